@@ -1,0 +1,113 @@
+"""On-disk network artifacts: ``NAME.npz`` (arrays) + ``NAME.json`` (metadata).
+
+Both files are plain formats readable without this package (``numpy.load`` and any
+JSON reader). Arrays of a rate network (``kind = "rate_rnn"``):
+
+- ``W_rec`` (N, N): effective signed recurrent matrix, W_rec[i, j] from unit j to unit i
+  (already rectified and multiplied by the Dale signs);
+- ``W_in`` (N, n_in), ``W_out`` (1, N), ``b_out`` (1,): dimensionless;
+- ``tau_d_s`` (N,): synaptic decay time constants, seconds;
+- ``dale_sign`` (N,): +1 excitatory, -1 inhibitory.
+
+A converted LIF network (``kind = "lif_network"``) holds the scaled arrays plus all LIF
+constants in its JSON (see :mod:`rate2spike.converters`). Writes are atomic.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ArtifactError
+
+FORMAT = "rate2spike"
+FORMAT_VERSION = 1
+REQUIRED_ARRAYS = {
+    "rate_rnn": ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign"),
+    "lif_network": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
+}
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    atomic_write_bytes(path, text.encode())
+
+
+def _json_default(obj):
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    raise TypeError(f"cannot serialise {type(obj).__name__}")
+
+
+def save_network(path_stem: str | Path, kind: str, arrays: dict, meta: dict) -> Path:
+    """Save ``arrays`` and ``meta`` as ``<stem>.npz`` and ``<stem>.json``; return the npz path."""
+    missing = [k for k in REQUIRED_ARRAYS[kind] if k not in arrays]
+    if missing:
+        raise ValueError(f"cannot save {kind}: missing arrays {missing}")
+    stem = Path(path_stem).with_suffix("")
+    buf = io.BytesIO()
+    np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
+    full_meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, **meta}
+    atomic_write_bytes(stem.with_suffix(".npz"), buf.getvalue())
+    atomic_write_text(stem.with_suffix(".json"),
+                      json.dumps(full_meta, indent=2, default=_json_default) + "\n")
+    return stem.with_suffix(".npz")
+
+
+def load_network(path: str | Path, kind: str | None = None) -> tuple[dict, dict]:
+    """Load ``(arrays, meta)`` from a ``.npz`` (or its ``.json`` or stem) path.
+
+    Raises :class:`ArtifactError` naming the file if it is missing, truncated, or not a
+    rate2spike artifact (of the expected ``kind``).
+    """
+    stem = Path(path)
+    if stem.suffix in (".npz", ".json"):
+        stem = stem.with_suffix("")
+    npz, js = stem.with_suffix(".npz"), stem.with_suffix(".json")
+    for f in (npz, js):
+        if not f.is_file():
+            raise ArtifactError(f"model file {f} does not exist (a rate2spike network is a "
+                                f".npz with a .json beside it, as written by 'rate2spike train')")
+    try:
+        meta = json.loads(js.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ArtifactError(f"{js} is not valid JSON (truncated or foreign file?): {exc}") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ArtifactError(f"{js} is not a rate2spike artifact (no 'format: {FORMAT}' key)")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ArtifactError(f"{js} has format version {meta.get('format_version')}, newer than "
+                            f"this rate2spike understands ({FORMAT_VERSION})")
+    if kind is not None and meta.get("kind") != kind:
+        raise ArtifactError(f"{js} holds a {meta.get('kind')!r} network, expected {kind!r}")
+    try:
+        with np.load(npz, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise ArtifactError(f"{npz} cannot be read (truncated or not an .npz): {exc}") from None
+    missing = [k for k in REQUIRED_ARRAYS.get(meta.get("kind"), ()) if k not in arrays]
+    if missing:
+        raise ArtifactError(f"{npz} lacks the arrays {missing}")
+    return arrays, meta

@@ -1,0 +1,205 @@
+"""Equation-level Brian2 LIF network of Kim, Li & Sejnowski (2019).
+
+Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
+(dt = 0.05 ms), in Brian2's schedule order:
+
+1. ``groups``: Euler step of the membrane,
+   ``tau_m dv/dt = -v + I_syn + v_bias + I_ext`` plus ``noise`` * N(0, 1) per step;
+2. ``thresholds``: spike if ``v >= v_th`` (and not refractory);
+3. ``after_thresholds``: the double-exponential traces decay with precomputed factors
+   (``I_syn <- I_syn e^{-dt/tau_d} + h dt``, ``h <- h e^{-dt/tau_r}``; same for the readout
+   trace ``r``, ``h_r``), using ``h`` *before* this step's spikes, as the reference;
+4. ``synapses``: each spike of unit j adds ``lambda W[i, j] / (tau_r tau_d[i])`` to ``h`` of i;
+5. ``resets``: ``v <- v_reset`` and ``h_r += 1 / (tau_r tau_d)`` for the spiking unit.
+
+The readout is ``o = sum_i lambda W_out[i] r_i``, with r in Hz and W_out in seconds (kernels
+of unit area in seconds). Many independent *copies* (trial x scale) share one group: copy c
+owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
+Deviation from the reference: the voltage noise is frozen with v during the refractory
+period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is reset anyway).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+NEURON_EQUATIONS = """
+dv/dt = (I_syn + v_bias + I_ext - v) / tau_m {noise_term} : volt (unless refractory)
+I_ext = {input_expr} : volt
+I_syn : volt               # synaptic current (double-exponential filtered spikes)
+h : volt / second          # its rise variable
+r : Hz                     # readout trace: own spikes, same filter
+h_r : Hz / second
+tau_d : second (constant)  # synaptic decay, from the rate model
+decay_d : 1 (constant)     # exp(-dt / tau_d), precomputed
+lam : 1 (constant)         # lambda = 1/s of this copy
+trial : integer (constant) # stimulus column of this copy
+{w_in_decls}
+"""
+
+TRACE_UPDATE = """
+I_syn = I_syn * decay_d + h * dt
+h = h * decay_r
+r = r * decay_d + h_r * dt
+h_r = h_r * decay_r
+"""
+
+RESET = """
+v = v_reset
+h_r += 1 / (tau_r * tau_d)
+"""
+
+SYNAPSE_MODEL = "w : volt * second (constant)   # rate-model W[i, j] in mV s"
+SYNAPSE_ON_PRE = "h_post += lam_post * w / (tau_r * tau_d_post)"
+
+READOUT_MODEL = """
+w_out : second (constant)
+o_post = lam_pre * w_out * r_pre : 1 (summed)
+"""
+
+
+@dataclass
+class LIFConstants:
+    """LIF constants (reference values). Times in seconds, voltages in mV."""
+
+    dt_s: float = 5e-5
+    tau_m_s: float = 0.01
+    refractory_s: float = 0.002
+    v_th_mV: float = -40.0
+    v_reset_mV: float = -65.0
+    v_bias_mV: float = -40.0
+    v_init_high_mV: float = 30.0
+    noise_mV: float = 0.1
+    tau_r_s: float = 0.002
+
+
+@dataclass
+class LIFSimulation:
+    """What one simulation of a batch of copies returns.
+
+    outputs : (copies, steps) readout o(t), sample k at t = k * dt_s.
+    spike_counts : (copies, N) spikes per unit over the trial.
+    raster_copies : copies whose spikes were recorded individually.
+    raster : list of (unit_index, spike_time_s) arrays, one pair per raster copy.
+    sim_time_s : wall time of the simulation itself (compile excluded).
+    """
+
+    outputs: np.ndarray
+    spike_counts: np.ndarray
+    raster: list
+    raster_copies: list
+    dt_s: float
+    duration_s: float
+    sim_time_s: float
+    build_time_s: float = 0.0
+
+
+def initial_voltages(n_copies: int, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
+    """Reference initial condition v(0) ~ U(v_reset, v_init_high) in mV, seeded; (copies*N,)."""
+    rng = np.random.default_rng(seed)
+    return c.v_reset_mV + rng.random(n_copies * n_units) * (c.v_init_high_mV - c.v_reset_mV)
+
+
+class LIFBatchModel:
+    """The Brian2 objects for ``n_copies`` copies of one network structure.
+
+    Build once with :meth:`build`, then :meth:`simulate` any stimulus/lambda per copy
+    (on standalone devices the compiled program is re-run with ``run_args``).
+    """
+
+    def __init__(self, w_rec, w_in, w_out, tau_d_s, n_copies, n_steps_stim, stim_dt_s,
+                 constants: LIFConstants, n_raster=2):
+        self.w_rec = np.asarray(w_rec, float)
+        self.w_in = np.asarray(w_in, float)
+        self.w_out = np.asarray(w_out, float).reshape(-1)
+        self.tau_d_s = np.asarray(tau_d_s, float)
+        self.N = self.w_rec.shape[0]
+        self.n_in = self.w_in.shape[1]
+        self.n_copies = int(n_copies)
+        self.n_steps_stim = int(n_steps_stim)
+        self.stim_dt_s = float(stim_dt_s)
+        self.c = constants
+        self.n_raster = min(int(n_raster), self.n_copies)
+        self.objects = None
+
+    @property
+    def duration_s(self):
+        return self.n_steps_stim * self.stim_dt_s
+
+    def _equations(self):
+        terms = " + ".join(f"w_in_{k} * stimulus(t, trial * {self.n_in} + {k})"
+                           for k in range(self.n_in))
+        decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
+        noise = "+ noise_sigma * xi" if self.c.noise_mV > 0 else ""
+        return NEURON_EQUATIONS.format(noise_term=noise, input_expr=f"mV * ({terms})",
+                                       w_in_decls=decls)
+
+    def build(self):
+        """Create the Brian2 objects (current device) and return them."""
+        import brian2 as b2
+
+        c, N, C = self.c, self.N, self.n_copies
+        dt = c.dt_s * b2.second
+        namespace = {
+            "tau_m": c.tau_m_s * b2.second, "v_bias": c.v_bias_mV * b2.mV,
+            "v_th": c.v_th_mV * b2.mV, "v_reset": c.v_reset_mV * b2.mV,
+            "tau_r": c.tau_r_s * b2.second, "decay_r": float(np.exp(-c.dt_s / c.tau_r_s)),
+            # Euler-Maruyama adds noise_sigma * sqrt(dt) * N(0,1) = noise_mV * N(0,1) per step
+            "noise_sigma": c.noise_mV * b2.mV / np.sqrt(c.dt_s * b2.second),
+        }
+        stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, C * self.n_in)),
+                                 dt=self.stim_dt_s * b2.second, name="stimulus")
+        namespace["stimulus"] = stimulus
+        G = b2.NeuronGroup(C * N, self._equations(), threshold="v >= v_th", reset=RESET,
+                           refractory=c.refractory_s * b2.second, method="euler",
+                           namespace=namespace, dt=dt, name="lif")
+        G.run_regularly(TRACE_UPDATE, when="after_thresholds", name="lif_traces")
+        copy_of = np.repeat(np.arange(C), N)
+        unit_of = np.tile(np.arange(N), C)
+        G.trial = copy_of
+        G.tau_d = np.tile(self.tau_d_s, C) * b2.second
+        G.decay_d = np.exp(-c.dt_s / np.tile(self.tau_d_s, C))
+        for k in range(self.n_in):
+            setattr(G, f"w_in_{k}", self.w_in[unit_of, k])
+        post, pre = np.nonzero(self.w_rec)
+        weights = self.w_rec[post, pre]
+        offsets = np.repeat(np.arange(C) * N, len(pre))
+        S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
+                        dt=dt, name="recurrent")
+        S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
+        S.w = np.tile(weights, C) * b2.mV * b2.second
+        R = b2.NeuronGroup(C, "o : 1", dt=dt, name="readout")
+        RS = b2.Synapses(G, R, READOUT_MODEL, dt=dt, name="readout_synapses")
+        RS.connect(i=np.arange(C * N), j=copy_of)
+        RS.w_out = np.tile(self.w_out, C) * b2.second
+        out_mon = b2.StateMonitor(R, "o", record=True, dt=dt, name="output_monitor")
+        spike_mon = b2.SpikeMonitor(G, name="spikes")
+        net = b2.Network(G, S, R, RS, out_mon, spike_mon)
+        self.objects = dict(G=G, S=S, R=R, RS=RS, out=out_mon, spikes=spike_mon,
+                            stimulus=stimulus, net=net)
+        return self.objects
+
+    def stimulus_table(self, inputs: np.ndarray) -> np.ndarray:
+        """(copies, n_in, steps) inputs -> TimedArray values (steps, copies * n_in)."""
+        inputs = np.asarray(inputs, float)
+        if inputs.shape != (self.n_copies, self.n_in, self.n_steps_stim):
+            raise ValueError(f"inputs must have shape {(self.n_copies, self.n_in, self.n_steps_stim)},"
+                             f" got {inputs.shape}")
+        return np.ascontiguousarray(
+            inputs.transpose(2, 0, 1).reshape(self.n_steps_stim, self.n_copies * self.n_in))
+
+    def collect(self, sim_time_s, build_time_s=0.0) -> LIFSimulation:
+        o = self.objects
+        outputs = np.asarray(o["out"].o)  # (copies, steps)
+        i_all = np.asarray(o["spikes"].i)
+        counts = np.bincount(i_all, minlength=self.n_copies * self.N).reshape(self.n_copies, self.N)
+        raster = []
+        if self.n_raster:
+            t_all = np.asarray(o["spikes"].t)
+            for c in range(self.n_raster):
+                sel = (i_all >= c * self.N) & (i_all < (c + 1) * self.N)
+                raster.append((i_all[sel] - c * self.N, t_all[sel]))
+        return LIFSimulation(outputs, counts, raster, list(range(self.n_raster)), self.c.dt_s,
+                             self.duration_s, sim_time_s, build_time_s)

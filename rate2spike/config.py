@@ -1,0 +1,179 @@
+"""Validated configuration: defaults < YAML file < CLI flags.
+
+A YAML file may hold the sections ``train:`` and ``convert:``; each key is checked
+against the dataclasses below (unknown keys, wrong types and out-of-range values
+are a :class:`ConfigError`). Times are in seconds (suffix ``_s``).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import yaml
+
+from .errors import ConfigError
+from .rate_models.transfer import TRANSFER_FUNCTIONS
+from .tasks import TASKS
+
+
+@dataclass
+class TrainConfig:
+    """Rate-RNN training options (Kim et al. 2019 defaults unless noted)."""
+
+    task: str = "gonogo"
+    units: int = 200
+    act: str = "sigmoid"
+    dale: bool = True
+    p_inh: float = 0.2
+    p_rec: float = 0.2
+    gain: float = 1.5
+    tau_min_s: float = 0.02   # tau_d range (public example: 4-20 steps = 20-100 ms)
+    tau_max_s: float = 0.1    # equal to tau_min_s -> fixed, shared tau_d
+    dt_s: float = 0.005
+    noise_std: float = 0.1    # xi ~ N(0, noise_std^2) per step (reference randn/10)
+    lr: float = 0.01
+    batch_size: int = 32
+    max_updates: int = 3000
+    eval_every: int = 25
+    eval_trials: int = 100
+    # Stopping rule: mean eval loss < stop_loss AND eval accuracy > stop_accuracy,
+    # after at least min_trials training trials. Reference: stop_loss = 7. Our default
+    # trains deeper (see README, "Why train past the reference rule").
+    stop_loss: float = 1.0
+    stop_accuracy: float = 0.95
+    min_trials: int = 1500
+    grad_clip: float = 1.0
+    seed: int = 0
+
+    def validate(self):
+        _check_choice("task", self.task, TASKS)
+        _check_choice("act", self.act, TRANSFER_FUNCTIONS)
+        _check_range("units", self.units, 2, 5000)
+        for name in ("p_inh", "p_rec"):
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+        _check_range("gain", self.gain, 0.0, 100.0, low_open=True)
+        _check_range("dt_s", self.dt_s, 0.0, 1.0, low_open=True)
+        _check_range("tau_min_s", self.tau_min_s, self.dt_s, 10.0)
+        _check_range("tau_max_s", self.tau_max_s, self.tau_min_s, 10.0)
+        _check_range("noise_std", self.noise_std, 0.0, 10.0)
+        _check_range("lr", self.lr, 0.0, 10.0, low_open=True)
+        _check_range("batch_size", self.batch_size, 1, 100000)
+        _check_range("max_updates", self.max_updates, 1, 10**7)
+        _check_range("eval_every", self.eval_every, 1, 10**7)
+        _check_range("eval_trials", self.eval_trials, 1, 10**6)
+        _check_range("stop_loss", self.stop_loss, 0.0, 1e9, low_open=True)
+        _check_range("stop_accuracy", self.stop_accuracy, 0.0, 1.0)
+        _check_range("min_trials", self.min_trials, 0, 10**9)
+        _check_range("grad_clip", self.grad_clip, 0.0, 1e9, low_open=True)
+        return self
+
+
+@dataclass
+class ConvertConfig:
+    """Rate -> LIF conversion and lambda-sweep options (Kim et al. 2019 LIF constants)."""
+
+    task: str = "gonogo"
+    device: str = "cpp_standalone"
+    trials: int = 100
+    scales: list = field(default_factory=list)  # s = 1/lambda; empty -> default grid per act
+    seed: int = 0
+    dt_s: float = 5e-5
+    tau_m_s: float = 0.01
+    refractory_s: float = 0.002
+    v_th_mV: float = -40.0
+    v_reset_mV: float = -65.0
+    v_bias_mV: float = -40.0
+    v_init_high_mV: float = 30.0    # v(0) ~ U(v_reset, v_init_high) as in the reference
+    noise_mV: float = 0.1           # N(0, noise_mV^2) added to v every step; 0 = off
+    tau_r_s: float = 0.002
+    batch_trials: int = 0            # trials simulated per compiled run; 0 = all
+
+    def validate(self):
+        from .brian_models.devices import DEVICES
+
+        _check_choice("task", self.task, TASKS)
+        _check_choice("device", self.device, DEVICES)
+        _check_range("trials", self.trials, 1, 10**6)
+        if not isinstance(self.scales, (list, tuple)):
+            raise ConfigError(f"scales must be a list of positive numbers, got {self.scales!r}")
+        for s in self.scales:
+            if isinstance(s, bool) or not isinstance(s, (int, float)) or not s > 0:
+                raise ConfigError(f"every scale s = 1/lambda must be a positive number; got {s!r}")
+        _check_range("dt_s", self.dt_s, 0.0, 0.001, low_open=True)
+        for name in ("tau_m_s", "tau_r_s"):
+            _check_range(name, getattr(self, name), 0.0, 10.0, low_open=True)
+        _check_range("refractory_s", self.refractory_s, 0.0, 1.0)
+        _check_range("noise_mV", self.noise_mV, 0.0, 100.0)
+        _check_range("batch_trials", self.batch_trials, 0, 10**6)
+        if self.v_reset_mV >= self.v_th_mV:
+            raise ConfigError(f"v_reset_mV ({self.v_reset_mV}) must be below v_th_mV ({self.v_th_mV})")
+        return self
+
+
+SECTIONS = {"train": TrainConfig, "convert": ConvertConfig}
+
+
+def _check_choice(name, value, valid):
+    if value not in valid:
+        raise ConfigError(f"{name} = {value!r} is not valid; choose one of: {', '.join(sorted(valid))}")
+
+
+def _check_range(name, value, low, high, low_open=False):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(f"{name} must be a number, got {value!r}")
+    if (value <= low if low_open else value < low) or value > high:
+        bracket = "(" if low_open else "["
+        raise ConfigError(f"{name} = {value!r} is out of range; valid: {bracket}{low}, {high}]")
+
+
+def _coerce(cls, key, value):
+    """Check a value's type against the dataclass field; ints are accepted for floats."""
+    ftype = {f.name: f.type for f in fields(cls)}[key]
+    if ftype == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    expected = {"int": int, "float": float, "str": str, "bool": bool, "list": list}[ftype]
+    if expected is int and isinstance(value, bool) or not isinstance(value, expected):
+        raise ConfigError(f"{cls.__name__[:-6].lower()}.{key} must be of type {ftype}, "
+                          f"got {value!r} ({type(value).__name__})")
+    return value
+
+
+def build_config(cls, file_values: dict | None = None, overrides: dict | None = None):
+    """Make a validated ``cls`` instance from file values, then CLI overrides (None = unset)."""
+    cfg = cls()
+    valid = {f.name for f in fields(cls)}
+    for source in (file_values or {}), {k: v for k, v in (overrides or {}).items() if v is not None}:
+        for key, value in source.items():
+            if key not in valid:
+                raise ConfigError(f"unknown option {key!r} in the {cls.__name__} section; "
+                                  f"valid options: {', '.join(sorted(valid))}")
+            setattr(cfg, key, _coerce(cls, key, value))
+    return cfg.validate()
+
+
+def load_yaml(path: str | Path | None) -> dict:
+    """Read a config YAML file into ``{section: {key: value}}`` (validated keys only)."""
+    if path is None:
+        return {}
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file {path} does not exist")
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping with sections "
+                          f"{', '.join(SECTIONS)}")
+    for section, values in data.items():
+        if section not in SECTIONS:
+            raise ConfigError(f"config file {path}: unknown section {section!r}; "
+                              f"valid sections: {', '.join(SECTIONS)}")
+        if not isinstance(values, dict):
+            raise ConfigError(f"config file {path}: section {section!r} must be a mapping")
+    return data
+
+
+def as_dict(cfg) -> dict:
+    return dataclasses.asdict(cfg)

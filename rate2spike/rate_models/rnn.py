@@ -1,0 +1,150 @@
+"""Continuous-variable rate RNN of Kim, Li & Sejnowski (2019), in torch.
+
+Time is discrete with one step = ``dt_s`` seconds (5 ms); the synaptic decay
+time constants tau_d are held in seconds and enter the update as
+alpha = dt_s / tau_d. Per unit i (Euler step of the fact sheet)::
+
+    x_t = (1 - alpha) * x_{t-1} + alpha * (W r_{t-1} + W_in u_{t-1}) + xi_t
+    r_t = phi(x_t),      o_t = W_out r_t + b_out
+
+with xi ~ N(0, noise_std**2) (reference: randn/10), x_0 ~ N(0, 0.01**2).
+W is the *effective* signed recurrent matrix relu(W_raw) @ diag(dale_sign).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from .transfer import get_transfer
+
+
+def rate_step(x, r, u_prev, w_eff, w_in, alpha, noise):
+    """One Euler step of the rate model (pure function).
+
+    x, r : (batch, N) state and rate at t-1; u_prev : (batch, n_in) input at t-1;
+    w_eff : (N, N) effective recurrent matrix (row = receiving unit);
+    w_in : (N, n_in); alpha : (N,) = dt/tau_d; noise : (batch, N) or None.
+    Returns x_t.
+    """
+    drive = r @ w_eff.T + u_prev @ w_in.T
+    x_new = (1.0 - alpha) * x + alpha * drive
+    return x_new if noise is None else x_new + noise
+
+
+def run_rate_network(u, w_eff, w_in, w_out, b_out, alpha, phi, noise_std, x0, generator=None,
+                     return_rates=False):
+    """Simulate the rate network over all steps of ``u`` (batch, n_in, T).
+
+    x0 : (batch, N) initial state. Returns o (batch, T) and optionally r (batch, T, N).
+    """
+    batch, _, n_steps = u.shape
+    x = x0
+    r = phi(x)
+    outs = [r @ w_out.T + b_out]
+    rates = [r] if return_rates else None
+    for t in range(1, n_steps):
+        noise = None
+        if noise_std > 0:
+            noise = torch.randn(x.shape, generator=generator, dtype=x.dtype) * noise_std
+        x = rate_step(x, r, u[:, :, t - 1], w_eff, w_in, alpha, noise)
+        r = phi(x)
+        outs.append(r @ w_out.T + b_out)
+        if return_rates:
+            rates.append(r)
+    o = torch.cat(outs, dim=1) if w_out.shape[0] == 1 else torch.stack(outs, dim=1)
+    if return_rates:
+        return o, torch.stack(rates, dim=1)
+    return o
+
+
+class RateRNN(nn.Module):
+    """Trainable rate RNN with Dale's principle and per-unit trainable tau_d.
+
+    Trainable: ``w_raw`` (N, N), ``theta`` (N,) (tau_d = sigmoid(theta)(tau_max - tau_min)
+    + tau_min, seconds), ``w_out`` (1, N), ``b_out`` (1,). Fixed: ``w_in`` (N, n_in),
+    ``dale_sign`` (N,). With tau_min == tau_max, tau_d is fixed and ``theta`` is not trained.
+    """
+
+    def __init__(self, n_units=200, n_inputs=1, act="sigmoid", dale=True, p_inh=0.2, p_rec=0.2,
+                 gain=1.5, tau_min_s=0.02, tau_max_s=0.1, dt_s=0.005, noise_std=0.1, seed=0):
+        super().__init__()
+        self.n_units, self.n_inputs, self.act = int(n_units), int(n_inputs), act
+        self.phi = get_transfer(act)
+        self.dt_s, self.noise_std = float(dt_s), float(noise_std)
+        self.tau_min_s, self.tau_max_s = float(tau_min_s), float(tau_max_s)
+        g = torch.Generator().manual_seed(int(seed))
+        n = self.n_units
+        if dale:
+            sign = torch.where(torch.rand(n, generator=g) < p_inh, -1.0, 1.0)
+        else:
+            sign = torch.ones(n)
+        mask = (torch.rand(n, n, generator=g) < p_rec).double()
+        w0 = (mask * torch.randn(n, n, generator=g, dtype=torch.float64)
+              / math.sqrt(n * p_rec) * gain)
+        self.dale = bool(dale)
+        # Without Dale's principle the sign split is dropped: W_eff = W_raw (signed).
+        self.w_raw = nn.Parameter(w0.abs() if dale else w0)
+        self.register_buffer("dale_sign", sign.double())
+        self.register_buffer("w_in", torch.randn(n, n_inputs, generator=g, dtype=torch.float64))
+        self.w_out = nn.Parameter(torch.randn(1, n, generator=g, dtype=torch.float64) / 100)
+        self.b_out = nn.Parameter(torch.zeros(1, dtype=torch.float64))
+        self.theta = nn.Parameter(torch.randn(n, generator=g, dtype=torch.float64),
+                                  requires_grad=self.trains_tau)
+
+    @property
+    def trains_tau(self) -> bool:
+        return self.tau_max_s > self.tau_min_s
+
+    def tau_d(self) -> torch.Tensor:
+        """Per-unit synaptic decay time constant, seconds."""
+        if not self.trains_tau:
+            return torch.full((self.n_units,), self.tau_min_s, dtype=torch.float64)
+        return torch.sigmoid(self.theta) * (self.tau_max_s - self.tau_min_s) + self.tau_min_s
+
+    def effective_weights(self) -> torch.Tensor:
+        """Signed recurrent matrix W[i, j] from unit j to unit i."""
+        if self.dale:
+            return torch.relu(self.w_raw) * self.dale_sign[None, :]
+        return self.w_raw
+
+    def forward(self, u, noise=True, generator=None, return_rates=False):
+        """u : (batch, n_in, T) tensor. Returns o (batch, T) [and r (batch, T, N)]."""
+        u = torch.as_tensor(u, dtype=torch.float64)
+        x0 = torch.randn(u.shape[0], self.n_units, generator=generator, dtype=torch.float64) / 100
+        return run_rate_network(u, self.effective_weights(), self.w_in, self.w_out, self.b_out,
+                                self.dt_s / self.tau_d(), self.phi,
+                                self.noise_std if noise else 0.0, x0, generator, return_rates)
+
+    @torch.no_grad()
+    def export_arrays(self) -> dict:
+        """Plain numpy arrays of the trained network (see artifacts.RATE_ARRAYS)."""
+        return {
+            "W_rec": self.effective_weights().numpy().copy(),
+            "W_in": self.w_in.numpy().copy(),
+            "W_out": self.w_out.numpy().copy(),
+            "b_out": self.b_out.numpy().copy(),
+            "tau_d_s": self.tau_d().numpy().copy(),
+            "dale_sign": self.dale_sign.numpy().copy(),
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: dict, meta: dict) -> "RateRNN":
+        """Rebuild a model (for evaluation) from exported arrays and metadata."""
+        w = np.asarray(arrays["W_rec"])
+        m = cls(n_units=w.shape[0], n_inputs=arrays["W_in"].shape[1], act=meta["act"],
+                dale=meta.get("dale", True), tau_min_s=meta["tau_min_s"],
+                tau_max_s=meta["tau_max_s"], dt_s=meta["dt_s"], noise_std=meta["noise_std"])
+        with torch.no_grad():
+            sign = torch.as_tensor(arrays["dale_sign"], dtype=torch.float64)
+            m.dale_sign.copy_(sign)
+            m.w_raw.copy_(torch.as_tensor(np.abs(w) if m.dale else w))
+            m.w_in.copy_(torch.as_tensor(arrays["W_in"]))
+            m.w_out.copy_(torch.as_tensor(arrays["W_out"]))
+            m.b_out.copy_(torch.as_tensor(arrays["b_out"]))
+            if m.trains_tau:
+                frac = (torch.as_tensor(arrays["tau_d_s"]) - m.tau_min_s) / (m.tau_max_s - m.tau_min_s)
+                m.theta.copy_(torch.logit(frac.clamp(1e-12, 1 - 1e-12)))
+        return m
