@@ -89,6 +89,8 @@ class LIFRunner:
         if self.device == "cpp_standalone":
             b2.prefs.devices.cpp_standalone.openmp_threads = int(self.threads)
             b2.BrianLogger.suppress_name("openmp")
+            # Spinning OpenMP threads make a contended machine 10-100x slower; sleep instead.
+            b2.prefs.devices.cpp_standalone.run_environment_variables["OMP_WAIT_POLICY"] = "PASSIVE"
         b2.seed(self.seed)
         objs = self.model.build()
         objs["net"].run(self.model.duration_s * b2.second, namespace={})

@@ -21,7 +21,7 @@ period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is r
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -94,6 +94,7 @@ class LIFSimulation:
     duration_s: float
     sim_time_s: float
     build_time_s: float = 0.0
+    state: dict = field(default_factory=dict)  # recorded variables, (neurons, steps), SI units
 
 
 def initial_voltages(n_copies: int, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
@@ -110,7 +111,7 @@ class LIFBatchModel:
     """
 
     def __init__(self, w_rec, w_in, w_out, tau_d_s, n_copies, n_steps_stim, stim_dt_s,
-                 constants: LIFConstants, n_raster=2):
+                 constants: LIFConstants, n_raster=2, record_state=(), record_neurons=()):
         self.w_rec = np.asarray(w_rec, float)
         self.w_in = np.asarray(w_in, float)
         self.w_out = np.asarray(w_out, float).reshape(-1)
@@ -122,6 +123,8 @@ class LIFBatchModel:
         self.stim_dt_s = float(stim_dt_s)
         self.c = constants
         self.n_raster = min(int(n_raster), self.n_copies)
+        self.record_state = tuple(record_state)      # e.g. ("v", "I_syn"), for inspection
+        self.record_neurons = list(record_neurons)   # global neuron indices to record
         self.objects = None
 
     @property
@@ -168,8 +171,9 @@ class LIFBatchModel:
         offsets = np.repeat(np.arange(C) * N, len(pre))
         S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
                         dt=dt, name="recurrent")
-        S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
-        S.w = np.tile(weights, C) * b2.mV * b2.second
+        if len(pre):
+            S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
+            S.w = np.tile(weights, C) * b2.mV * b2.second
         R = b2.NeuronGroup(C, "o : 1", dt=dt, name="readout")
         RS = b2.Synapses(G, R, READOUT_MODEL, dt=dt, name="readout_synapses")
         RS.connect(i=np.arange(C * N), j=copy_of)
@@ -177,8 +181,13 @@ class LIFBatchModel:
         out_mon = b2.StateMonitor(R, "o", record=True, dt=dt, name="output_monitor")
         spike_mon = b2.SpikeMonitor(G, name="spikes")
         net = b2.Network(G, S, R, RS, out_mon, spike_mon)
+        state_mon = None
+        if self.record_state:
+            state_mon = b2.StateMonitor(G, list(self.record_state), record=self.record_neurons,
+                                        dt=dt, name="state_monitor")
+            net.add(state_mon)
         self.objects = dict(G=G, S=S, R=R, RS=RS, out=out_mon, spikes=spike_mon,
-                            stimulus=stimulus, net=net)
+                            state=state_mon, stimulus=stimulus, net=net)
         return self.objects
 
     def stimulus_table(self, inputs: np.ndarray) -> np.ndarray:
@@ -201,5 +210,8 @@ class LIFBatchModel:
             for c in range(self.n_raster):
                 sel = (i_all >= c * self.N) & (i_all < (c + 1) * self.N)
                 raster.append((i_all[sel] - c * self.N, t_all[sel]))
+        state = {}
+        if o["state"] is not None:  # SI values: volt, second^-1, ...
+            state = {name: np.asarray(getattr(o["state"], name)) for name in self.record_state}
         return LIFSimulation(outputs, counts, raster, list(range(self.n_raster)), self.c.dt_s,
-                             self.duration_s, sim_time_s, build_time_s)
+                             self.duration_s, sim_time_s, build_time_s, state)

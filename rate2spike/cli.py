@@ -1,0 +1,117 @@
+"""Command line: ``rate2spike train`` and ``rate2spike convert``.
+
+Every bad input (unknown task/device, bad config, missing or foreign model file,
+non-positive scales, trials < 1, ...) prints ``rate2spike: error: ...`` and exits with
+status 2 before anything is written.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .brian_models.devices import DEVICES
+from .config import ConvertConfig, TrainConfig, build_config, load_yaml
+from .errors import Rate2SpikeError
+from .rate_models.transfer import TRANSFER_FUNCTIONS
+from .tasks import TASKS
+
+
+def _scales(text: str) -> list:
+    try:
+        values = [float(x) for x in text.replace(" ", "").split(",") if x]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--scales must be comma-separated numbers, got {text!r}")
+    if not values:
+        raise argparse.ArgumentTypeError("--scales is empty; give e.g. 20,25,30")
+    if any(v <= 0 for v in values):
+        raise argparse.ArgumentTypeError(f"every scale s = 1/lambda must be > 0; got {text!r}")
+    return values
+
+
+def _common(p: argparse.ArgumentParser):
+    p.add_argument("--task", required=True, choices=sorted(TASKS), help="task to train/convert")
+    p.add_argument("--config", metavar="F", help="YAML file with 'train:'/'convert:' sections; "
+                   "CLI flags override it")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
+    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rate2spike", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"rate2spike {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a rate RNN (Kim et al. 2019) and save it with plots")
+    _common(t)
+    t.add_argument("--act", choices=sorted(TRANSFER_FUNCTIONS), help="transfer function (sigmoid)")
+    t.add_argument("--units", type=int, help="number of units N (200)")
+    t.add_argument("--stop-loss", type=float, dest="stop_loss",
+                   help="stop when eval loss < this and accuracy > 0.95 (default 1.0; reference 7)")
+    t.add_argument("--max-updates", type=int, dest="max_updates", help="cap on Adam updates (3000)")
+
+    c = sub.add_parser("convert", help="convert a rate RNN to a Brian2 LIF network, search lambda, "
+                       "write a report (trains a rate net first if --model is not given)")
+    _common(c)
+    c.add_argument("--model", metavar="F", help="rate model .npz from 'rate2spike train'")
+    c.add_argument("--device", choices=DEVICES, help="Brian2 device (cpp_standalone)")
+    c.add_argument("--trials", type=int, help="trials per scale (100)")
+    c.add_argument("--scales", type=_scales, metavar="LIST",
+                   help="comma-separated s = 1/lambda values (default: 20..75 step 5 for sigmoid, "
+                        "4..26 step 2 for softplus/relu)")
+    c.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    return parser
+
+
+def _run(args) -> int:
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    file_cfg = load_yaml(args.config)
+    progress = not args.quiet
+    if args.command == "train":
+        from .api import train
+
+        cfg = build_config(TrainConfig, file_cfg.get("train"),
+                           {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
+                            "stop_loss": args.stop_loss, "max_updates": args.max_updates})
+        result, files = train(cfg.task, args.out, cfg, progress=progress)
+        print(f"trained {cfg.task}: eval loss {result.history[-1]['loss']:.3g}, accuracy "
+              f"{result.history[-1]['accuracy']:.0%} after {result.updates} updates "
+              f"({result.wall_time_s:.1f} s); converged={result.converged}")
+        print(f"model: {files['model']}")
+        if not result.converged:
+            print(f"WARNING: the stopping rule (loss < {cfg.stop_loss}, accuracy > "
+                  f"{cfg.stop_accuracy}) was not met in {cfg.max_updates} updates", file=sys.stderr)
+        return 0
+    from .api import convert
+
+    cfg = build_config(ConvertConfig, file_cfg.get("convert"),
+                       {"task": args.task, "seed": args.seed, "device": args.device,
+                        "trials": args.trials, "scales": args.scales})
+    tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
+    res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
+    print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_scale:g} "
+          f"(lambda = {res.best_lambda:.4g}); rate net {res.rate_accuracy:.1%}; "
+          f"device {res.device}; {res.wall_time_s:.1f} s")
+    print(f"report: {res.files['report']}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return _run(args)
+    except Rate2SpikeError as exc:
+        print(f"rate2spike: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("rate2spike: interrupted; finished work is saved (use --resume)", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

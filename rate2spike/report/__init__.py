@@ -1,0 +1,1 @@
+"""Reports: PNG plots and Markdown summaries."""

@@ -1,0 +1,127 @@
+"""PNG figures for training and conversion reports (matplotlib, Agg backend).
+
+Each function takes plain arrays, writes one PNG atomically, and returns its path.
+Times on axes are in seconds; firing rates in Hz.
+"""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ..artifacts import atomic_write_bytes  # noqa: E402
+
+E_COLOR, I_COLOR = "tab:red", "tab:blue"
+
+
+def _save(fig, path) -> Path:
+    buf = io.BytesIO()
+    fig.tight_layout()
+    fig.savefig(buf, format="png", dpi=110)
+    plt.close(fig)
+    atomic_write_bytes(path, buf.getvalue())
+    return Path(path)
+
+
+def training_curve(history: list, stop_loss: float, path) -> Path:
+    """Evaluation loss (log) and accuracy vs training trials seen."""
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    trials = [h["trials_seen"] for h in history]
+    ax.semilogy(trials, [h["loss"] for h in history], "k-", label="eval loss")
+    ax.axhline(stop_loss, color="k", ls=":", lw=1, label=f"stop loss {stop_loss:g}")
+    ax.axhline(7.0, color="gray", ls="--", lw=1, label="reference rule (7)")
+    ax.set_xlabel("training trials seen")
+    ax.set_ylabel("L2 loss per trial")
+    ax2 = ax.twinx()
+    ax2.plot(trials, [h["accuracy"] for h in history], color="tab:green", label="accuracy")
+    ax2.set_ylim(-0.02, 1.02)
+    ax2.set_ylabel("accuracy", color="tab:green")
+    ax.legend(loc="center right", fontsize=8)
+    return _save(fig, path)
+
+
+def example_trials(dt_s: float, conditions, traces: dict, targets, path, title="") -> Path:
+    """One panel per condition; ``traces`` maps a label to (k, T_label) arrays and its dt:
+    ``{label: (array, dt_s)}``; ``targets`` is (k, T) on the task grid ``dt_s``."""
+    k = len(conditions)
+    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.2), squeeze=False)
+    styles = {"target": dict(color="k", ls="--", lw=1.2)}
+    for j, ax in enumerate(axes[0]):
+        t = np.arange(targets.shape[1]) * dt_s
+        ax.plot(t, targets[j], label="target", **styles["target"])
+        for label, (arr, adt) in traces.items():
+            ax.plot(np.arange(arr.shape[1]) * adt, arr[j], label=label, lw=1.2)
+        ax.set_title(f"{title}{conditions[j]}")
+        ax.set_xlabel("time (s)")
+    axes[0][0].set_ylabel("output o(t)")
+    axes[0][0].legend(fontsize=8)
+    return _save(fig, path)
+
+
+def accuracy_vs_scale(rows: list, condition_names, best_scale: float, rate_accuracy: float,
+                      path) -> Path:
+    """LIF accuracy (overall and per condition) against s = 1/lambda."""
+    s = np.array([r["scale_s"] for r in rows])
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    ax.plot(s, [r["accuracy"] for r in rows], "ko-", lw=2, label="LIF, all trials")
+    for c in condition_names:
+        key = f"acc_{c}"
+        if all(key in r for r in rows):
+            ax.plot(s, [r[key] for r in rows], ".--", lw=1, label=f"LIF, {c}")
+    ax.axhline(rate_accuracy, color="tab:green", ls=":", label=f"rate net ({rate_accuracy:.0%})")
+    ax.axhline(0.95, color="gray", lw=0.8, ls="--")
+    ax.axvline(best_scale, color="tab:orange", lw=1, label=f"chosen s = {best_scale:g}")
+    ax.set_xlabel("s = 1/λ")
+    ax.set_ylabel("accuracy")
+    ax.set_ylim(-0.02, 1.05)
+    ax.legend(fontsize=7, ncol=2)
+    return _save(fig, path)
+
+
+def raster(units, times_s, dale_sign, duration_s, path, title="") -> Path:
+    """Spike raster of one trial, excitatory units red, inhibitory blue (I units on top)."""
+    order = np.argsort(-np.asarray(dale_sign), kind="stable")  # E first, then I
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    fig, ax = plt.subplots(figsize=(6.5, 3.5))
+    exc = np.asarray(dale_sign)[units] > 0
+    ax.scatter(times_s[exc], rank[units[exc]], s=1, c=E_COLOR, marker="|", label="E")
+    ax.scatter(times_s[~exc], rank[units[~exc]], s=1, c=I_COLOR, marker="|", label="I")
+    ax.set_xlim(0, duration_s)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("unit (E then I)")
+    ax.set_title(title)
+    ax.legend(loc="upper right", markerscale=8, fontsize=8)
+    return _save(fig, path)
+
+
+def rate_histogram(unit_rates_hz, dale_sign, path) -> Path:
+    """Histogram of per-unit mean LIF firing rates, E and I separately."""
+    fig, ax = plt.subplots(figsize=(5, 3.2))
+    exc = np.asarray(dale_sign) > 0
+    bins = np.linspace(0, max(1.0, float(np.max(unit_rates_hz))) * 1.02, 30)
+    ax.hist(unit_rates_hz[exc], bins=bins, color=E_COLOR, alpha=0.6, label="E")
+    ax.hist(unit_rates_hz[~exc], bins=bins, color=I_COLOR, alpha=0.6, label="I")
+    ax.set_xlabel("mean firing rate (Hz)")
+    ax.set_ylabel("units")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def rate_vs_lif(rate_activity, unit_rates_hz, dale_sign, path) -> Path:
+    """Per-unit mean LIF firing rate against the rate model's mean activity r = phi(x)."""
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    exc = np.asarray(dale_sign) > 0
+    ax.scatter(rate_activity[exc], unit_rates_hz[exc], s=8, c=E_COLOR, label="E")
+    ax.scatter(rate_activity[~exc], unit_rates_hz[~exc], s=8, c=I_COLOR, label="I")
+    r = np.corrcoef(rate_activity, unit_rates_hz)[0, 1] if np.std(unit_rates_hz) > 0 else np.nan
+    ax.set_title(f"per unit, Pearson r = {r:.2f}")
+    ax.set_xlabel("rate model: mean r = φ(x)")
+    ax.set_ylabel("LIF: mean firing rate (Hz)")
+    ax.legend(fontsize=8)
+    return _save(fig, path)

@@ -1,0 +1,96 @@
+"""The Brian2 LIF model against numbers derived by hand from its equations."""
+import math
+
+import numpy as np
+import pytest
+
+from rate2spike.brian_models import LIFBatchModel, LIFConstants, LIFRunner
+from rate2spike.converters import RateNetwork, convert
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+QUIET = LIFConstants(noise_mV=0.0, v_bias_mV=-45.0)  # bias below threshold: no spontaneous spikes
+
+
+def simulate(w_rec, w_in, w_out, tau_d, inputs, v0, lam=1.0, constants=QUIET, stim_dt=0.005,
+             **kw):
+    n_copies = inputs.shape[0]
+    model = LIFBatchModel(w_rec, w_in, w_out, tau_d, n_copies, inputs.shape[2], stim_dt, constants,
+                          **kw)
+    with LIFRunner(model, "cpp_standalone", seed=1) as runner:
+        return runner.run(inputs, np.full(n_copies, lam), np.asarray(v0, float))
+
+
+def test_constant_input_fires_at_the_analytic_lif_rate():
+    c = LIFConstants(noise_mV=0.0)
+    drive_mV = 30.0                       # I = v_bias + W_in u = -40 + 30 = -10 mV
+    I = c.v_bias_mV + drive_mV
+    isi = c.refractory_s + c.tau_m_s * math.log((I - c.v_reset_mV) / (I - c.v_th_mV))
+    res = simulate(np.zeros((1, 1)), [[drive_mV]], [[0.0]], [0.05], np.ones((1, 1, 200)),
+                   [c.v_reset_mV], constants=c, n_raster=1)
+    times = res.raster[0][1]
+    measured = np.diff(times).mean()
+    assert abs(measured - isi) / isi < 0.02, (measured, isi)  # 1/rate within 2 %
+    assert abs(res.spike_counts[0, 0] - 1.0 / isi) <= 2        # ~124 spikes in 1 s
+
+
+def test_single_spike_kernel_has_unit_area_and_analytic_peak():
+    tau_d, tau_r, w = 0.05, QUIET.tau_r_s, 0.2   # W[1, 0] = 0.2 mV s: I_syn peak 3.5 mV
+    w_rec = np.array([[0.0, 0.0], [w, 0.0]])
+    # unit 0 starts above threshold: it spikes once at t = 0, then relaxes below -40 mV
+    res = simulate(w_rec, np.zeros((2, 1)), [[1.0, 0.0]], [tau_d, tau_d], np.zeros((1, 1, 200)),
+                   [0.0, -70.0], record_state=("I_syn",), record_neurons=[1])
+    assert res.spike_counts.tolist() == [[1, 0]]
+    dt = QUIET.dt_s
+    i_syn_mV = res.state["I_syn"][0] * 1e3
+    area = i_syn_mV.sum() * dt
+    # exact discrete sum of the two geometric series, and the continuous-time value w
+    d, r = math.exp(-dt / tau_d), math.exp(-dt / tau_r)
+    assert area == pytest.approx(w * dt * dt / (tau_r * tau_d * (1 - r) * (1 - d)), rel=1e-6)
+    assert area == pytest.approx(w, rel=0.02)
+    t_peak = tau_r * tau_d / (tau_d - tau_r) * math.log(tau_d / tau_r)   # 6.71 ms
+    assert abs(np.argmax(i_syn_mV) * dt - t_peak) <= 2 * dt
+    # readout trace of unit 0 (W_out = 1 s): same kernel, unit area in seconds
+    assert res.outputs[0].sum() * dt == pytest.approx(1.0, rel=0.02)
+    assert abs(np.argmax(res.outputs[0]) * dt - t_peak) <= 2 * dt
+
+
+def test_no_interspike_interval_shorter_than_refractory():
+    c = LIFConstants(noise_mV=2.0)          # strong noise and drive: many spikes
+    res = simulate(np.zeros((3, 3)), np.full((3, 1), 60.0), np.zeros((1, 3)), np.full(3, 0.05),
+                   np.ones((1, 1, 100)), [-65.0] * 3, constants=c, n_raster=1)
+    units, times = res.raster[0]
+    assert len(times) > 200   # analytic rate ~180 Hz x 3 units x 0.5 s = 270
+    for u in range(3):
+        isi = np.diff(np.sort(times[units == u]))
+        assert isi.min() >= c.refractory_s - 1e-9
+
+
+def _small_net(seed=0, n=20):
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal((n, n)) * (rng.random((n, n)) < 0.3) * 2.0
+    return RateNetwork(w, rng.standard_normal((n, 1)) * 5, rng.standard_normal((1, n)),
+                       np.zeros(1), rng.uniform(0.02, 0.1, n), np.ones(n), {"task": "gonogo"})
+
+
+def test_trial_in_batch_equals_trial_alone_and_lambda_scales_only_recurrent_and_readout():
+    net = _small_net()
+    n, steps = net.n_units, 60
+    rng = np.random.default_rng(1)
+    inputs = rng.random((3, 1, steps))
+    v0 = rng.uniform(-65, -30, 3 * n)
+    c = LIFConstants(noise_mV=0.0)
+    batch = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=1 / 25, constants=c)
+    alone = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs[1:2], v0[n:2 * n],
+                     lam=1 / 25, constants=c)
+    assert batch.spike_counts[1].sum() > 10
+    np.testing.assert_array_equal(batch.outputs[1], alone.outputs[0])
+    np.testing.assert_array_equal(batch.spike_counts[1], alone.spike_counts[0])
+    # converting at s = 25 and simulating with lambda = 1 gives the same network
+    lif = convert(net, 25.0)
+    assert np.allclose(lif.W_rec, net.W_rec / 25) and np.allclose(lif.W_out, net.W_out / 25)
+    assert np.array_equal(lif.W_in, net.W_in) and np.array_equal(lif.tau_d_s, net.tau_d_s)
+    pre = simulate(lif.W_rec, lif.W_in, lif.W_out, lif.tau_d_s, inputs[1:2], v0[n:2 * n], lam=1.0,
+                   constants=c)
+    np.testing.assert_array_equal(pre.spike_counts[0], alone.spike_counts[0])
+    np.testing.assert_allclose(pre.outputs[0], alone.outputs[0], rtol=1e-9, atol=1e-12)
