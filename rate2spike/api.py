@@ -97,6 +97,7 @@ class ConvertResult:
 
 
 def _constants(cfg: ConvertConfig) -> LIFConstants:
+    """The LIF constants part of a convert config."""
     return LIFConstants(**{k: getattr(cfg, k) for k in LIFConstants.__dataclass_fields__})
 
 

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+import torch
+
+from rate2spike.config import TrainConfig
+from rate2spike.errors import TrainingError
+from rate2spike.rate_models import training
+from rate2spike.rate_models.training import evaluate, train_rate_model
+
+
+@pytest.mark.slow
+def test_gonogo_reaches_the_reference_rule_and_learns_tau():
+    """Batched training meets the paper's criterion (loss < 7, accuracy > 95 %)."""
+    torch.set_num_threads(2)
+    cfg = TrainConfig(task="gonogo", stop_loss=7.0, max_updates=400)
+    res = train_rate_model(cfg, progress=False)
+    assert res.converged
+    last = res.history[-1]
+    assert last["loss"] < 7 and last["accuracy"] > 0.95 and last["trials_seen"] > 1500
+    fresh = evaluate(res.model, res.task, 200, seed=123)
+    assert fresh["accuracy"] > 0.9
+    arrays = res.model.export_arrays()
+    tau = arrays["tau_d_s"]
+    assert np.all((tau >= cfg.tau_min_s) & (tau <= cfg.tau_max_s))
+    assert res.model.theta.grad is not None
+    w, sign = arrays["W_rec"], arrays["dale_sign"]
+    assert np.all(w[:, sign > 0] >= 0) and np.all(w[:, sign < 0] <= 0)
+
+
+def test_tau_moves_during_training():
+    cfg = TrainConfig(task="gonogo", units=30, batch_size=4, max_updates=10, eval_every=5,
+                      eval_trials=8, min_trials=0)
+    fresh = train_rate_model(TrainConfig(**{**cfg.__dict__, "max_updates": 1, "lr": 1e-12}),
+                             progress=False).model.tau_d().detach()
+    res = train_rate_model(cfg, progress=False)
+    moved = res.model.tau_d().detach()
+    assert not torch.allclose(fresh, moved)
+    assert torch.all((moved >= 0.02) & (moved <= 0.1))
+
+
+def test_divergence_is_reported(monkeypatch):
+    monkeypatch.setattr(training, "trial_loss", lambda o, z: torch.full((o.shape[0],), float("nan"),
+                                                                        requires_grad=True))
+    cfg = TrainConfig(task="gonogo", units=10, batch_size=2, max_updates=5)
+    with pytest.raises(TrainingError, match="diverged at update 1"):
+        train_rate_model(cfg, progress=False)
