@@ -94,3 +94,24 @@ def test_trial_in_batch_equals_trial_alone_and_lambda_scales_only_recurrent_and_
                    constants=c)
     np.testing.assert_array_equal(pre.spike_counts[0], alone.spike_counts[0])
     np.testing.assert_allclose(pre.outputs[0], alone.outputs[0], rtol=1e-9, atol=1e-12)
+
+
+def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):
+    from rate2spike.brian_models import devices
+
+    net = _small_net(seed=2, n=8)
+    c = LIFConstants(noise_mV=0.0)
+    inputs = np.ones((2, 1, 10))           # 50 ms: short, numpy is slow
+    v0 = np.random.default_rng(0).uniform(-65, -30, 16)
+    compiled = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=0.2,
+                        constants=c)
+    monkeypatch.setattr(devices, "_compiler_available", lambda: False)
+    model = LIFBatchModel(net.W_rec, net.W_in, net.W_out, net.tau_d_s, 2, 10, 0.005, c)
+    with pytest.warns(RuntimeWarning, match="falling back to the numpy runtime"):
+        runner = LIFRunner(model, "cpp_standalone")
+    with runner:
+        assert runner.device == "numpy" and "no C++ compiler" in runner.warnings[0]
+        res = runner.run(inputs, np.full(2, 0.2), v0)
+    assert compiled.spike_counts.sum() > 0
+    np.testing.assert_array_equal(res.spike_counts, compiled.spike_counts)
+    np.testing.assert_allclose(res.outputs, compiled.outputs, rtol=1e-9, atol=1e-12)
