@@ -152,7 +152,7 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
     batch = task_obj.generate(cfg.trials, cfg.seed + 1000)
     out.mkdir(parents=True, exist_ok=True)
     sweep = lambda_sweep(rate, task_obj, batch, scales, constants, cfg.device, cfg.seed,
-                         work_dir=out / "sweep", resume=resume, batch_trials=cfg.batch_trials,
+                         work_dir=out / "sweep", resume=resume, copies_per_run=cfg.copies_per_run,
                          progress=progress)
     rate_o, rate_r = _rate_forward(rate, batch, cfg.seed)
     rate_correct = task_obj.score(rate_o, batch.labels, task_obj.dt_s, window="rate")
@@ -190,7 +190,7 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
                                                         out / "accuracy_vs_scale.png"))
     files["examples_png"] = str(plots.example_trials(
         task.dt_s, conds, {"rate output": (rate_o[idx], task.dt_s),
-                           f"LIF output (s={sweep.best_scale:g})": (ex["outputs"], cfg.dt_s)},
+                           f"LIF output (s={sweep.best_scale:g})": (ex["outputs"], cfg.readout_dt_s)},
         batch.targets[idx], out / "example_trials.png"))
     first = ex["raster_trial"] == idx[0]
     files["raster_png"] = str(plots.raster(ex["raster_units"][first], ex["raster_times_s"][first],

@@ -88,7 +88,7 @@ class ConvertConfig(LIFConstants):
     trials: int = 100
     scales: list = field(default_factory=list)  # s = 1/lambda; empty -> default grid per act
     seed: int = 0
-    batch_trials: int = 0            # trials simulated per compiled run; 0 = all
+    copies_per_run: int = 0          # (trial x scale) network copies per compiled run; 0 = auto (400)
 
     def validate(self):
         from .brian_models.devices import DEVICES
@@ -106,7 +106,12 @@ class ConvertConfig(LIFConstants):
             _check_range(name, getattr(self, name), 0.0, 10.0, low_open=True)
         _check_range("refractory_s", self.refractory_s, 0.0, 1.0)
         _check_range("noise_mV", self.noise_mV, 0.0, 100.0)
-        _check_range("batch_trials", self.batch_trials, 0, 10**6)
+        _check_range("copies_per_run", self.copies_per_run, 0, 10**6)
+        _check_range("readout_dt_s", self.readout_dt_s, 0.0, 0.01, low_open=True)
+        try:
+            self.readout_stride
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
         if self.v_reset_mV >= self.v_th_mV:
             raise ConfigError(f"v_reset_mV ({self.v_reset_mV}) must be below v_th_mV ({self.v_th_mV})")
         return self

@@ -9,16 +9,17 @@ from rate2spike.converters import RateNetwork, convert
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
-QUIET = LIFConstants(noise_mV=0.0, v_bias_mV=-45.0)  # bias below threshold: no spontaneous spikes
+# bias below threshold: no spontaneous spikes; readout sampled every step
+QUIET = LIFConstants(noise_mV=0.0, v_bias_mV=-45.0, readout_dt_s=5e-5)
 
 
 def simulate(w_rec, w_in, w_out, tau_d, inputs, v0, lam=1.0, constants=QUIET, stim_dt=0.005,
-             **kw):
+             trial_ids=None, **kw):
     n_copies = inputs.shape[0]
     model = LIFBatchModel(w_rec, w_in, w_out, tau_d, n_copies, inputs.shape[2], stim_dt, constants,
                           **kw)
     with LIFRunner(model, "cpp_standalone", seed=1) as runner:
-        return runner.run(inputs, np.full(n_copies, lam), np.asarray(v0, float))
+        return runner.run(inputs, np.full(n_copies, lam), np.asarray(v0, float), trial_ids)
 
 
 def test_constant_input_fires_at_the_analytic_lif_rate():
@@ -79,10 +80,14 @@ def test_trial_in_batch_equals_trial_alone_and_lambda_scales_only_recurrent_and_
     rng = np.random.default_rng(1)
     inputs = rng.random((3, 1, steps))
     v0 = rng.uniform(-65, -30, 3 * n)
-    c = LIFConstants(noise_mV=0.0)
-    batch = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=1 / 25, constants=c)
+    c = LIFConstants(noise_mV=0.5)   # counter-based noise: a function of the trial id only
+    batch = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=1 / 25, constants=c,
+                     trial_ids=[7, 8, 9])
     alone = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs[1:2], v0[n:2 * n],
-                     lam=1 / 25, constants=c)
+                     lam=1 / 25, constants=c, trial_ids=[8])
+    other_noise = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs[1:2], v0[n:2 * n],
+                           lam=1 / 25, constants=c, trial_ids=[9])
+    assert not np.array_equal(other_noise.outputs[0], alone.outputs[0])  # the noise is real
     assert batch.spike_counts[1].sum() > 10
     np.testing.assert_array_equal(batch.outputs[1], alone.outputs[0])
     np.testing.assert_array_equal(batch.spike_counts[1], alone.spike_counts[0])
@@ -91,16 +96,17 @@ def test_trial_in_batch_equals_trial_alone_and_lambda_scales_only_recurrent_and_
     assert np.allclose(lif.W_rec, net.W_rec / 25) and np.allclose(lif.W_out, net.W_out / 25)
     assert np.array_equal(lif.W_in, net.W_in) and np.array_equal(lif.tau_d_s, net.tau_d_s)
     pre = simulate(lif.W_rec, lif.W_in, lif.W_out, lif.tau_d_s, inputs[1:2], v0[n:2 * n], lam=1.0,
-                   constants=c)
+                   constants=c, trial_ids=[8])
     np.testing.assert_array_equal(pre.spike_counts[0], alone.spike_counts[0])
     np.testing.assert_allclose(pre.outputs[0], alone.outputs[0], rtol=1e-9, atol=1e-12)
 
 
 def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):
+    """Also checks the C++ and NumPy versions of the counter-based noise draw for draw."""
     from rate2spike.brian_models import devices
 
     net = _small_net(seed=2, n=8)
-    c = LIFConstants(noise_mV=0.0)
+    c = LIFConstants(noise_mV=1.0, readout_dt_s=1e-4)
     inputs = np.ones((2, 1, 10))           # 50 ms: short, numpy is slow
     v0 = np.random.default_rng(0).uniform(-65, -30, 16)
     compiled = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=0.2,
@@ -108,10 +114,24 @@ def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatc
     monkeypatch.setattr(devices, "_compiler_available", lambda: False)
     model = LIFBatchModel(net.W_rec, net.W_in, net.W_out, net.tau_d_s, 2, 10, 0.005, c)
     with pytest.warns(RuntimeWarning, match="falling back to the numpy runtime"):
-        runner = LIFRunner(model, "cpp_standalone")
+        runner = LIFRunner(model, "cpp_standalone", seed=1)
     with runner:
         assert runner.device == "numpy" and "no C++ compiler" in runner.warnings[0]
         res = runner.run(inputs, np.full(2, 0.2), v0)
     assert compiled.spike_counts.sum() > 0
     np.testing.assert_array_equal(res.spike_counts, compiled.spike_counts)
     np.testing.assert_allclose(res.outputs, compiled.outputs, rtol=1e-9, atol=1e-12)
+
+
+def test_readout_samples_are_exact_values_of_the_per_step_readout():
+    net = _small_net(seed=3, n=10)
+    inputs = np.random.default_rng(4).random((2, 1, 40))
+    v0 = np.random.default_rng(5).uniform(-65, -30, 20)
+    runs = {k: simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=0.1,
+                        constants=LIFConstants(noise_mV=0.3, readout_dt_s=k * 5e-5))
+            for k in (1, 10)}
+    fine, coarse = runs[1].outputs, runs[10].outputs
+    assert coarse.shape == (2, fine.shape[1] // 10) and runs[10].readout_dt_s == pytest.approx(5e-4)
+    assert np.abs(fine).max() > 0
+    np.testing.assert_allclose(coarse, fine[:, ::10], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(runs[1].spike_counts, runs[10].spike_counts)

@@ -4,7 +4,9 @@ Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
 (dt = 0.05 ms), in Brian2's schedule order:
 
 1. ``groups``: Euler step of the membrane,
-   ``tau_m dv/dt = -v + I_syn + v_bias + I_ext`` plus ``noise`` * N(0, 1) per step;
+   ``tau_m dv/dt = -v + I_syn + v_bias + I_ext`` plus ``noise_mV`` * N(0, 1) per step (drawn
+   by the counter-based :func:`~rate2spike.brian_models.noise.counter_normal` on C++ devices,
+   by Brian2's ``xi`` elsewhere);
 2. ``thresholds``: spike if ``v >= v_th`` (and not refractory);
 3. ``after_thresholds``: the double-exponential traces decay with precomputed factors
    (``I_syn <- I_syn e^{-dt/tau_d} + h dt``, ``h <- h e^{-dt/tau_r}``; same for the readout
@@ -13,7 +15,9 @@ Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
 5. ``resets``: ``v <- v_reset`` and ``h_r += 1 / (tau_r tau_d)`` for the spiking unit.
 
 The readout is ``o = sum_i lambda W_out[i] r_i``, with r in Hz and W_out in seconds (kernels
-of unit area in seconds). Many independent *copies* (trial x scale) share one group: copy c
+of unit area in seconds). It is *sampled* every ``readout_dt_s`` (default 0.5 ms = 10 LIF
+steps; the reference evaluates it every step): the samples are exact values of the same o(t),
+and summing 200 traces per copy every step cost more than the whole membrane update. Many independent *copies* (trial x scale) share one group: copy c
 owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
 Deviation from the reference: the voltage noise is frozen with v during the refractory
 period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is reset anyway).
@@ -25,8 +29,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .noise import brian_function
+
 NEURON_EQUATIONS = """
-dv/dt = (I_syn + v_bias + I_ext - v) / tau_m {noise_term} : volt (unless refractory)
+dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
 I_ext = {input_expr} : volt
 I_syn : volt               # synaptic current (double-exponential filtered spikes)
 h : volt / second          # its rise variable
@@ -36,6 +42,8 @@ tau_d : second (constant)  # synaptic decay, from the rate model
 decay_d : 1 (constant)     # exp(-dt / tau_d), precomputed
 lam : 1 (constant)         # lambda = 1/s of this copy
 trial : integer (constant) # stimulus column of this copy
+unit : integer (constant)  # index of the unit in the network (0 ... N-1)
+noise_stream : integer (constant)  # counter-noise stream of this copy's trial
 {w_in_decls}
 """
 
@@ -73,13 +81,23 @@ class LIFConstants:
     v_init_high_mV: float = 30.0
     noise_mV: float = 0.1
     tau_r_s: float = 0.002
+    readout_dt_s: float = 5e-4
+
+    @property
+    def readout_stride(self) -> int:
+        """LIF steps per readout sample (readout_dt_s must be a whole number of dt_s)."""
+        k = round(self.readout_dt_s / self.dt_s)
+        if k < 1 or abs(k * self.dt_s - self.readout_dt_s) > 1e-9 * self.readout_dt_s:
+            raise ValueError(f"readout_dt_s ({self.readout_dt_s} s) must be a positive whole "
+                             f"multiple of dt_s ({self.dt_s} s)")
+        return k
 
 
 @dataclass
 class LIFSimulation:
     """What one simulation of a batch of copies returns.
 
-    outputs : (copies, steps) readout o(t), sample k at t = k * dt_s.
+    outputs : (copies, samples) readout o(t), sample k at t = k * readout_dt_s.
     spike_counts : (copies, N) spikes per unit over the trial.
     raster_copies : copies whose spikes were recorded individually.
     raster : list of (unit_index, spike_time_s) arrays, one pair per raster copy.
@@ -93,14 +111,28 @@ class LIFSimulation:
     dt_s: float
     duration_s: float
     sim_time_s: float
+    readout_dt_s: float = 0.0
     build_time_s: float = 0.0
     state: dict = field(default_factory=dict)  # recorded variables, (neurons, steps), SI units
+    spike_i: np.ndarray = None   # every spike: global neuron index (copy * N + unit)
+    spike_t: np.ndarray = None   # and time in seconds
+
+    def copy_raster(self, copy: int):
+        """(unit_index, spike_time_s) arrays of one copy's spikes."""
+        n = self.spike_counts.shape[1]
+        sel = (self.spike_i >= copy * n) & (self.spike_i < (copy + 1) * n)
+        return self.spike_i[sel] - copy * n, self.spike_t[sel]
 
 
-def initial_voltages(n_copies: int, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
-    """Reference initial condition v(0) ~ U(v_reset, v_init_high) in mV, seeded; (copies*N,)."""
-    rng = np.random.default_rng(seed)
-    return c.v_reset_mV + rng.random(n_copies * n_units) * (c.v_init_high_mV - c.v_reset_mV)
+def initial_voltages(trial_ids, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
+    """Reference initial condition v(0) ~ U(v_reset, v_init_high) in mV, (len(trial_ids)*N,).
+
+    Each trial's voltages depend only on (seed, trial id), not on its batch: a trial starts
+    from the same state whichever chunk or batch it is simulated in.
+    """
+    span = c.v_init_high_mV - c.v_reset_mV
+    return np.concatenate([c.v_reset_mV + np.random.default_rng([int(seed), int(t)]).random(n_units)
+                           * span for t in np.asarray(trial_ids).reshape(-1)])
 
 
 class LIFBatchModel:
@@ -111,7 +143,8 @@ class LIFBatchModel:
     """
 
     def __init__(self, w_rec, w_in, w_out, tau_d_s, n_copies, n_steps_stim, stim_dt_s,
-                 constants: LIFConstants, n_raster=2, record_state=(), record_neurons=()):
+                 constants: LIFConstants, n_raster=2, record_state=(), record_neurons=(),
+                 noise_source: str = "counter"):
         self.w_rec = np.asarray(w_rec, float)
         self.w_in = np.asarray(w_in, float)
         self.w_out = np.asarray(w_out, float).reshape(-1)
@@ -125,6 +158,9 @@ class LIFBatchModel:
         self.n_raster = min(int(n_raster), self.n_copies)
         self.record_state = tuple(record_state)      # e.g. ("v", "I_syn"), for inspection
         self.record_neurons = list(record_neurons)   # global neuron indices to record
+        if noise_source not in ("counter", "brian"):
+            raise ValueError(f"noise_source must be 'counter' or 'brian', got {noise_source!r}")
+        self.noise_source = noise_source  # "counter": r2s_normal (C++/NumPy); "brian": xi
         self.objects = None
 
     @property
@@ -135,7 +171,10 @@ class LIFBatchModel:
         terms = " + ".join(f"w_in_{k} * stimulus(t, trial * {self.n_in} + {k})"
                            for k in range(self.n_in))
         decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
-        noise = "+ noise_sigma * xi" if self.c.noise_mV > 0 else ""
+        noise = ""
+        if self.c.noise_mV > 0:  # Euler: noise_mV * N(0, 1) added to v per step
+            noise = (" + noise_sigma * xi" if self.noise_source == "brian" else
+                     " + noise_step * r2s_normal(noise_stream, unit, t_in_timesteps) / dt")
         return NEURON_EQUATIONS.format(noise_term=noise, input_expr=f"mV * ({terms})",
                                        w_in_decls=decls)
 
@@ -151,6 +190,8 @@ class LIFBatchModel:
             "tau_r": c.tau_r_s * b2.second, "decay_r": float(np.exp(-c.dt_s / c.tau_r_s)),
             # Euler-Maruyama adds noise_sigma * sqrt(dt) * N(0,1) = noise_mV * N(0,1) per step
             "noise_sigma": c.noise_mV * b2.mV / np.sqrt(c.dt_s * b2.second),
+            "noise_step": c.noise_mV * b2.mV,
+            "r2s_normal": brian_function(),
         }
         stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, C * self.n_in)),
                                  dt=self.stim_dt_s * b2.second, name="stimulus")
@@ -162,6 +203,7 @@ class LIFBatchModel:
         copy_of = np.repeat(np.arange(C), N)
         unit_of = np.tile(np.arange(N), C)
         G.trial = copy_of
+        G.unit = unit_of
         G.tau_d = np.tile(self.tau_d_s, C) * b2.second
         G.decay_d = np.exp(-c.dt_s / np.tile(self.tau_d_s, C))
         for k in range(self.n_in):
@@ -174,11 +216,15 @@ class LIFBatchModel:
         if len(pre):
             S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
             S.w = np.tile(weights, C) * b2.mV * b2.second
-        R = b2.NeuronGroup(C, "o : 1", dt=dt, name="readout")
-        RS = b2.Synapses(G, R, READOUT_MODEL, dt=dt, name="readout_synapses")
+        readout_dt = c.readout_stride * dt
+        R = b2.NeuronGroup(C, "o : 1", dt=readout_dt, name="readout")
+        RS = b2.Synapses(G, R, READOUT_MODEL, dt=readout_dt, name="readout_synapses")
         RS.connect(i=np.arange(C * N), j=copy_of)
         RS.w_out = np.tile(self.w_out, C) * b2.second
-        out_mon = b2.StateMonitor(R, "o", record=True, dt=dt, name="output_monitor")
+        # o is summed at the start of each readout step (from the traces as they are at time
+        # t = k * readout_dt) and recorded at the end of that step: sample k is o(k * readout_dt).
+        out_mon = b2.StateMonitor(R, "o", record=True, dt=readout_dt, when="end",
+                                  name="output_monitor")
         spike_mon = b2.SpikeMonitor(G, name="spikes")
         net = b2.Network(G, S, R, RS, out_mon, spike_mon)
         state_mon = None
@@ -203,15 +249,13 @@ class LIFBatchModel:
         o = self.objects
         outputs = np.asarray(o["out"].o)  # (copies, steps)
         i_all = np.asarray(o["spikes"].i)
+        t_all = np.asarray(o["spikes"].t)
         counts = np.bincount(i_all, minlength=self.n_copies * self.N).reshape(self.n_copies, self.N)
-        raster = []
-        if self.n_raster:
-            t_all = np.asarray(o["spikes"].t)
-            for c in range(self.n_raster):
-                sel = (i_all >= c * self.N) & (i_all < (c + 1) * self.N)
-                raster.append((i_all[sel] - c * self.N, t_all[sel]))
         state = {}
         if o["state"] is not None:  # SI values: volt, second^-1, ...
             state = {name: np.asarray(getattr(o["state"], name)) for name in self.record_state}
-        return LIFSimulation(outputs, counts, raster, list(range(self.n_raster)), self.c.dt_s,
-                             self.duration_s, sim_time_s, build_time_s, state)
+        res = LIFSimulation(outputs, counts, [], list(range(self.n_raster)), self.c.dt_s,
+                            self.duration_s, sim_time_s, self.c.readout_stride * self.c.dt_s,
+                            build_time_s, state, i_all, t_all)
+        res.raster = [res.copy_raster(c) for c in range(self.n_raster)]
+        return res

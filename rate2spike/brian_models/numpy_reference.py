@@ -1,0 +1,87 @@
+"""Independent NumPy simulator of the converted LIF network (``--device reference``).
+
+Not Brian2: the fact sheet's per-step update ("LIF network" in
+``shared/reference/kim2019_reference.md``) written out directly as vectorised NumPy over
+(copies, units) arrays, so that the Brian2 model can be cross-checked against code that
+shares nothing with it but the equations. Per step n (t = n dt), in the same order as the
+Brian2 schedule:
+
+0. readout sample (every ``readout_stride`` steps): ``o = lambda * W_out . r``;
+1. units out of their refractory period integrate
+   ``v += dt/tau_m (I_syn + v_bias + W_in u(t) - v) + noise_mV * N(0, 1)``;
+2. spikes where ``v >= v_th`` (and not refractory);
+3. traces: ``I_syn = I_syn e^{-dt/tau_d} + h dt``, ``h = h e^{-dt/tau_r}``, same for (r, h_r);
+4. ``h[i] += lambda W[i, j] / (tau_r tau_d[i])`` for every spike of j;
+5. reset ``v = v_reset``, ``h_r += 1/(tau_r tau_d)``, refractory for ``refractory_s``.
+
+Units: mV, seconds, Hz (as in :mod:`rate2spike.brian_models.lif`). The noise comes from
+NumPy's generator seeded per run, so the two simulators agree statistically, not spike for
+spike (with the noise off they agree to rounding).
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .lif import LIFConstants, LIFSimulation
+
+
+def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v0_mV,
+                       constants: LIFConstants, seed: int = 0) -> LIFSimulation:
+    """Simulate copies of one network; arguments as :meth:`LIFRunner.run`.
+
+    w_rec (N, N) mV s; w_in (N, n_in) mV; w_out (N,) or (1, N) s; tau_d_s (N,) s;
+    inputs (copies, n_in, stim_steps) sampled every ``stim_dt_s`` s; lam (copies,);
+    v0_mV (copies * N,). Returns a :class:`LIFSimulation`.
+    """
+    c = constants
+    w_rec, w_in = np.asarray(w_rec, float), np.asarray(w_in, float)
+    w_out, tau_d = np.asarray(w_out, float).reshape(-1), np.asarray(tau_d_s, float)
+    inputs = np.asarray(inputs, float)
+    n_copies, n_units = inputs.shape[0], w_rec.shape[0]
+    dt, stride = c.dt_s, c.readout_stride
+    per_stim = int(round(stim_dt_s / dt))
+    n_steps = inputs.shape[2] * per_stim
+    refractory_steps = int(round(c.refractory_s / dt))
+    lam = np.asarray(lam, float).reshape(n_copies, 1)
+    decay_d, decay_r = np.exp(-dt / tau_d), np.exp(-dt / c.tau_r_s)
+    kick = 1.0 / (c.tau_r_s * tau_d)                     # 1/s^2: spike -> h increment factor
+    w_rec_t = w_rec.T * kick                             # row j: what a spike of j adds to h
+    drive = np.einsum("cks,nk->scn", inputs, w_in)       # (stim_steps, copies, N) mV
+    rng = np.random.default_rng(seed)
+
+    v = np.asarray(v0_mV, float).reshape(n_copies, n_units).copy()
+    i_syn, h, r, h_r = (np.zeros((n_copies, n_units)) for _ in range(4))
+    last_spike = np.full((n_copies, n_units), -10 * refractory_steps - 1)
+    outputs = np.empty((n_copies, n_steps // stride + (n_steps % stride > 0)))
+    spike_c, spike_n, spike_step = [], [], []
+    start = time.perf_counter()
+    for n in range(n_steps):
+        if n % stride == 0:
+            outputs[:, n // stride] = lam[:, 0] * (r @ w_out)
+        active = (n - last_spike) >= refractory_steps
+        dv = dt / c.tau_m_s * (i_syn + c.v_bias_mV + drive[n // per_stim] - v)
+        if c.noise_mV > 0:
+            dv += c.noise_mV * rng.standard_normal(v.shape)
+        v = np.where(active, v + dv, v)
+        spiking = (v >= c.v_th_mV) & active
+        i_syn = i_syn * decay_d + h * dt
+        h = h * decay_r
+        r = r * decay_d + h_r * dt
+        h_r = h_r * decay_r
+        cs, ns = np.nonzero(spiking)
+        if len(cs):
+            np.add.at(h, cs, lam[cs] * w_rec_t[ns])
+            v[cs, ns] = c.v_reset_mV
+            h_r[cs, ns] += kick[ns]
+            last_spike[cs, ns] = n
+            spike_c.append(cs), spike_n.append(ns), spike_step.append(np.full(len(cs), n))
+    sim = time.perf_counter() - start
+    cs = np.concatenate(spike_c) if spike_c else np.zeros(0, int)
+    ns = np.concatenate(spike_n) if spike_n else np.zeros(0, int)
+    steps = np.concatenate(spike_step) if spike_step else np.zeros(0, int)
+    counts = np.zeros((n_copies, n_units), int)
+    np.add.at(counts, (cs, ns), 1)
+    return LIFSimulation(outputs, counts, [], [], dt, n_steps * dt, sim, stride * dt, 0.0, {},
+                         cs * n_units + ns, steps * dt)
