@@ -1,55 +1,66 @@
-"""Wall time of the default lambda sweep (12 scales x 100 trials, 1-s Go/NoGo trials, noise on)
-per Brian2 device, with the compile time reported separately.
+"""Wall time of the default lambda sweep (12 scales x 100 trials of 1-s Go/NoGo trials at
+dt = 0.05 ms, voltage noise on) per simulator, compile time reported separately, on one
+network and one set of trials, with the speed ratio of each device to the first.
 
-    .venv/bin/python benchmarks/lambda_sweep.py --model runs/X/rate_model.npz \
-        [--devices cpp_standalone,cython] [--trials 100] [--scales 20,25,...]
+    .venv/bin/python benchmarks/lambda_sweep.py [--model F] \
+        [--devices cpp_standalone,reference] [--trials 100] [--scales 20,25,...]
 
-Without --model a Go/NoGo net is trained first to the reference rule (about 20 s).
-Prints one line per device; this is a benchmark, not a test.
+Default model: tests/data/gonogo_n200.npz, a default-trained Go/NoGo net (N = 200,
+loss < 1). The ``reference`` device is the independent NumPy simulator. A benchmark, not a
+test: it prints its figures.
 """
 from __future__ import annotations
 
 import argparse
 import resource
-import tempfile
 import time
+from pathlib import Path
 
 from rate2spike.brian_models import LIFConstants
-from rate2spike.config import TrainConfig
 from rate2spike.converters import RateNetwork, default_scales, lambda_sweep
 from rate2spike.tasks import get_task
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "tests" / "data" / "gonogo_n200.npz"
+
+
+def peak_rss_mb() -> tuple[float, float]:
+    """Peak resident memory (MB) of this process and of its largest finished child."""
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--model")
-    p.add_argument("--devices", default="cpp_standalone")
+    p.add_argument("--model", default=str(DEFAULT_MODEL))
+    p.add_argument("--devices", default="cpp_standalone,reference")
     p.add_argument("--trials", type=int, default=100)
     p.add_argument("--scales", default="")
+    p.add_argument("--seed", type=int, default=1000)
     args = p.parse_args()
-    if args.model:
-        rate = RateNetwork.load(args.model)
-    else:
-        import rate2spike
-
-        tmp = tempfile.mkdtemp()
-        rate2spike.train("gonogo", out=tmp, config=TrainConfig(stop_loss=7.0), progress=False)
-        rate = RateNetwork.load(f"{tmp}/rate_model.npz")
+    rate = RateNetwork.load(args.model)
     task = get_task(rate.task)
     scales = [float(s) for s in args.scales.split(",") if s] or default_scales(rate.act)
-    batch = task.generate(args.trials, 1000)
-    print(f"network N={rate.n_units}, {len(scales)} scales x {args.trials} trials of "
-          f"{task.duration_s:g} s at dt=0.05 ms, voltage noise on")
+    batch = task.generate(args.trials, args.seed)
+    print(f"network {Path(args.model).name}: N={rate.n_units}, {len(scales)} scales x "
+          f"{args.trials} trials of {task.duration_s:g} s at dt=0.05 ms, voltage noise on")
+    first = None
     for device in args.devices.split(","):
         start = time.perf_counter()
-        res = lambda_sweep(rate, task, batch, scales, LIFConstants(), device=device, progress=False)
+        res = lambda_sweep(rate, task, batch, scales, LIFConstants(), device=device,
+                           progress=False)
         total = time.perf_counter() - start
         sim = sum(r["sim_time_s"] for r in res.rows)
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        first = first or (total, sim)
+        own, child = peak_rss_mb()
         print(f"{device:15s} total {total:7.1f} s | compile {res.build_time_s:5.1f} s | "
-              f"simulation {sim:7.1f} s ({sim / len(scales):.2f} s per scale) | best s = "
-              f"{res.best_scale:g}, accuracy {res.best_row['accuracy']:.2f} | peak RSS of "
-              f"simulator {peak:.0f} MB")
+              f"simulation {sim:7.1f} s ({sim / len(scales):.2f} s per scale) | "
+              f"{total / first[0]:5.2f}x total, {sim / first[1]:5.2f}x simulation time of "
+              f"{args.devices.split(',')[0]} | best s = {res.best_scale:g}, accuracy "
+              f"{res.best_row['accuracy']:.2f} | peak RSS: python {own:.0f} MB, "
+              f"largest simulator process {child:.0f} MB")
+        print("    s:        " + " ".join(f"{r['scale_s']:5g}" for r in res.rows))
+        print("    accuracy: " + " ".join(f"{r['accuracy']:5.2f}" for r in res.rows))
+        print("    E rate Hz:" + " ".join(f"{r['rate_E_hz']:5.1f}" for r in res.rows))
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ Brian2 schedule:
 4. ``h[i] += lambda W[i, j] / (tau_r tau_d[i])`` for every spike of j;
 5. reset ``v = v_reset``, ``h_r += 1/(tau_r tau_d)``, refractory for ``refractory_s``.
 
-Units: mV, seconds, Hz (as in :mod:`rate2spike.brian_models.lif`). The noise comes from
-NumPy's generator seeded per run, so the two simulators agree statistically, not spike for
-spike (with the noise off they agree to rounding).
+Units: mV, seconds, Hz (as in :mod:`rate2spike.brian_models.lif`). By default the noise
+comes from NumPy's generator seeded per run, so the two simulators agree statistically, not
+spike for spike (with the noise off they agree to rounding). Given ``noise_streams``, it uses
+the same counter-based draws as the compiled model instead, and then agrees with it spike
+for spike with the noise on too.
 """
 from __future__ import annotations
 
@@ -25,15 +27,18 @@ import time
 import numpy as np
 
 from .lif import LIFConstants, LIFSimulation
+from .noise import counter_normal
 
 
 def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v0_mV,
-                       constants: LIFConstants, seed: int = 0) -> LIFSimulation:
+                       constants: LIFConstants, seed=0, noise_streams=None) -> LIFSimulation:
     """Simulate copies of one network; arguments as :meth:`LIFRunner.run`.
 
     w_rec (N, N) mV s; w_in (N, n_in) mV; w_out (N,) or (1, N) s; tau_d_s (N,) s;
     inputs (copies, n_in, stim_steps) sampled every ``stim_dt_s`` s; lam (copies,);
-    v0_mV (copies * N,). Returns a :class:`LIFSimulation`.
+    v0_mV (copies * N,); seed: NumPy generator seed of the noise, or noise_streams (copies,)
+    for the counter-based draws of :mod:`rate2spike.brian_models.noise`. Returns a
+    :class:`LIFSimulation`.
     """
     c = constants
     w_rec, w_in = np.asarray(w_rec, float), np.asarray(w_in, float)
@@ -50,6 +55,9 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
     w_rec_t = w_rec.T * kick                             # row j: what a spike of j adds to h
     drive = np.einsum("cks,nk->scn", inputs, w_in)       # (stim_steps, copies, N) mV
     rng = np.random.default_rng(seed)
+    if noise_streams is not None:
+        streams = np.asarray(noise_streams).reshape(n_copies, 1)
+        units = np.arange(n_units).reshape(1, n_units)
 
     v = np.asarray(v0_mV, float).reshape(n_copies, n_units).copy()
     i_syn, h, r, h_r = (np.zeros((n_copies, n_units)) for _ in range(4))
@@ -62,8 +70,10 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
             outputs[:, n // stride] = lam[:, 0] * (r @ w_out)
         active = (n - last_spike) >= refractory_steps
         dv = dt / c.tau_m_s * (i_syn + c.v_bias_mV + drive[n // per_stim] - v)
-        if c.noise_mV > 0:
+        if c.noise_mV > 0 and noise_streams is None:
             dv += c.noise_mV * rng.standard_normal(v.shape)
+        elif c.noise_mV > 0:
+            dv += c.noise_mV * counter_normal(streams, units, n)
         v = np.where(active, v + dv, v)
         spiking = (v >= c.v_th_mV) & active
         i_syn = i_syn * decay_d + h * dt
