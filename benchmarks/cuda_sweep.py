@@ -39,16 +39,24 @@ def configure_brian2cuda(build_only: bool, compute_capability: float):
     cuda_home = os.environ.get("CUDA_HOME") or os.environ.get("CUDA_PATH") or "/usr/local/cuda"
     if Path(cuda_home).is_dir():
         backend.cuda_path = cuda_home
-    # cuRAND headers and library from the nvidia-curand wheel (not in every CUDA toolkit)
+    # cuRAND headers and library from the nvidia-curand wheel (not in every CUDA toolkit);
+    # its layout is site-packages/nvidia/<cuXX or curand>/{include,lib}
     for base in sys.path:
-        inc = glob.glob(os.path.join(base, "nvidia", "curand", "include"))
-        lib = glob.glob(os.path.join(base, "nvidia", "curand", "lib"))
-        if inc:
-            prefs.codegen.cuda.extra_compile_args_nvcc += [f"-I{inc[0]}", "-std=c++17"]
+        headers = glob.glob(os.path.join(base, "nvidia", "*", "include", "curand.h"))
+        if headers:
+            inc = os.path.dirname(headers[0])
+            lib = os.path.join(os.path.dirname(inc), "lib")
+            if not os.path.exists(os.path.join(lib, "libcurand.so")):
+                # the wheel ships libcurand.so.10 only; the linker's -lcurand needs libcurand.so
+                versioned = sorted(glob.glob(os.path.join(lib, "libcurand.so.*")))
+                link_dir = tempfile.mkdtemp(prefix="rate2spike_curand_")
+                os.symlink(versioned[0], os.path.join(link_dir, "libcurand.so"))
+                prefs.codegen.cpp.library_dirs += [link_dir]
+            backend.extra_compile_args_nvcc += [f"-I{inc}", "-std=c++17"]
             prefs.codegen.cpp.extra_compile_args_gcc += ["-std=c++17"]
-        if lib:
-            prefs.codegen.cpp.library_dirs += [lib[0]]
-            prefs.codegen.cpp.runtime_library_dirs += [lib[0]]
+            prefs.codegen.cpp.include_dirs += [inc]
+            prefs.codegen.cpp.library_dirs += [lib]
+            prefs.codegen.cpp.runtime_library_dirs += [lib]
             break
 
 

@@ -35,6 +35,8 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="200,500,1000,2000")
     p.add_argument("--trials", default="100,1000")
+    p.add_argument("--max-neuron-trials", type=int, default=500_000,
+                   help="skip (N, trials) pairs with N x trials above this (time budget)")
     p.add_argument("--plot", default="benchmarks/scaling.png")
     args = p.parse_args()
     sizes = [int(x) for x in args.sizes.split(",")]
@@ -47,6 +49,9 @@ def main():
         net = init_network(n)
         n_syn = int(np.count_nonzero(net.W_rec))
         for trials in trial_counts:
+            if n * trials > args.max_neuron_trials:
+                print(f"{n:5d} {trials:6d}  skipped (N x trials > --max-neuron-trials)")
+                continue
             batch = task.generate(trials, 1)
             start = time.perf_counter()
             res = lambda_sweep(net, task, batch, [25.0], LIFConstants(), progress=False,

@@ -196,9 +196,12 @@ class LIFBatchModel:
         stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, C * self.n_in)),
                                  dt=self.stim_dt_s * b2.second, name="stimulus")
         namespace["stimulus"] = stimulus
+        # The network runs on Brian2's defaultclock (brian2cuda's synaptic code assumes it);
+        # only the readout has a clock of its own.
+        b2.defaultclock.dt = dt
         G = b2.NeuronGroup(C * N, self._equations(), threshold="v >= v_th", reset=RESET,
                            refractory=c.refractory_s * b2.second, method="euler",
-                           namespace=namespace, dt=dt, name="lif")
+                           namespace=namespace, name="lif")
         G.run_regularly(TRACE_UPDATE, when="after_thresholds", name="lif_traces")
         copy_of = np.repeat(np.arange(C), N)
         unit_of = np.tile(np.arange(N), C)
@@ -212,7 +215,7 @@ class LIFBatchModel:
         weights = self.w_rec[post, pre]
         offsets = np.repeat(np.arange(C) * N, len(pre))
         S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
-                        dt=dt, name="recurrent")
+                        name="recurrent")
         if len(pre):
             S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
             S.w = np.tile(weights, C) * b2.mV * b2.second
