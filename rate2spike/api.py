@@ -26,6 +26,11 @@ from .report import plots
 from .tasks import Task, TrialBatch, get_task
 
 
+def _fmt(x):
+    """A number with 4 significant digits, anything else as it is."""
+    return f"{x:.4g}" if isinstance(x, (int, float)) else x
+
+
 def default_out_dir(command: str, task: str) -> Path:
     return Path("runs") / f"{task}-{command}-{datetime.now():%Y%m%d-%H%M%S}"
 
@@ -205,7 +210,7 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"# rate2spike conversion report: {task.name}",
         "",
         f"- Rate model: `{rate.meta.get('source')}` ({rate.n_units} units, {rate.act}, "
-        f"trained to eval loss {rate.meta.get('final_eval_loss')})",
+        f"trained to eval loss {_fmt(rate.meta.get('final_eval_loss'))})",
         f"- **LIF accuracy {res.lif_accuracy:.1%}** at s = {res.best_scale:g} "
         f"(λ = {1 / res.best_scale:.4g}) on {cfg.trials} held-out trials (seed {cfg.seed + 1000}); "
         f"rate network on the same trials: {res.rate_accuracy:.1%}.",
@@ -216,6 +221,9 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         "- W_rec and W_out divided by s; W_in and τ_d unchanged; **b_out dropped** "
         f"(it was {float(rate.b_out.ravel()[0]):.4g}).",
         "- Best s: highest accuracy; ties go to the middle of the tied values.",
+        f"- LIF: dt = {cfg.dt_s * 1e3:g} ms, voltage noise {cfg.noise_mV:g} mV × N(0, 1) per step "
+        f"({'counter-based draws' if res.device in ('cpp_standalone', 'numpy') else 'the simulator’s own generator'}"
+        f"), readout o(t) sampled every {cfg.readout_dt_s * 1e3:g} ms.",
     ]
     for w in res.warnings:
         lines.append(f"- **Warning:** {w}")
