@@ -158,7 +158,8 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
     out.mkdir(parents=True, exist_ok=True)
     sweep = lambda_sweep(rate, task_obj, batch, scales, constants, cfg.device, cfg.seed,
                          work_dir=out / "sweep", resume=resume, copies_per_run=cfg.copies_per_run,
-                         progress=progress)
+                         progress=progress, processes=cfg.processes or None,
+                         threads=cfg.threads or None)
     rate_o, rate_r = _rate_forward(rate, batch, cfg.seed)
     rate_correct = task_obj.score(rate_o, batch.labels, task_obj.dt_s, window="rate")
     lif = convert_network(rate, sweep.best_scale, constants)

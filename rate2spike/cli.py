@@ -1,4 +1,4 @@
-"""Command line: ``rate2spike train`` and ``rate2spike convert``.
+"""Command line: ``rate2spike train``, ``rate2spike convert`` and ``rate2spike study``.
 
 Every bad input (unknown task/device, bad config, missing or foreign model file,
 non-positive scales, trials < 1, ...) prints ``rate2spike: error: ...`` and exits with
@@ -63,7 +63,50 @@ def make_parser() -> argparse.ArgumentParser:
                    help="comma-separated s = 1/lambda values (default: 20..75 step 5 for sigmoid, "
                         "4..26 step 2 for softplus/relu)")
     c.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+
+    st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
+                        "often conversion succeeds; resumable and extendable in --out")
+    _common(st)
+    st.add_argument("--act", type=_names(TRANSFER_FUNCTIONS), default=["sigmoid"], metavar="LIST",
+                    help="comma-separated transfer functions (sigmoid)")
+    st.add_argument("--nets", type=int, default=20, help="nets per setting (20); a larger number "
+                    "later reuses the first ones")
+    st.add_argument("--units", type=_ints, default=[200], metavar="LIST", help="N per net (200)")
+    st.add_argument("--tau", type=_names(("trained", "fixed")), default=["trained"], metavar="LIST",
+                    help="trained tau_d (20-100 ms) and/or fixed (20 ms)")
+    st.add_argument("--refractory", type=_floats, default=[2.0], metavar="LIST",
+                    help="LIF refractory periods in ms (2)")
+    st.add_argument("--trials", type=int, help="trials per scale (100)")
+    st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
+                    "(default: a local cluster of --workers processes)")
+    st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     return parser
+
+
+def _names(valid):
+    def parse(text: str) -> list:
+        values = [x for x in text.replace(" ", "").split(",") if x]
+        bad = [v for v in values if v not in valid]
+        if not values or bad:
+            raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(sorted(valid))}")
+        return values
+    return parse
+
+
+def _numbers(kind, what):
+    def parse(text: str) -> list:
+        try:
+            values = [kind(x) for x in text.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be comma-separated numbers, got {text!r}")
+        if not values or any(v < 0 for v in values):
+            raise argparse.ArgumentTypeError(f"{what} must be non-negative numbers, got {text!r}")
+        return values
+    return parse
+
+
+_ints = _numbers(int, "--units")
+_floats = _numbers(float, "--refractory")
 
 
 def _run(args) -> int:
@@ -87,6 +130,8 @@ def _run(args) -> int:
             print(f"WARNING: the stopping rule (loss < {cfg.stop_loss}, accuracy > "
                   f"{cfg.stop_accuracy}) was not met in {cfg.max_updates} updates", file=sys.stderr)
         return 0
+    if args.command == "study":
+        return _study(args, file_cfg, progress)
     from .api import convert
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
@@ -98,6 +143,36 @@ def _run(args) -> int:
           f"(lambda = {res.best_lambda:.4g}); rate net {res.rate_accuracy:.1%}; "
           f"device {res.device}; {res.wall_time_s:.1f} s")
     print(f"report: {res.files['report']}")
+    return 0
+
+
+def _study(args, file_cfg: dict, progress: bool) -> int:
+    import time
+    from pathlib import Path
+
+    from .api import default_out_dir
+    from .studies import plan_jobs, run_study, write_study_report
+
+    if args.workers is not None and args.workers < 1:
+        raise Rate2SpikeError(f"--workers must be >= 1, got {args.workers}")
+    train_options = dict(file_cfg.get("train") or {})
+    convert_options = dict(file_cfg.get("convert") or {})
+    if args.trials is not None:
+        convert_options["trials"] = args.trials
+    if args.seed is not None:
+        raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
+    # validate the options once here, before any work starts
+    build_config(TrainConfig, train_options, {"task": args.task})
+    build_config(ConvertConfig, convert_options, {"task": args.task})
+    jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
+                     [r / 1000 for r in args.refractory])
+    out = Path(args.out) if args.out else default_out_dir("study", args.task)
+    start = time.perf_counter()
+    results = run_study(jobs, out, train_options, convert_options, args.scheduler, args.workers,
+                        progress)
+    files = write_study_report(results, out, time.perf_counter() - start)
+    failed = sum("error" in r for r in results)
+    print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
     return 0
 
 

@@ -88,7 +88,9 @@ class ConvertConfig(LIFConstants):
     trials: int = 100
     scales: list = field(default_factory=list)  # s = 1/lambda; empty -> default grid per act
     seed: int = 0
-    copies_per_run: int = 0          # (trial x scale) network copies per compiled run; 0 = auto (400)
+    copies_per_run: int = 0          # (trial x scale) network copies per compiled run; 0 = auto
+    processes: int = 0               # concurrent simulator processes (cpp_standalone); 0 = all cores
+    threads: int = 0                 # OpenMP threads when processes == 1; 0 = all cores
 
     def validate(self):
         from .brian_models.devices import DEVICES
@@ -107,6 +109,8 @@ class ConvertConfig(LIFConstants):
         _check_range("refractory_s", self.refractory_s, 0.0, 1.0)
         _check_range("noise_mV", self.noise_mV, 0.0, 100.0)
         _check_range("copies_per_run", self.copies_per_run, 0, 10**6)
+        _check_range("processes", self.processes, 0, 1024)
+        _check_range("threads", self.threads, 0, 1024)
         _check_range("readout_dt_s", self.readout_dt_s, 0.0, 0.01, low_open=True)
         try:
             self.readout_stride

@@ -67,7 +67,8 @@ class LIFRunner:
         Brian2's own generator is seeded with it once per run.
     processes : concurrent single-threaded runs for ``cpp_standalone`` in :meth:`run_many`
         (default: all cores); with 1, one run at a time with ``threads`` OpenMP threads.
-    threads : OpenMP threads for ``cpp_standalone`` when ``processes == 1`` (default: all cores).
+    threads : OpenMP threads for ``cpp_standalone`` when ``processes == 1`` (default: all
+        cores; give 1 when other work already uses the cores, e.g. in a study's workers).
     """
 
     def __init__(self, model: LIFBatchModel, device: str = "cpp_standalone", build_dir=None,
@@ -109,15 +110,16 @@ class LIFRunner:
         b2.set_device(self.device, directory=str(self.build_dir), build_on_run=False)
         if self.device == "cpp_standalone":
             b2.prefs.devices.cpp_standalone.openmp_threads = \
-                0 if self.processes > 1 else int(self.threads)
+                0 if self.processes > 1 or self.threads == 1 else int(self.threads)
             b2.BrianLogger.suppress_name("openmp")
             # make -j (unbounded, Brian2's default) oversubscribes small machines: ~1 s slower
             b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
-            # libgomp's default (spin ~0.3 ms, then sleep) keeps the per-step fork/join cheap;
-            # PASSIVE costs ~10 us per parallel region and step (a 2-5x slowdown here).
-            policy = os.environ.get("RATE2SPIKE_OMP_WAIT_POLICY")
-            if policy:
-                b2.prefs.devices.cpp_standalone.run_environment_variables["OMP_WAIT_POLICY"] = policy
+            # With OpenMP (processes == 1, threads > 1) threads sleep while they wait
+            # (PASSIVE): spinning threads made a machine with other load 10-100x slower
+            # (seen here: 2 such runs side by side took > 10 min instead of < 1 s).
+            # RATE2SPIKE_OMP_WAIT_POLICY overrides it (ACTIVE is ~2x faster on an idle machine).
+            policy = os.environ.get("RATE2SPIKE_OMP_WAIT_POLICY", "PASSIVE")
+            b2.prefs.devices.cpp_standalone.run_environment_variables["OMP_WAIT_POLICY"] = policy
         b2.seed(self.seed)
         objs = self.model.build()
         objs["net"].run(self.model.duration_s * b2.second, namespace={})

@@ -208,12 +208,13 @@ class _ScaleAccumulator:
 def lambda_sweep(rate: RateNetwork, task: Task, batch: TrialBatch, scales, constants: LIFConstants,
                  device: str = "cpp_standalone", seed: int = 0, work_dir=None, resume: bool = False,
                  copies_per_run: int = 0, progress: bool = True, build_dir=None,
-                 processes: int | None = None) -> SweepResult:
+                 processes: int | None = None, threads: int | None = None) -> SweepResult:
     """Run the LIF network at every scale in ``scales`` on ``batch`` and score it.
 
     All (scale, trial) pairs are simulated as independent network copies in runs of
     ``copies_per_run`` copies (0: sized by :func:`plan_runs`) of one compiled program;
-    on ``cpp_standalone`` ``processes`` runs (default: one per core) go at once.
+    on ``cpp_standalone`` ``processes`` runs (default: one per core) go at once, each
+    single-threaded; with ``processes=1`` one run at a time uses ``threads`` OpenMP threads.
     Returns a :class:`SweepResult`. With ``work_dir``, each scale is stored as soon as all its
     trials are done, and ``resume=True`` skips scales already there.
     """
@@ -253,7 +254,8 @@ def lambda_sweep(rate: RateNetwork, task: Task, batch: TrialBatch, scales, const
         if runs:
             model = LIFBatchModel(rate.W_rec, rate.W_in, rate.W_out, rate.tau_d_s, copies,
                                   batch.inputs.shape[2], batch.dt_s, constants, n_raster=0)
-            runner = LIFRunner(model, device, build_dir=build_dir, seed=seed, processes=parallel)
+            runner = LIFRunner(model, device, build_dir=build_dir, seed=seed, processes=parallel,
+                               threads=threads)
         wave = runner.processes if runner is not None and runner.device == "cpp_standalone" else 1
         for a in range(0, len(runs), wave):
             results = simulate_copies(runner, ordered, runs[a:a + wave], seed, order)

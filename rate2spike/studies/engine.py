@@ -1,0 +1,85 @@
+"""Run a study's units of work on Dask: a local process pool by default (one single-threaded
+worker per core, no set-up), or any running Dask scheduler given its address (a cluster, or
+an HPC batch cluster started with dask-jobqueue). Every worker builds its Brian2 projects in
+its own temporary folders (see :class:`~rate2spike.brian_models.LIFRunner`).
+
+Results are stored per net by the workers themselves; the engine only skips nets already
+done, submits the rest, and gathers what comes back, so an interrupted or crashed study
+loses nothing finished, and a killed worker's net is re-run by Dask on another worker.
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from tqdm.auto import tqdm
+
+from ..artifacts import atomic_write_text
+from ..errors import Rate2SpikeError
+from .work import load_result, run_net
+
+
+def _check_manifest(study_dir, train_options: dict, convert_options: dict) -> None:
+    """A study folder belongs to one set of training/convert options (settings and --nets may
+    grow); refuse to mix."""
+    path = study_dir / "study.json"
+    options = {"train": train_options, "convert": convert_options}
+    if path.is_file():
+        old = json.loads(path.read_text()).get("options")
+        if old != json.loads(json.dumps(options)):
+            raise Rate2SpikeError(f"{study_dir} holds a study with other options ({old}); "
+                                  f"use another --out")
+        return
+    study_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps({"options": options}, indent=2) + "\n")
+
+
+def run_study(jobs, study_dir, train_options=None, convert_options=None, scheduler=None,
+              workers: int | None = None, progress: bool = True, work=run_net) -> list:
+    """Run every job not already finished; returns one result dict per job, in job order.
+
+    scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a
+        LocalCluster of ``workers`` single-threaded processes (default: all cores).
+    work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
+    """
+    from pathlib import Path
+
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    study_dir = Path(study_dir)
+    train_options, convert_options = dict(train_options or {}), dict(convert_options or {})
+    # one single-threaded simulator per worker: the workers already use every core
+    convert_options.setdefault("processes", 1)
+    convert_options.setdefault("threads", 1)
+    _check_manifest(study_dir, train_options, convert_options)
+    results = {j.key: load_result(study_dir, j) for j in jobs}
+    todo = [j for j in jobs if not (results[j.key] and "error" not in results[j.key])]
+    if todo:
+        cluster = None
+        if scheduler:
+            client = Client(scheduler)
+        else:
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
+            client = Client(cluster)
+        try:
+            futures = {client.submit(work, j, str(study_dir), train_options, convert_options,
+                                     key=f"rate2spike-{j.key}-{os.getpid()}", pure=False): j
+                       for j in todo}
+            bar = tqdm(total=len(todo), desc=f"study ({len(jobs)} nets, {len(todo)} to run)",
+                       unit="net", disable=not progress, dynamic_ncols=True)
+            for future in as_completed(futures):
+                job = futures[future]
+                try:
+                    results[job.key] = future.result()
+                except Exception as exc:  # the worker died or the task was lost
+                    results[job.key] = {"net": job.key, "setting": job.setting.key,
+                                        "index": job.index,
+                                        "error": f"{type(exc).__name__}: {exc}"}
+                bar.update(1)
+            bar.close()
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]

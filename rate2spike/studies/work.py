@@ -1,0 +1,83 @@
+"""The unit of work of a study: train one net and sweep its lambda, stored in its folder.
+
+``nets/<setting>/net_<k>/`` holds the net's full convert output (rate artifact, sweep per
+scale, report) and, when done, ``result.json``; a failure writes ``error.json`` instead
+(retried on resume). A net whose ``result.json`` exists is never recomputed.
+"""
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from pathlib import Path
+
+from ..artifacts import atomic_write_text
+from .plan import NetJob
+
+
+def net_dir(study_dir, job: NetJob) -> Path:
+    return Path(study_dir) / "nets" / job.key
+
+
+def load_result(study_dir, job: NetJob):
+    """The stored result of a finished net (or its stored failure), else None."""
+    d = net_dir(study_dir, job)
+    for name in ("result.json", "error.json"):
+        if (d / name).is_file():
+            try:
+                return json.loads((d / name).read_text())
+            except ValueError:
+                return None
+    return None
+
+
+def _import_brian2():
+    """Import Brian2 in a Dask worker thread: its import installs a SIGINT handler, which
+    Python allows only in the main thread, so the handler is skipped off the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        import brian2  # noqa: F401
+        return
+    original = signal.signal
+    signal.signal = lambda *args, **kwargs: None
+    try:
+        import brian2  # noqa: F401
+    finally:
+        signal.signal = original
+
+
+def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: dict) -> dict:
+    """Train and sweep one net (or return its stored result). Never raises for a failing net:
+    the error is returned and stored in ``error.json``."""
+    from ..api import convert
+    from ..config import ConvertConfig, TrainConfig, build_config
+
+    d = net_dir(study_dir, job)
+    if (d / "result.json").is_file():
+        return json.loads((d / "result.json").read_text())
+    _import_brian2()
+    start = time.perf_counter()
+    base = {"net": job.key, "setting": job.setting.key, "index": job.index}
+    try:
+        tcfg = build_config(TrainConfig, train_options,
+                            {**job.setting.train_overrides(), "seed": job.index})
+        ccfg = build_config(ConvertConfig, convert_options,
+                            {**job.setting.convert_overrides(), "seed": job.index})
+        res = convert(ccfg.task, None, d, ccfg, tcfg, resume=True, progress=False)
+        meta = json.loads((d / "rate_model.json").read_text())
+        result = {**base, "trained": bool(meta.get("converged")),
+                  "final_eval_loss": meta.get("final_eval_loss"),
+                  "rate_accuracy": res.rate_accuracy, "lif_accuracy": res.lif_accuracy,
+                  "best_scale_s": res.best_scale,
+                  "accuracy_by_scale": {f"{r['scale_s']:g}": r["accuracy"] for r in res.rows},
+                  "wall_time_s": time.perf_counter() - start}
+        (d / "error.json").unlink(missing_ok=True)
+        atomic_write_text(d / "result.json", json.dumps(result, indent=2) + "\n")
+    except Exception as exc:  # one failing net is reported, never fatal to the study
+        result = {**base, "error": f"{type(exc).__name__}: {exc}",
+                  "traceback": traceback.format_exc(), "wall_time_s": time.perf_counter() - start}
+        d.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(d / "error.json", json.dumps(result, indent=2) + "\n")
+    return result

@@ -1,0 +1,108 @@
+"""A tiny conversion study end to end on a local Dask cluster started by the test."""
+import json
+import os
+
+import pytest
+
+from rate2spike.studies import plan_jobs, run_study, write_study_report
+from rate2spike.studies.work import run_net
+
+TRAIN = {"max_updates": 2, "eval_every": 1, "eval_trials": 4, "batch_size": 4}
+CONVERT = {"trials": 4, "scales": [20.0, 30.0]}
+
+
+def fail_for_softplus_net_1(job, study_dir, train_options, convert_options):
+    """A unit of work that fails for one net (importable by the Dask workers)."""
+    if job.setting.act == "softplus" and job.index == 1:
+        raise RuntimeError("injected failure")
+    return run_net(job, study_dir, train_options, convert_options)
+
+
+def crash_worker_once(job, study_dir, train_options, convert_options):
+    """Kill the worker process the first time net 1 of sigmoid runs (a crashed machine)."""
+    marker = os.path.join(study_dir, "crashed-once")
+    if job.setting.act == "sigmoid" and job.index == 1 and not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(1)
+    return run_net(job, study_dir, train_options, convert_options)
+
+
+@pytest.mark.slow
+def test_tiny_study_runs_reports_failures_and_extends_without_recomputing(tmp_path):
+    jobs = plan_jobs("gonogo", ["sigmoid", "softplus"], 2, units=[12])
+    results = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=2, progress=False,
+                        work=fail_for_softplus_net_1)
+    assert len(results) == 4
+    failed = [r for r in results if "error" in r]
+    assert [r["net"] for r in failed] == [jobs[3].key] and "injected failure" in failed[0]["error"]
+    ok = [r for r in results if "error" not in r]
+    for r in ok:
+        assert 0 <= r["lif_accuracy"] <= 1 and r["best_scale_s"] in (20.0, 30.0)
+        assert set(r["accuracy_by_scale"]) == {"20", "30"}
+    files = write_study_report(results, tmp_path)
+    report = open(files["report"]).read()
+    assert "injected failure" in report and "softplus" in report
+    summary = json.loads((tmp_path / "study_results.json").read_text())["settings"]
+    assert [s["failed"] for s in summary] == [0, 1]
+
+    # extend to 3 nets per setting: nets 0-1 are reused, the failed one is retried
+    done = tmp_path / "nets" / jobs[0].key / "result.json"
+    stamp = done.stat().st_mtime_ns
+    more = run_study(plan_jobs("gonogo", ["sigmoid", "softplus"], 3, units=[12]), tmp_path,
+                     TRAIN, CONVERT, workers=2, progress=False)
+    assert done.stat().st_mtime_ns == stamp
+    assert len(more) == 6 and not any("error" in r for r in more)
+    assert more[0] == results[0] | {"setting_info": more[0]["setting_info"]}
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_no_finished_net_and_the_study_completes(tmp_path):
+    jobs = plan_jobs("gonogo", ["sigmoid"], 3, units=[12])
+    results = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=2, progress=False,
+                        work=crash_worker_once)
+    assert (tmp_path / "crashed-once").exists()
+    finished = [r for r in results if "error" not in r]
+    assert len(finished) >= 2          # the nets on the surviving worker were kept
+    for r in finished:
+        assert (tmp_path / "nets" / r["net"] / "result.json").is_file()
+    # resume: whatever the crash cost is recomputed, nothing finished is
+    stamps = {r["net"]: (tmp_path / "nets" / r["net"] / "result.json").stat().st_mtime_ns
+              for r in finished}
+    again = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=2, progress=False)
+    assert all("error" not in r for r in again)
+    for net, stamp in stamps.items():
+        assert (tmp_path / "nets" / net / "result.json").stat().st_mtime_ns == stamp
+
+
+def test_bad_study_options_are_clear_errors(tmp_path):
+    from rate2spike.errors import Rate2SpikeError
+
+    with pytest.raises(Rate2SpikeError, match="--nets"):
+        plan_jobs("gonogo", ["sigmoid"], 0)
+    with pytest.raises(Rate2SpikeError, match="--tau"):
+        plan_jobs("gonogo", ["sigmoid"], 1, taus=["learned"])
+    run_study([], tmp_path, TRAIN, CONVERT, progress=False)
+    with pytest.raises(Rate2SpikeError, match="other options"):
+        run_study([], tmp_path, {"max_updates": 5}, CONVERT, progress=False)
+
+
+def test_study_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
+    from rate2spike.cli import main
+
+    out = tmp_path / "study"
+    for argv in (["--nets", "0"], ["--act", "tanh"], ["--tau", "learned"], ["--units", "x"],
+                 ["--workers", "0"], ["--seed", "3"]):
+        with pytest.raises(SystemExit) if argv[0] in ("--act", "--tau", "--units") else \
+                _no_exit():
+            code = main(["study", "--task", "gonogo", "--out", str(out), "--quiet", *argv])
+            assert code == 2
+        assert not out.exists(), argv
+    assert "error" in capsys.readouterr().err
+
+
+class _no_exit:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
