@@ -30,12 +30,12 @@ def _scales(text: str) -> list:
     return values
 
 
-def _common(p: argparse.ArgumentParser):
+def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
     p.add_argument("--task", required=True, choices=sorted(TASKS), help="task to train/convert")
     p.add_argument("--config", metavar="F", help="YAML file with 'train:'/'convert:' sections; "
                    "CLI flags override it")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
-    p.add_argument("--seed", type=int, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, help=seed_help)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
@@ -66,7 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
                         "often conversion succeeds; resumable and extendable in --out")
-    _common(st)
+    _common(st, seed_help="not used: net k of every setting is trained with seed k")
     st.add_argument("--act", type=_names(TRANSFER_FUNCTIONS), default=["sigmoid"], metavar="LIST",
                     help="comma-separated transfer functions (sigmoid)")
     st.add_argument("--nets", type=int, default=20, help="nets per setting (20); a larger number "
