@@ -17,6 +17,7 @@ import torch
 
 from .artifacts import atomic_write_text, save_network
 from .brian_models import LIFConstants
+from .brian_models.devices import COUNTER_NOISE_DEVICES
 from .config import ConvertConfig, TrainConfig, build_config
 from .converters import LIFNetwork, RateNetwork, convert as convert_network, default_scales, lambda_sweep
 from .errors import Rate2SpikeError
@@ -223,7 +224,7 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"(it was {float(rate.b_out.ravel()[0]):.4g}).",
         "- Best s: highest accuracy; ties go to the middle of the tied values.",
         f"- LIF: dt = {cfg.dt_s * 1e3:g} ms, voltage noise {cfg.noise_mV:g} mV × N(0, 1) per step "
-        f"({'counter-based draws' if res.device in ('cpp_standalone', 'numpy') else 'the simulator’s own generator'}"
+        f"({'counter-based draws' if res.device in COUNTER_NOISE_DEVICES else 'the simulator’s own generator'}"
         f"), readout o(t) sampled every {cfg.readout_dt_s * 1e3:g} ms.",
     ]
     for w in res.warnings:

@@ -18,9 +18,14 @@ from .rate_models.transfer import TRANSFER_FUNCTIONS
 from .tasks import TASKS
 
 
+def _split_list(text: str) -> list:
+    """Items of a comma-separated command-line list, spaces ignored."""
+    return [x for x in text.replace(" ", "").split(",") if x]
+
+
 def _scales(text: str) -> list:
     try:
-        values = [float(x) for x in text.replace(" ", "").split(",") if x]
+        values = [float(x) for x in _split_list(text)]
     except ValueError:
         raise argparse.ArgumentTypeError(f"--scales must be comma-separated numbers, got {text!r}")
     if not values:
@@ -85,7 +90,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 def _names(valid):
     def parse(text: str) -> list:
-        values = [x for x in text.replace(" ", "").split(",") if x]
+        values = _split_list(text)
         bad = [v for v in values if v not in valid]
         if not values or bad:
             raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(sorted(valid))}")
@@ -96,7 +101,7 @@ def _names(valid):
 def _numbers(kind, what):
     def parse(text: str) -> list:
         try:
-            values = [kind(x) for x in text.replace(" ", "").split(",") if x]
+            values = [kind(x) for x in _split_list(text)]
         except ValueError:
             raise argparse.ArgumentTypeError(f"{what} must be comma-separated numbers, got {text!r}")
         if not values or any(v < 0 for v in values):
@@ -161,9 +166,6 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
         convert_options["trials"] = args.trials
     if args.seed is not None:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
-    # validate the options once here, before any work starts
-    build_config(TrainConfig, train_options, {"task": args.task})
-    build_config(ConvertConfig, convert_options, {"task": args.task})
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
                      [r / 1000 for r in args.refractory])
     out = Path(args.out) if args.out else default_out_dir("study", args.task)

@@ -90,19 +90,14 @@ def test_study_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
     from rate2spike.cli import main
 
     out = tmp_path / "study"
-    for argv in (["--nets", "0"], ["--act", "tanh"], ["--tau", "learned"], ["--units", "x"],
-                 ["--workers", "0"], ["--seed", "3"]):
-        with pytest.raises(SystemExit) if argv[0] in ("--act", "--tau", "--units") else \
-                _no_exit():
-            code = main(["study", "--task", "gonogo", "--out", str(out), "--quiet", *argv])
-            assert code == 2
-        assert not out.exists(), argv
-    assert "error" in capsys.readouterr().err
-
-
-class _no_exit:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    rejected_by_argparse = (["--act", "tanh"], ["--tau", "learned"], ["--units", "x"])
+    rejected_before_work = (["--nets", "0"], ["--workers", "0"], ["--seed", "3"],
+                            ["--units", "1"], ["--refractory", "2000"])
+    argv = ["study", "--task", "gonogo", "--out", str(out), "--quiet"]
+    for bad in rejected_by_argparse:
+        with pytest.raises(SystemExit) as exit_info:
+            main([*argv, *bad])
+        assert exit_info.value.code == 2 and not out.exists(), bad
+    for bad in rejected_before_work:
+        assert main([*argv, *bad]) == 2 and not out.exists(), bad
+        assert "rate2spike: error:" in capsys.readouterr().err, bad

@@ -38,6 +38,14 @@ STANDALONE = ("cpp_standalone", "cuda_standalone")
 COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
 
 
+def concurrent_runs(device: str, processes: int | None = None) -> int:
+    """How many runs :meth:`LIFRunner.run_many` does at once on ``device``: one process per
+    core (or ``processes``) on ``cpp_standalone``, one otherwise."""
+    if device != "cpp_standalone":
+        return 1
+    return max(1, int(processes or os.cpu_count() or 1))
+
+
 def reset_brian():
     """Forget any Brian2 device state so that a new network can be built in this process."""
     import brian2
@@ -77,7 +85,7 @@ class LIFRunner:
             raise Rate2SpikeError(f"unknown device {device!r}; valid devices: {', '.join(DEVICES)}")
         self.model, self.requested_device, self.device = model, device, device
         self.seed, self.threads = int(seed), threads or os.cpu_count() or 1
-        self.processes = max(1, int(processes or os.cpu_count() or 1))
+        self.processes = concurrent_runs("cpp_standalone", processes)
         self._own_dir = build_dir is None
         self.build_dir = Path(build_dir or tempfile.mkdtemp(prefix="rate2spike_brian_"))
         self.warnings: list[str] = []
@@ -88,6 +96,11 @@ class LIFRunner:
         if device in STANDALONE and device == "cpp_standalone" and not _compiler_available():
             self._fallback("no C++ compiler found")
         self._set_noise_source()
+
+    @property
+    def concurrency(self) -> int:
+        """Runs done at once by :meth:`run_many` on the device in use (after any fallback)."""
+        return concurrent_runs(self.device, self.processes)
 
     def _set_noise_source(self):
         self.model.noise_source = "counter" if self.device in COUNTER_NOISE_DEVICES else "brian"
@@ -183,11 +196,10 @@ class LIFRunner:
             args.append(f"{name}={fname}")
         results = self.build_dir / f"results_{tag}"
         results.mkdir(exist_ok=True)
-        env = {**os.environ, "OMP_NUM_THREADS": "1"}
-        with open(results / "stdout.txt", "w") as out:
+        with open(results / "stdout.txt", "w") as out:   # (built without OpenMP)
             proc = subprocess.Popen([str(self.build_dir / "main"), "--results_dir", f"{results}/",
                                      *args], cwd=self.build_dir, stdout=out,
-                                    stderr=subprocess.STDOUT, env=env)
+                                    stderr=subprocess.STDOUT)
         return proc, results
 
     def _collect_from(self, results: Path, sim_time_s: float) -> LIFSimulation:
@@ -203,8 +215,8 @@ class LIFRunner:
         """Run prepared jobs (stim, lam, v0, streams) as concurrent processes; one result each.
         Each result's ``sim_time_s`` is the wall time of its wave divided by the wave's size."""
         results = []
-        for a in range(0, len(jobs), self.processes):
-            wave = jobs[a:a + self.processes]
+        for a in range(0, len(jobs), self.concurrency):
+            wave = jobs[a:a + self.concurrency]
             start = time.perf_counter()
             launched = [self._launch(self._run_args(*job), f"{next(self._tags)}_{os.getpid()}")
                         for job in wave]
@@ -242,24 +254,30 @@ class LIFRunner:
         from .numpy_reference import simulate_reference
 
         m = self.model
-        ids = np.arange(m.n_copies) if trial_ids is None else np.asarray(trial_ids)
-        self._prepare(inputs, lam, v0_mV, ids)   # same argument checks as the Brian2 devices
+        m.stimulus_table(inputs)                  # same argument checks as the Brian2 devices
+        v0, ids = self._checked(v0_mV, trial_ids)
         return simulate_reference(m.w_rec, m.w_in, m.w_out, m.tau_d_s, inputs, m.stim_dt_s, lam,
-                                  v0_mV, m.c, seed=[self.seed, *map(int, ids)])
+                                  v0, m.c, seed=[self.seed, *map(int, ids)])
 
     # -- public -------------------------------------------------------------------------
-    def _prepare(self, inputs, lam, v0_mV, trial_ids):
-        stim = self.model.stimulus_table(inputs)
+    def _checked(self, v0_mV, trial_ids):
+        """Initial voltages (copies*N,) and trial ids (copies,) of one batch, shape-checked."""
         C, N = self.model.n_copies, self.model.N
-        lam_neurons = np.repeat(np.asarray(lam, float), N)
         ids = np.arange(C) if trial_ids is None else np.asarray(trial_ids)
         if ids.shape != (C,):
             raise ValueError(f"trial_ids must have shape ({C},), got {ids.shape}")
-        streams = np.repeat(stream_ids(self.seed, ids), N)
         v0 = np.asarray(v0_mV, float)
         if v0.shape != (C * N,):
             raise ValueError(f"v0_mV must have shape ({C * N},), got {v0.shape}")
-        return stim, lam_neurons, v0, streams
+        return v0, ids
+
+    def _prepare(self, inputs, lam, v0_mV, trial_ids):
+        """The per-neuron values of one batch for the Brian2 devices."""
+        stim = self.model.stimulus_table(inputs)
+        v0, ids = self._checked(v0_mV, trial_ids)
+        N = self.model.N
+        return (stim, np.repeat(np.asarray(lam, float), N), v0,
+                np.repeat(stream_ids(self.seed, ids), N))
 
     def run(self, inputs: np.ndarray, lam: np.ndarray, v0_mV: np.ndarray,
             trial_ids=None) -> LIFSimulation:
@@ -276,7 +294,7 @@ class LIFRunner:
         jobs = [self._prepare(*b) for b in batches]
         if self.device in STANDALONE and not self._built:
             self._build_standalone()
-        if self.device == "cpp_standalone" and self._built and self.processes > 1:
+        if self._built and self.concurrency > 1:
             return self._run_concurrently(jobs)
         if self.device in STANDALONE and self._built:
             return [self._run_standalone(*job) for job in jobs]

@@ -5,8 +5,8 @@ Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
 
 1. ``groups``: Euler step of the membrane,
    ``tau_m dv/dt = -v + I_syn + v_bias + I_ext`` plus ``noise_mV`` * N(0, 1) per step (drawn
-   by the counter-based :func:`~rate2spike.brian_models.noise.counter_normal` on C++ devices,
-   by Brian2's ``xi`` elsewhere);
+   by the counter-based :func:`~rate2spike.brian_models.noise.counter_normal` when the model's
+   ``noise_source`` is "counter", by Brian2's ``xi`` when it is "brian");
 2. ``thresholds``: spike if ``v >= v_th`` (and not refractory);
 3. ``after_thresholds``: the double-exponential traces decay with precomputed factors
    (``I_syn <- I_syn e^{-dt/tau_d} + h dt``, ``h <- h e^{-dt/tau_r}``; same for the readout
@@ -17,7 +17,9 @@ Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
 The readout is ``o = sum_i lambda W_out[i] r_i``, with r in Hz and W_out in seconds (kernels
 of unit area in seconds). It is *sampled* every ``readout_dt_s`` (default 0.5 ms = 10 LIF
 steps; the reference evaluates it every step): the samples are exact values of the same o(t),
-and summing 200 traces per copy every step cost more than the whole membrane update. Many independent *copies* (trial x scale) share one group: copy c
+and summing 200 traces per copy every step cost more than the whole membrane update.
+
+Many independent *copies* (trial x scale) share one group: copy c
 owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
 Deviation from the reference: the voltage noise is frozen with v during the refractory
 period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is reset anyway).

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from tqdm.auto import tqdm
 
 from ..artifacts import atomic_write_bytes, atomic_write_text
 from ..brian_models import LIFBatchModel, LIFConstants, LIFRunner, initial_voltages
+from ..brian_models.devices import concurrent_runs
 from ..errors import Rate2SpikeError
 from ..tasks import Task, TrialBatch
 from .lif_network import RateNetwork
@@ -241,9 +241,7 @@ def lambda_sweep(rate: RateNetwork, task: Task, batch: TrialBatch, scales, const
             examples[s] = loaded[1]
         else:
             todo.append(s)
-    parallel = processes or os.cpu_count() or 1
-    runs, copies = plan_runs(todo, len(batch), copies_per_run,
-                             parallel if device == "cpp_standalone" else 1)
+    runs, copies = plan_runs(todo, len(batch), copies_per_run, concurrent_runs(device, processes))
     runner = None
     build_time = 0.0
     exc_unit = rate.dale_sign > 0
@@ -254,9 +252,9 @@ def lambda_sweep(rate: RateNetwork, task: Task, batch: TrialBatch, scales, const
         if runs:
             model = LIFBatchModel(rate.W_rec, rate.W_in, rate.W_out, rate.tau_d_s, copies,
                                   batch.inputs.shape[2], batch.dt_s, constants, n_raster=0)
-            runner = LIFRunner(model, device, build_dir=build_dir, seed=seed, processes=parallel,
+            runner = LIFRunner(model, device, build_dir=build_dir, seed=seed, processes=processes,
                                threads=threads)
-        wave = runner.processes if runner is not None and runner.device == "cpp_standalone" else 1
+        wave = runner.concurrency if runner is not None else 1
         for a in range(0, len(runs), wave):
             results = simulate_copies(runner, ordered, runs[a:a + wave], seed, order)
             build_time = build_time or runner.build_time_s

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 from tqdm.auto import tqdm
 
 from ..artifacts import atomic_write_text
 from ..errors import Rate2SpikeError
-from .work import load_result, run_net
+from .work import load_result, net_configs, run_net
 
 
 def _check_manifest(study_dir, train_options: dict, convert_options: dict) -> None:
@@ -42,8 +43,6 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         LocalCluster of ``workers`` single-threaded processes (default: all cores).
     work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
     """
-    from pathlib import Path
-
     from dask.distributed import Client, LocalCluster, as_completed
 
     study_dir = Path(study_dir)
@@ -51,6 +50,8 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     # one single-threaded simulator per worker: the workers already use every core
     convert_options.setdefault("processes", 1)
     convert_options.setdefault("threads", 1)
+    for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
+        net_configs(setting_job, train_options, convert_options)
     _check_manifest(study_dir, train_options, convert_options)
     results = {j.key: load_result(study_dir, j) for j in jobs}
     todo = [j for j in jobs if not (results[j.key] and "error" not in results[j.key])]

@@ -31,6 +31,17 @@ def load_result(study_dir, job: NetJob):
     return None
 
 
+def net_configs(job: NetJob, train_options: dict, convert_options: dict):
+    """The (TrainConfig, ConvertConfig) of one net: the study's options, the setting's
+    overrides, seed = net index. Raises ConfigError for invalid options."""
+    from ..config import ConvertConfig, TrainConfig, build_config
+
+    return (build_config(TrainConfig, train_options,
+                         {**job.setting.train_overrides(), "seed": job.index}),
+            build_config(ConvertConfig, convert_options,
+                         {**job.setting.convert_overrides(), "seed": job.index}))
+
+
 def _import_brian2():
     """Import Brian2 in a Dask worker thread: its import installs a SIGINT handler, which
     Python allows only in the main thread, so the handler is skipped off the main thread."""
@@ -52,7 +63,6 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
     """Train and sweep one net (or return its stored result). Never raises for a failing net:
     the error is returned and stored in ``error.json``."""
     from ..api import convert
-    from ..config import ConvertConfig, TrainConfig, build_config
 
     d = net_dir(study_dir, job)
     if (d / "result.json").is_file():
@@ -61,10 +71,7 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
     start = time.perf_counter()
     base = {"net": job.key, "setting": job.setting.key, "index": job.index}
     try:
-        tcfg = build_config(TrainConfig, train_options,
-                            {**job.setting.train_overrides(), "seed": job.index})
-        ccfg = build_config(ConvertConfig, convert_options,
-                            {**job.setting.convert_overrides(), "seed": job.index})
+        tcfg, ccfg = net_configs(job, train_options, convert_options)
         res = convert(ccfg.task, None, d, ccfg, tcfg, resume=True, progress=False)
         meta = json.loads((d / "rate_model.json").read_text())
         result = {**base, "trained": bool(meta.get("converged")),
