@@ -80,6 +80,44 @@ def train(task: str = "gonogo", out=None, config: TrainConfig | None = None, pro
     return result, write_training_report(result, out)
 
 
+def write_src_training_report(result, out: Path) -> dict:
+    """Save a trained SRC net (``src_model.npz``/``.json``) and its plots in ``out``."""
+    from .src_models.cell import SRCNet
+    from .src_models.network import task_inputs_to_steps
+
+    net = result.network()
+    stem = net.save(out / "src_model")
+    task, step_s = result.task, result.config.step_s
+    batch = task.generate(200, result.config.seed + 99)
+    idx = np.sort(np.unique(batch.conditions, return_index=True)[1])
+    with torch.no_grad():
+        o = SRCNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
+    traces = {"SRC output": (o.outputs[:, 0].numpy(), step_s)}
+    return {
+        "model": str(stem),
+        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], traces,
+                                                 batch.targets[idx], out / "src_train_examples.png")),
+        "curve_png": str(plots.training_curve(result.history, None, out / "src_training_curve.png",
+                                              reference=None, ylabel="eval loss")),
+    }
+
+
+def train_src(task: str = "gonogo", out=None, config=None, progress=True, **overrides):
+    """Train a Spiking Recurrent Cell net directly and write its artifact and plots to ``out``.
+
+    Options are :class:`~rate2spike.config.SRCTrainConfig` fields. Returns the
+    :class:`~rate2spike.src_models.training.SRCTrainResult` and a dict of written paths.
+    """
+    from .config import SRCTrainConfig
+    from .src_models.training import train_src_model
+
+    cfg = build_config(SRCTrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
+    out = Path(out) if out else default_out_dir("train-src", cfg.task)
+    result = train_src_model(cfg, progress=progress)
+    out.mkdir(parents=True, exist_ok=True)
+    return result, write_src_training_report(result, out)
+
+
 # -------------------------------------------------------------------------- conversion
 @dataclass
 class ConvertResult:

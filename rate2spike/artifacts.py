@@ -10,7 +10,9 @@ JSON reader). Arrays of a rate network (``kind = "rate_rnn"``):
 - ``dale_sign`` (N,): +1 excitatory, -1 inhibitory.
 
 A converted LIF network (``kind = "lif_network"``) holds the scaled arrays plus all LIF
-constants in its JSON (see :mod:`rate2spike.converters`). Writes are atomic.
+constants in its JSON (see :mod:`rate2spike.converters`); a directly trained SRC net
+(``kind = "src_network"``) is described in :mod:`rate2spike.src_models.network`. Writes are
+atomic.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ FORMAT_VERSION = 1
 REQUIRED_ARRAYS = {
     "rate_rnn": ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign"),
     "lif_network": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
+    "src_network": ("W_out", "b_out"),  # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
 }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``rate2spike train``, ``rate2spike convert`` and ``rate2spike study``.
+"""Command line: ``rate2spike train``, ``convert``, ``study``, ``train-src`` and ``compare``.
 
 Every bad input (unknown task/device, bad config, missing or foreign model file,
 non-positive scales, trials < 1, ...) prints ``rate2spike: error: ...`` and exits with
@@ -12,7 +12,7 @@ import sys
 
 from . import __version__
 from .brian_models.devices import DEVICES
-from .config import ConvertConfig, TrainConfig, build_config, load_yaml
+from .config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
 from .errors import Rate2SpikeError
 from .rate_models.transfer import TRANSFER_FUNCTIONS
 from .tasks import TASKS
@@ -37,8 +37,8 @@ def _scales(text: str) -> list:
 
 def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
     p.add_argument("--task", required=True, choices=sorted(TASKS), help="task to train/convert")
-    p.add_argument("--config", metavar="F", help="YAML file with 'train:'/'convert:' sections; "
-                   "CLI flags override it")
+    p.add_argument("--config", metavar="F", help="YAML file with 'train:' (rate net), 'convert:' "
+                   "and 'src:' (SRC net) sections; CLI flags override it")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
     p.add_argument("--seed", type=int, help=seed_help)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -69,6 +69,27 @@ def make_parser() -> argparse.ArgumentParser:
                         "4..26 step 2 for softplus/relu)")
     c.add_argument("--resume", action="store_true", help="continue the sweep in --out")
 
+    sr = sub.add_parser("train-src", help="train a Spiking Recurrent Cell net (De Geeter et al. "
+                        "2023) directly on a task and save it with plots")
+    _common(sr)
+    _src_options(sr)
+
+    cp = sub.add_parser("compare", help="rate net vs converted LIF net vs directly trained SRC net "
+                        "on the same trials: accuracy, activity, energy, run time (trains or loads "
+                        "each net)")
+    _common(cp)
+    cp.add_argument("--rate-model", metavar="F", help="rate model .npz (default: train one)")
+    cp.add_argument("--scale", type=float, metavar="S", help="s = 1/lambda of the LIF net "
+                    "(default: run the lambda search of 'convert')")
+    cp.add_argument("--src-model", metavar="F", help="SRC model .npz from 'train-src' "
+                    "(default: train one with the SRC options below)")
+    cp.add_argument("--trials", type=int, default=500, help="shared evaluation trials (500)")
+    cp.add_argument("--device", choices=DEVICES, help="Brian2 device of the LIF net (cpp_standalone)")
+    cp.add_argument("--src-device", choices=("cpp_standalone", "cython", "numpy"),
+                    default="cpp_standalone", dest="src_device",
+                    help="Brian2 device of the SRC net (cpp_standalone)")
+    _src_options(cp)
+
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
                         "often conversion succeeds; resumable and extendable in --out")
     _common(st, seed_help="not used: net k of every setting is trained with seed k")
@@ -86,6 +107,40 @@ def make_parser() -> argparse.ArgumentParser:
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     return parser
+
+
+def _src_options(p: argparse.ArgumentParser):
+    """Options of a directly trained SRC net (defaults from :class:`SRCTrainConfig`)."""
+    d = SRCTrainConfig()
+    p.add_argument("--sizes", type=_numbers(int, "--sizes"), metavar="LIST",
+                   help=f"neurons per SRC layer, comma-separated ({','.join(map(str, d.sizes))})")
+    p.add_argument("--no-recurrent", dest="recurrent", action="store_false", default=None,
+                   help="no recurrent weights within a layer (the paper's feedforward cell)")
+    p.add_argument("--readout", choices=("linear", "classify"),
+                   help="trained linear readout scored by the task's rule (linear), or the "
+                        "paper's frozen class readout, last layer 20 neurons (classify)")
+    p.add_argument("--step-ms", type=float, dest="step_ms",
+                   help=f"milliseconds per SRC step ({d.step_s * 1e3:g}); must divide the task's "
+                        f"5 ms step")
+    p.add_argument("--max-updates", type=int, dest="max_updates",
+                   help=f"Adam updates; the cosine lr schedule spans them ({d.max_updates})")
+    p.add_argument("--lr", type=float, help=f"initial learning rate ({d.lr})")
+    p.add_argument("--batch-size", type=int, dest="batch_size", help=f"trials per update ({d.batch_size})")
+    p.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
+                   help=f"stop once held-out accuracy reaches this ({d.stop_accuracy})")
+    p.add_argument("--no-bypass", dest="bypass_relu", action="store_false", default=None,
+                   help="backpropagate through the ReLU (the paper bypasses it)")
+    p.add_argument("--no-detach", dest="detach", action="store_false", default=None,
+                   help="keep gradients through the h, h_s and pulse recurrences")
+
+
+def _src_config(args, file_cfg: dict) -> SRCTrainConfig:
+    step = None if args.step_ms is None else args.step_ms / 1000
+    return build_config(SRCTrainConfig, file_cfg.get("src"), {
+        "task": args.task, "seed": args.seed, "sizes": args.sizes, "recurrent": args.recurrent,
+        "readout": args.readout, "step_s": step, "max_updates": args.max_updates, "lr": args.lr,
+        "batch_size": args.batch_size, "stop_accuracy": args.stop_accuracy,
+        "bypass_relu": args.bypass_relu, "detach": args.detach})
 
 
 def _names(valid):
@@ -137,6 +192,22 @@ def _run(args) -> int:
         return 0
     if args.command == "study":
         return _study(args, file_cfg, progress)
+    if args.command == "train-src":
+        from .api import train_src
+
+        cfg = _src_config(args, file_cfg)
+        result, files = train_src(cfg.task, args.out, cfg, progress=progress)
+        last = result.history[-1]
+        print(f"trained SRC on {cfg.task}: eval accuracy {last['accuracy']:.1%}, loss "
+              f"{last['loss']:.3g}, activity {', '.join(f'{a:.3f}' for a in last['activity'])} "
+              f"after {result.updates} updates ({result.wall_time_s:.1f} s)")
+        print(f"model: {files['model']}")
+        if not result.converged:
+            print(f"WARNING: accuracy {cfg.stop_accuracy} was not reached in {cfg.max_updates} "
+                  f"updates", file=sys.stderr)
+        return 0
+    if args.command == "compare":
+        return _compare(args, file_cfg, progress)
     from .api import convert
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
@@ -175,6 +246,22 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     files = write_study_report(results, out, time.perf_counter() - start)
     failed = sum("error" in r for r in results)
     print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
+    return 0
+
+
+def _compare(args, file_cfg: dict, progress: bool) -> int:
+    from .compare import compare
+
+    ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
+                        {"task": args.task, "seed": args.seed, "device": args.device})
+    tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
+    scfg = _src_config(args, file_cfg)
+    res = compare(args.task, args.out, args.rate_model, args.scale, args.src_model, args.trials,
+                  ccfg.seed, ccfg.device, args.src_device, tcfg, ccfg, scfg, progress)
+    for name, r in res.nets.items():
+        print(f"{name:>4}: accuracy {r['accuracy']:.1%}  energy {r['energy']['energy_J'] * 1e9:.3g} nJ"
+              f"/trial  ({r['label']})")
+    print(f"report: {res.files['report']}")
     return 0
 
 

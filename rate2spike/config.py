@@ -121,7 +121,64 @@ class ConvertConfig(LIFConstants):
         return self
 
 
-SECTIONS = {"train": TrainConfig, "convert": ConvertConfig}
+@dataclass
+class SRCTrainConfig:
+    """Options of a directly trained Spiking Recurrent Cell net (De Geeter et al. 2023
+    defaults where the paper has one; ``sizes``, ``recurrent``, the linear readout and the
+    stopping rule are ours, for the Kim et al. tasks)."""
+
+    task: str = "gonogo"
+    sizes: list = field(default_factory=lambda: [100])   # neurons per SRC layer
+    recurrent: bool = True           # W_r within each layer (not in the paper)
+    readout: str = "linear"          # "linear" (task output) or "classify" (paper's frozen readout)
+    step_s: float = 0.001            # seconds per SRC step
+    alpha: float = 0.9               # input-integrator leak per step
+    bypass_relu: bool = True
+    detach: bool = True
+    batch_size: int = 64
+    lr: float = 0.005                # Adam, cosine-annealed to 0 over max_updates
+    max_updates: int = 800
+    grad_clip: float = 1.0
+    eval_every: int = 25
+    eval_trials: int = 200
+    stop_accuracy: float = 0.99      # stop once eval accuracy (task scorer) reaches this
+    stop_loss: float = 0.01          # ... and the eval loss (MSE per step) is below this
+    seed: int = 0
+
+    def validate(self):
+        from .src_models.network import READOUTS
+
+        _check_choice("task", self.task, TASKS)
+        _check_choice("readout", self.readout, READOUTS)
+        if not isinstance(self.sizes, (list, tuple)) or not self.sizes:
+            raise ConfigError(f"sizes must be a non-empty list of layer sizes, got {self.sizes!r}")
+        for n in self.sizes:
+            _check_range("every layer size", n, 1, 100000)
+            if not isinstance(n, int):
+                raise ConfigError(f"layer sizes must be whole numbers, got {n!r}")
+        if self.readout == "classify" and self.sizes[-1] != 20:
+            raise ConfigError(f"the classification readout needs a last layer of 20 neurons "
+                              f"(10 per class, 2 classes), got {self.sizes[-1]}")
+        _check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
+        _check_range("alpha", self.alpha, 0.0, 1.0)
+        _check_range("batch_size", self.batch_size, 1, 100000)
+        _check_range("lr", self.lr, 0.0, 10.0, low_open=True)
+        _check_range("max_updates", self.max_updates, 1, 10**7)
+        _check_range("grad_clip", self.grad_clip, 0.0, 1e9, low_open=True)
+        _check_range("eval_every", self.eval_every, 1, 10**7)
+        _check_range("eval_trials", self.eval_trials, 1, 10**6)
+        _check_range("stop_accuracy", self.stop_accuracy, 0.0, 1.0)
+        _check_range("stop_loss", self.stop_loss, 0.0, 1e9)
+        from .src_models.network import steps_per_task_step
+        from .tasks import get_task
+        try:
+            steps_per_task_step(get_task(self.task).dt_s, self.step_s)
+        except Exception as exc:
+            raise ConfigError(str(exc)) from None
+        return self
+
+
+SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfig}
 
 
 def _check_choice(name, value, valid):

@@ -28,15 +28,19 @@ def _save(fig, path) -> Path:
     return Path(path)
 
 
-def training_curve(history: list, stop_loss: float, path) -> Path:
-    """Evaluation loss (log) and accuracy vs training trials seen."""
+def training_curve(history: list, stop_loss: float | None, path, reference: float | None = 7.0,
+                   ylabel: str = "L2 loss per trial") -> Path:
+    """Evaluation loss (log) and accuracy vs training trials seen; optional horizontal lines
+    at the stopping loss and at the reference rule's loss."""
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
     trials = [h["trials_seen"] for h in history]
     ax.semilogy(trials, [h["loss"] for h in history], "k-", label="eval loss")
-    ax.axhline(stop_loss, color="k", ls=":", lw=1, label=f"stop loss {stop_loss:g}")
-    ax.axhline(7.0, color="gray", ls="--", lw=1, label="reference rule (7)")
+    if stop_loss is not None:
+        ax.axhline(stop_loss, color="k", ls=":", lw=1, label=f"stop loss {stop_loss:g}")
+    if reference is not None:
+        ax.axhline(reference, color="gray", ls="--", lw=1, label=f"reference rule ({reference:g})")
     ax.set_xlabel("training trials seen")
-    ax.set_ylabel("L2 loss per trial")
+    ax.set_ylabel(ylabel)
     ax2 = ax.twinx()
     ax2.plot(trials, [h["accuracy"] for h in history], color="tab:green", label="accuracy")
     ax2.set_ylim(-0.02, 1.02)
@@ -124,4 +128,45 @@ def rate_vs_lif(rate_activity, unit_rates_hz, dale_sign, path) -> Path:
     ax.set_xlabel("rate model: mean r = φ(x)")
     ax.set_ylabel("LIF: mean firing rate (Hz)")
     ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def comparison_summary(nets: dict, condition_names, path) -> Path:
+    """Four panels for ``rate2spike compare``: accuracy per condition, activity, energy per
+    trial (log) and simulation time per trial per simulator (log). ``nets``: name -> summary
+    dict with ``accuracy``, ``per_condition``, ``activity``, ``energy``, ``time_per_trial_s``."""
+    fig, axes = plt.subplots(1, 4, figsize=(16, 3.6))
+    names = list(nets)
+    cats = ["all", *condition_names]
+    width = 0.8 / len(names)
+    for k, name in enumerate(names):
+        vals = [nets[name]["accuracy"], *(nets[name]["per_condition"].get(c, np.nan)
+                                          for c in condition_names)]
+        axes[0].bar(np.arange(len(cats)) + k * width, vals, width, label=name)
+    axes[0].set_xticks(np.arange(len(cats)) + width * (len(names) - 1) / 2, cats)
+    axes[0].axhline(0.95, color="gray", ls="--", lw=0.8)
+    axes[0].set_ylim(0, 1.05)
+    axes[0].set_ylabel("accuracy")
+    axes[0].legend(fontsize=8)
+    labels, values = [], []
+    for name in names:
+        for key, v in nets[name]["activity"].items():
+            labels.append(f"{name}\n{key}")
+            values.append(v)
+    axes[1].bar(range(len(values)), values, color="tab:purple")
+    axes[1].set_xticks(range(len(values)), labels, fontsize=7)
+    axes[1].set_yscale("log")
+    axes[1].set_title("activity (own units)", fontsize=9)
+    axes[2].bar(names, [nets[n]["energy"]["energy_J"] * 1e9 for n in names], color="tab:olive")
+    axes[2].set_yscale("log")
+    axes[2].set_ylabel("energy per trial (nJ)")
+    labels, values = [], []
+    for name in names:
+        for sim, v in nets[name]["time_per_trial_s"].items():
+            labels.append(f"{name}\n{sim}")
+            values.append(v * 1e3)
+    axes[3].bar(range(len(values)), values, color="tab:gray")
+    axes[3].set_xticks(range(len(values)), labels, fontsize=7)
+    axes[3].set_yscale("log")
+    axes[3].set_ylabel("simulation time per trial (ms)")
     return _save(fig, path)

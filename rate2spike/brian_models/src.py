@@ -1,0 +1,171 @@
+"""The Spiking Recurrent Cell as an equation-level Brian2 model (discrete time).
+
+The same cell as :mod:`rate2spike.src_models.cell` (equations 3a-3f of De Geeter et al.
+2023), written as Brian2 statements executed once per step of ``step_s`` seconds. Graded
+pulses travel through ``Synapses`` as summed variables on every step. A batch of trials is
+simulated as independent copies of the network (block-diagonal synapses); neuron ``j`` of
+trial ``b`` in a group of ``n`` units is index ``b * n + j``.
+
+Order within a step (Brian2 ``groups`` slot, by ``order``), which reproduces the torch
+forward pass exactly:
+
+0. the input group sets its pulses to the task input u(t) (a ``TimedArray``);
+1. layer 0's synapses sum W_s s_in[t] (just set) and W_r s_out[t-1] (not yet updated);
+2. layer 0 updates i, h, h_s, s; then layer 1's synapses sum, layer 1 updates, ...;
+last. the readout integrators sum the last layer's pulses s_L[t] and update.
+"""
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import Rate2SpikeError
+from ..src_models.network import SRCNetwork
+from .devices import reset_brian
+
+#: per-step update of an SRC layer: i_syn is the paper's integrator i (``i`` is reserved in
+#: Brian2); z_s switches on h[t-1]; zs and h_new are temporaries
+LAYER_STEP = """
+i_syn = alpha * i_syn + I_ff + I_rec
+zs = zs_hyp + (zs_dep - zs_hyp) * int(h > 0.5)
+h_new = tanh(rho * tanh(i_syn / rho) + r * h + r_s * hs + b_h)
+hs = zs * hs + (1 - zs) * h
+h = h_new
+s = h * int(h > 0)
+n_active += int(h > 0)
+"""
+
+LAYER_EQS = """
+i_syn : 1
+h : 1
+hs : 1
+s : 1
+I_ff : 1
+I_rec : 1
+n_active : 1
+b_h : 1 (constant)
+"""
+
+READOUT_STEP = "v = readout_alpha * v + readout_gain * I_out"
+READOUT_EQS = """
+v : 1
+I_out : 1
+b_out : 1 (constant)
+o = v + b_out : 1
+"""
+
+BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
+
+
+@dataclass
+class SRCBrianResult:
+    """outputs (batch, k, T); active_steps: per layer (batch, n) steps with s > 0; pulses: per
+    layer (batch, n, T) or None; times in seconds."""
+
+    outputs: np.ndarray
+    active_steps: list
+    pulses: list | None
+    sim_time_s: float
+    build_time_s: float
+    device: str
+
+
+def _block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str):
+    """Synapses copying ``W`` (n_post, n_pre) into every trial: ``target += w * s_pre``."""
+    n_post, n_pre = W.shape
+    post_j, pre_k = np.nonzero(W)
+    offs_pre = np.repeat(np.arange(n_trials) * n_pre, len(pre_k))
+    offs_post = np.repeat(np.arange(n_trials) * n_post, len(post_j))
+    syn = b2.Synapses(pre, post, model=f"w : 1 (constant)\n{target}_post = w * s_pre : 1 (summed)",
+                      name=name)
+    syn.connect(i=np.tile(pre_k, n_trials) + offs_pre, j=np.tile(post_j, n_trials) + offs_post)
+    syn.w = np.tile(W[post_j, pre_k], n_trials)
+    return syn
+
+
+def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bool = False) -> dict:
+    """Brian2 objects for ``net`` driven by ``inputs`` (batch, n_in, T on the SRC grid).
+    Returns a dict with ``net`` (a ``brian2.Network``), ``layers``, ``readout`` and monitors."""
+    c = net.constants
+    B, n_in, T = inputs.shape
+    dt = c.step_s * b2.second
+    b2.defaultclock.dt = dt
+    values = np.ascontiguousarray(np.transpose(inputs, (2, 0, 1)).reshape(T, B * n_in))
+    u_in = b2.TimedArray(values, dt=dt, name="src_input_values")
+    source = b2.NeuronGroup(B * n_in, "s : 1", dt=dt, order=0, name="src_input")
+    source.run_regularly("s = u_in(t, i)", when="groups", order=0)
+    objs, layers, prev = [source], [], source
+    for l, layer in enumerate(net.layers):
+        order = 2 * (l + 1)
+        G = b2.NeuronGroup(B * layer.size, LAYER_EQS, dt=dt, order=order, name=f"src_layer{l}")
+        G.b_h = np.tile(layer.b_h, B)
+        G.run_regularly(LAYER_STEP, when="groups", order=order)
+        objs += [G, _block_synapses(b2, prev, G, layer.W_s, B, "I_ff", f"src_ff{l}")]
+        if layer.W_r is not None:
+            objs.append(_block_synapses(b2, G, G, layer.W_r, B, "I_rec", f"src_rec{l}"))
+        layers.append(G)
+        prev = G
+    order = 2 * (len(net.layers) + 1)
+    R = b2.NeuronGroup(B * net.n_outputs, READOUT_EQS, dt=dt, order=order, name="src_readout")
+    R.b_out = np.tile(net.b_out, B)
+    R.run_regularly(READOUT_STEP, when="groups", order=order)
+    out_mon = b2.StateMonitor(R, "o", record=True, when="end", name="src_output")
+    objs += [R, _block_synapses(b2, prev, R, net.W_out, B, "I_out", "src_out"), out_mon]
+    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"src_pulses{l}")
+                  for l, G in enumerate(layers)] if record_pulses else []
+    objs += pulse_mons
+    namespace = {"u_in": u_in, "readout_alpha": c.readout_alpha, "readout_gain": net.readout_gain,
+                 **{k: getattr(c, k) for k in ("alpha", "rho", "r", "r_s", "zs_hyp", "zs_dep")}}
+    return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
+            "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
+
+
+def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", build_dir=None,
+                       record_pulses: bool = False) -> SRCBrianResult:
+    """Run ``net`` in Brian2 on ``inputs`` (batch, n_in, T): pulses on the SRC grid, e.g. from
+    :func:`~rate2spike.src_models.network.task_inputs_to_steps`). Float64 throughout.
+
+    device : ``cpp_standalone`` (compiled into ``build_dir``, default a fresh temporary
+    folder), ``cython`` or ``numpy`` (Brian2 runtime targets).
+    """
+    import brian2 as b2
+
+    if device not in BRIAN_SRC_DEVICES:
+        raise Rate2SpikeError(f"unknown device {device!r} for the SRC model; valid: "
+                              f"{', '.join(BRIAN_SRC_DEVICES)}")
+    inputs = np.asarray(inputs, dtype=float)
+    if inputs.ndim != 3 or inputs.shape[1] != net.n_inputs:
+        raise Rate2SpikeError(f"inputs must be (batch, {net.n_inputs}, steps), got {inputs.shape}")
+    reset_brian()
+    tmp = None
+    if device == "cpp_standalone":
+        tmp = None if build_dir else tempfile.TemporaryDirectory(prefix="rate2spike_src_")
+        b2.set_device("cpp_standalone", directory=str(build_dir or tmp.name), build_on_run=False)
+        b2.BrianLogger.suppress_name("openmp")
+    else:
+        b2.prefs.codegen.target = device
+    try:
+        objs = build_src_network(b2, net, inputs, record_pulses)
+        start = time.perf_counter()
+        objs["net"].run(objs["duration"], namespace=objs["namespace"])
+        build_time = 0.0
+        if device == "cpp_standalone":
+            b2.get_device().build(directory=str(build_dir or tmp.name), compile=True, run=False,
+                                  with_output=False)
+            build_time = time.perf_counter() - start
+            start = time.perf_counter()
+            b2.get_device().run(directory=str(build_dir or tmp.name), with_output=False)
+        sim_time = time.perf_counter() - start
+        B, k, T = inputs.shape[0], net.n_outputs, inputs.shape[2]
+        outputs = np.asarray(objs["output"].o).reshape(B, k, T)
+        active = [np.asarray(G.n_active[:]).reshape(B, -1).astype(int) for G in objs["layers"]]
+        pulses = [np.asarray(m.s).reshape(B, -1, T) for m in objs["pulses"]] if record_pulses else None
+    finally:
+        reset_brian()
+        if tmp is not None:
+            tmp.cleanup()
+    return SRCBrianResult(outputs, active, pulses, sim_time, build_time, device)

@@ -1,0 +1,64 @@
+"""Activity measures and the AC/MAC energy estimate (Yin et al. 2020, fact sheet).
+
+Per layer and step, with m inputs, n neurons and firing rate Fr (events per neuron per step):
+a rate RNN costs ``(m n + n n) E_MAC``; a spiking recurrent LIF layer ``(m n + n n) E_AC Fr``.
+Summed over a trial that is *events x fan-out x E_AC*, which is what we count, using the
+nets' real fan-outs (nonzero weights), so sparse matrices are not charged for absent synapses:
+
+- **rate RNN**: every step, every synapse is a MAC:
+  ``E = T_task (nnz W_in + nnz W_rec + nnz W_out) E_MAC``.
+- **LIF** (converted): every spike of unit j is an AC on each of its outgoing recurrent and
+  readout synapses: ``E = sum_j spikes_j (nnz W_rec[:, j] + nnz W_out[:, j]) E_AC``.
+- **SRC**: pulses are graded (ReLU(h) in (0, 1)), so each active step of neuron j is a MAC on
+  its outgoing synapses (next layer or readout, and W_r): ``E = sum_j active_j fanout_j E_MAC``.
+
+The task input is analog in all three nets; it is charged alike, as MACs of the first layer's
+input weights once per task step (5 ms): ``T_task nnz(W_in) E_MAC``. Neuron state updates
+are not counted (the fact sheet's LIF formula has none). E_MAC = 3.2 pJ, E_AC = 0.1 pJ
+(32-bit integer, 45 nm).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+E_MAC_J = 3.2e-12
+E_AC_J = 0.1e-12
+
+FORMULAS = {
+    "rate": "T_task · (nnz W_in + nnz W_rec + nnz W_out) · E_MAC",
+    "lif": "T_task · nnz W_in · E_MAC + Σ_j spikes_j · (nnz W_rec[:, j] + nnz W_out[:, j]) · E_AC",
+    "src": "T_task · nnz W_s⁰ · E_MAC + Σ_layers Σ_j active_steps_j · fan-out_j · E_MAC",
+}
+
+
+def fan_out(*weights: np.ndarray) -> np.ndarray:
+    """Outgoing synapses per presynaptic unit: nonzero entries per column, summed over
+    the (post, pre) matrices given."""
+    return sum((np.asarray(W) != 0).sum(axis=0) for W in weights)
+
+
+def _estimate(mac: float, ac: float) -> dict:
+    return {"MAC": float(mac), "AC": float(ac), "energy_J": float(mac * E_MAC_J + ac * E_AC_J)}
+
+
+def rate_energy(W_in, W_rec, W_out, task_steps: int) -> dict:
+    """Energy per trial of a rate RNN run for ``task_steps`` steps (dict: MAC, AC, energy_J)."""
+    n_syn = sum(int((np.asarray(W) != 0).sum()) for W in (W_in, W_rec, W_out))
+    return _estimate(task_steps * n_syn, 0)
+
+
+def lif_energy(W_in, W_rec, W_out, spikes_per_unit, task_steps: int) -> dict:
+    """Energy per trial of a LIF net; ``spikes_per_unit`` (N,): mean spikes per trial."""
+    ac = float(np.dot(spikes_per_unit, fan_out(W_rec, W_out)))
+    return _estimate(task_steps * int((np.asarray(W_in) != 0).sum()), ac)
+
+
+def src_energy(net, active_steps_per_layer, task_steps: int) -> dict:
+    """Energy per trial of an SRC net; ``active_steps_per_layer``: per layer (n_l,) mean
+    number of steps with s > 0 per trial."""
+    mac = task_steps * int((net.layers[0].W_s != 0).sum())
+    for l, (layer, active) in enumerate(zip(net.layers, active_steps_per_layer)):
+        nxt = net.layers[l + 1].W_s if l + 1 < len(net.layers) else net.W_out
+        targets = [nxt] + ([layer.W_r] if layer.W_r is not None else [])
+        mac += float(np.dot(active, fan_out(*targets)))
+    return _estimate(mac, 0)
