@@ -128,6 +128,8 @@ def _src_options(p: argparse.ArgumentParser):
     p.add_argument("--batch-size", type=int, dest="batch_size", help=f"trials per update ({d.batch_size})")
     p.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
                    help=f"stop once held-out accuracy reaches this ({d.stop_accuracy})")
+    p.add_argument("--stop-loss", type=float, dest="stop_loss",
+                   help=f"... and held-out loss (MSE per step) is below this ({d.stop_loss})")
     p.add_argument("--no-bypass", dest="bypass_relu", action="store_false", default=None,
                    help="backpropagate through the ReLU (the paper bypasses it)")
     p.add_argument("--no-detach", dest="detach", action="store_false", default=None,
@@ -140,6 +142,7 @@ def _src_config(args, file_cfg: dict) -> SRCTrainConfig:
         "task": args.task, "seed": args.seed, "sizes": args.sizes, "recurrent": args.recurrent,
         "readout": args.readout, "step_s": step, "max_updates": args.max_updates, "lr": args.lr,
         "batch_size": args.batch_size, "stop_accuracy": args.stop_accuracy,
+        "stop_loss": args.stop_loss,
         "bypass_relu": args.bypass_relu, "detach": args.detach})
 
 

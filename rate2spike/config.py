@@ -142,7 +142,7 @@ class SRCTrainConfig:
     eval_every: int = 25
     eval_trials: int = 200
     stop_accuracy: float = 0.99      # stop once eval accuracy (task scorer) reaches this
-    stop_loss: float = 0.01          # ... and the eval loss (MSE per step) is below this
+    stop_loss: float = 0.02          # ... and the eval loss (MSE per step) is below this
     seed: int = 0
 
     def validate(self):

@@ -1,0 +1,93 @@
+"""Energy estimate by hand, and ``train-src`` / ``compare`` from the command line."""
+import json
+
+import numpy as np
+import pytest
+import yaml
+
+from rate2spike.report import energy
+from rate2spike.src_models import SRCLayer, SRCNetwork
+from tests.conftest import make_rate_artifact
+from tests.test_cli import run_cli
+
+
+def test_energy_by_hand():
+    W_in = np.array([[1.0], [0.0], [2.0]])                  # 2 input synapses
+    W_rec = np.array([[0, 1, 0], [1, 0, 1], [0, 0, 0.0]])   # fan-out per unit: 1, 1, 1
+    W_out = np.array([[1.0, 0, 1]])                         # fan-out: 1, 0, 1
+    e = energy.rate_energy(W_in, W_rec, W_out, task_steps=10)
+    assert e["MAC"] == 10 * (2 + 3 + 2) and e["AC"] == 0
+    assert e["energy_J"] == pytest.approx(70 * 3.2e-12)
+    spikes = np.array([4.0, 0.0, 2.0])
+    e = energy.lif_energy(W_in, W_rec, W_out, spikes, task_steps=10)
+    assert e["AC"] == 4 * 2 + 0 + 2 * 2 and e["MAC"] == 20
+    assert e["energy_J"] == pytest.approx(20 * 3.2e-12 + 12 * 0.1e-12)
+    net = SRCNetwork([SRCLayer(W_in, np.full(3, -6.0), W_rec), SRCLayer(np.eye(2, 3), np.full(2, -6.0))],
+                     np.ones((1, 2)), np.zeros(1))
+    # layer 0 fan-out = W_r column + next layer's W_s column: (1+1, 1+1, 1+0); layer 1: W_out 1, 1
+    e = energy.src_energy(net, [np.array([1.0, 2.0, 3.0]), np.array([5.0, 0.0])], task_steps=10)
+    assert e["MAC"] == 20 + (2 + 4 + 3) + 5 and e["AC"] == 0
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--sizes", "0"], "every layer size = 0 is out of range"),
+    (["--step-ms", "2"], "whole number"),
+    (["--readout", "classify"], "needs a last layer of 20 neurons"),
+    (["--lr", "-1"], "lr = -1.0 is out of range"),
+])
+def test_train_src_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, match):
+    out = tmp_path / "out"
+    code, cap = run_cli(["train-src", "--task", "gonogo", "--out", str(out), "--quiet", *args], capsys)
+    assert code == 2 and match in cap.err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("args,match", [
+    (["--trials", "0"], "--trials must be >= 1"),
+    (["--scale", "-2"], "--scale must be > 0"),
+    (["--src-model", "XOR_SRC"], "trained on task 'xor'"),
+    (["--rate-model", "missing.npz"], "does not exist"),
+])
+def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, match):
+    from rate2spike.src_models.cell import SRCNet
+
+    SRCNet(2, [4]).to_network({"task": "xor"}).save(tmp_path / "xor_src")
+    args = [str(tmp_path / "xor_src.npz") if a == "XOR_SRC" else
+            str(tmp_path / a) if a.endswith(".npz") else a for a in args]
+    out = tmp_path / "out"
+    code, cap = run_cli(["compare", "--task", "gonogo", "--out", str(out), "--quiet", *args], capsys)
+    assert code == 2 and match in cap.err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_train_src_then_compare_end_to_end(tmp_path, capsys):
+    cfg = tmp_path / "tiny.yaml"
+    cfg.write_text(yaml.safe_dump({"src": {"sizes": [6], "batch_size": 2, "max_updates": 2,
+                                           "eval_trials": 4}}))
+    code, cap = run_cli(["train-src", "--task", "gonogo", "--config", str(cfg), "--out",
+                         str(tmp_path / "src"), "--quiet"], capsys)
+    assert code == 0, cap.err
+    src = SRCNetwork.load(tmp_path / "src" / "src_model.npz")
+    assert src.sizes == [6] and src.meta["updates"] == 2 and src.task == "gonogo"
+    rate = make_rate_artifact(tmp_path / "rate")
+    out = tmp_path / "cmp"
+    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--scale", "25",
+                         "--src-model", str(tmp_path / "src" / "src_model.npz"), "--trials", "6",
+                         "--src-device", "numpy", "--out", str(out), "--quiet"], capsys)
+    assert code == 0, cap.err
+    summary = json.loads((out / "compare.json").read_text())
+    nets = summary["nets"]
+    assert set(nets) == {"rate", "lif", "src"} and summary["trials"] == 6
+    for r in nets.values():
+        assert 0 <= r["accuracy"] <= 1 and r["energy"]["energy_J"] > 0
+        assert all(t > 0 for t in r["time_per_trial_s"].values())
+    # the SRC net gives the same verdicts and outputs in Brian2 as in torch
+    assert nets["src"]["verdicts_agree"] == 1.0 and nets["src"]["max_output_difference"] < 1e-6
+    # rate energy is the hand count: 200 task steps x all nonzero weights x E_MAC
+    arrays = np.load(rate)
+    nnz = sum(int((arrays[k] != 0).sum()) for k in ("W_in", "W_rec", "W_out"))
+    assert nets["rate"]["energy"]["MAC"] == 200 * nnz
+    md = (out / "compare.md").read_text()
+    assert "compare_summary.png" in md and (out / "compare_summary.png").stat().st_size > 1000
+    assert (out / "compare_examples.png").is_file()
