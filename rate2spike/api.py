@@ -145,12 +145,13 @@ def _constants(cfg: ConvertConfig) -> LIFConstants:
     return LIFConstants(**{k: getattr(cfg, k) for k in LIFConstants.__dataclass_fields__})
 
 
-def _check_model_task(net: RateNetwork, task: Task, path) -> None:
-    if net.task != task.name:
-        raise Rate2SpikeError(f"model {path} was trained on task {net.task!r}, not {task.name!r}; "
-                              f"pass --task {net.task} or another --model")
-    if net.W_in.shape[1] != task.n_inputs:
-        raise Rate2SpikeError(f"model {path} has {net.W_in.shape[1]} inputs; task {task.name} needs "
+def _check_model_task(net_task: str, n_inputs: int, task: Task, path, what: str = "model") -> None:
+    """Refuse a model file trained on another task or with the wrong number of inputs."""
+    if net_task != task.name:
+        raise Rate2SpikeError(f"{what} {path} was trained on task {net_task!r}, not {task.name!r}; "
+                              f"pass --task {net_task} or another file")
+    if n_inputs != task.n_inputs:
+        raise Rate2SpikeError(f"{what} {path} has {n_inputs} inputs; task {task.name} needs "
                               f"{task.n_inputs}")
 
 
@@ -169,7 +170,7 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
     task_obj = get_task(cfg.task)
     rate = RateNetwork.load(model) if model is not None else None
     if rate is not None:
-        _check_model_task(rate, task_obj, model)
+        _check_model_task(rate.task, rate.W_in.shape[1], task_obj, model)
     if resume and out is None:
         raise Rate2SpikeError("--resume needs the --out folder of the sweep to continue")
     out = Path(out) if out else default_out_dir("convert", cfg.task)

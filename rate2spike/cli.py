@@ -185,14 +185,7 @@ def _run(args) -> int:
                            {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
                             "stop_loss": args.stop_loss, "max_updates": args.max_updates})
         result, files = train(cfg.task, args.out, cfg, progress=progress)
-        print(f"trained {cfg.task}: eval loss {result.history[-1]['loss']:.3g}, accuracy "
-              f"{result.history[-1]['accuracy']:.0%} after {result.updates} updates "
-              f"({result.wall_time_s:.1f} s); converged={result.converged}")
-        print(f"model: {files['model']}")
-        if not result.converged:
-            print(f"WARNING: the stopping rule (loss < {cfg.stop_loss}, accuracy > "
-                  f"{cfg.stop_accuracy}) was not met in {cfg.max_updates} updates", file=sys.stderr)
-        return 0
+        return _training_summary(f"trained {cfg.task}", result, files, cfg)
     if args.command == "study":
         return _study(args, file_cfg, progress)
     if args.command == "train-src":
@@ -200,15 +193,7 @@ def _run(args) -> int:
 
         cfg = _src_config(args, file_cfg)
         result, files = train_src(cfg.task, args.out, cfg, progress=progress)
-        last = result.history[-1]
-        print(f"trained SRC on {cfg.task}: eval accuracy {last['accuracy']:.1%}, loss "
-              f"{last['loss']:.3g}, activity {', '.join(f'{a:.3f}' for a in last['activity'])} "
-              f"after {result.updates} updates ({result.wall_time_s:.1f} s)")
-        print(f"model: {files['model']}")
-        if not result.converged:
-            print(f"WARNING: accuracy {cfg.stop_accuracy} was not reached in {cfg.max_updates} "
-                  f"updates", file=sys.stderr)
-        return 0
+        return _training_summary(f"trained SRC on {cfg.task}", result, files, cfg)
     if args.command == "compare":
         return _compare(args, file_cfg, progress)
     from .api import convert
@@ -249,6 +234,20 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     files = write_study_report(results, out, time.perf_counter() - start)
     failed = sum("error" in r for r in results)
     print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
+    return 0
+
+
+def _training_summary(what: str, result, files: dict, cfg) -> int:
+    """Print a training run's last evaluation and model path; warn if it did not converge."""
+    last = result.history[-1]
+    activity = last.get("activity")
+    extra = f", activity T(s) {', '.join(f'{a:.3f}' for a in activity)}" if activity else ""
+    print(f"{what}: eval loss {last['loss']:.3g}, accuracy {last['accuracy']:.1%}{extra} after "
+          f"{result.updates} updates ({result.wall_time_s:.1f} s); converged={result.converged}")
+    print(f"model: {files['model']}")
+    if not result.converged:
+        print(f"WARNING: the stopping rule (loss < {cfg.stop_loss}, accuracy "
+              f"{cfg.stop_accuracy}) was not met in {cfg.max_updates} updates", file=sys.stderr)
     return 0
 
 

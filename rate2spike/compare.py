@@ -56,12 +56,7 @@ def _timed(fn):
 
 def _load_src(path, task) -> SRCNetwork:
     net = SRCNetwork.load(path)
-    if net.task != task.name:
-        raise Rate2SpikeError(f"SRC model {path} was trained on task {net.task!r}, not "
-                              f"{task.name!r}")
-    if net.n_inputs != task.n_inputs:
-        raise Rate2SpikeError(f"SRC model {path} has {net.n_inputs} inputs; task {task.name} "
-                              f"needs {task.n_inputs}")
+    _check_model_task(net.task, net.n_inputs, task, path, "SRC model")
     return net
 
 
@@ -96,7 +91,7 @@ def compare(task: str = "gonogo", out=None, rate_model=None, scale: float | None
                               f"{', '.join(BRIAN_SRC_DEVICES)}")
     rate = RateNetwork.load(rate_model) if rate_model else None
     if rate is not None:
-        _check_model_task(rate, task_obj, rate_model)
+        _check_model_task(rate.task, rate.W_in.shape[1], task_obj, rate_model)
     src = _load_src(src_model, task_obj) if src_model else None
     out = Path(out) if out else default_out_dir("compare", task)
     if out.exists() and not out.is_dir():

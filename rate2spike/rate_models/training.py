@@ -8,18 +8,16 @@ stopping rule is evaluated the same way (``eval_trials`` fresh trials every
 from __future__ import annotations
 
 import math
-import platform
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .. import __version__
-from ..config import TrainConfig, as_dict
+from ..config import TrainConfig
 from ..errors import TrainingError
 from ..tasks import Task, get_task
+from ..training_record import TrainingRecord
 from .rnn import RateRNN
 
 
@@ -28,31 +26,14 @@ def trial_loss(o: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(((o - z) ** 2).sum(dim=1))
 
 
-@dataclass
-class TrainResult:
-    """A trained model and its history (``history``: one dict per evaluation)."""
-
-    model: RateRNN
-    task: Task
-    config: TrainConfig
-    history: list = field(default_factory=list)
-    converged: bool = False
-    updates: int = 0
-    wall_time_s: float = 0.0
+class TrainResult(TrainingRecord):
+    """A trained rate RNN and its history (``history``: one dict per evaluation)."""
 
     def metadata(self) -> dict:
-        last = self.history[-1] if self.history else {}
         return {
-            "task": self.task.name, "act": self.config.act, "dale": self.config.dale,
+            **self.common_metadata(), "act": self.config.act, "dale": self.config.dale,
             "dt_s": self.config.dt_s, "tau_min_s": self.config.tau_min_s,
             "tau_max_s": self.config.tau_max_s, "noise_std": self.config.noise_std,
-            "seed": self.config.seed, "config": as_dict(self.config),
-            "converged": self.converged, "updates": self.updates,
-            "trials_seen": self.updates * self.config.batch_size,
-            "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
-            "train_wall_time_s": self.wall_time_s, "history": self.history,
-            "versions": {"rate2spike": __version__, "torch": torch.__version__,
-                         "numpy": np.__version__, "python": platform.python_version()},
         }
 
 

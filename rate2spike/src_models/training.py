@@ -12,18 +12,16 @@ cross-entropy on the final integrator values is used with ``readout = "classify"
 """
 from __future__ import annotations
 
-import platform
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from .. import __version__
-from ..config import SRCTrainConfig, as_dict
+from ..config import SRCTrainConfig
 from ..errors import TrainingError
 from ..tasks import Task, TrialBatch, get_task
+from ..training_record import TrainingRecord
 from .cell import SRCNet, class_targets
 from .constants import SRCConstants
 from .network import SRCNetwork, steps_per_task_step, task_inputs_to_steps
@@ -52,27 +50,12 @@ def score_src(task: Task, outputs: np.ndarray, batch: TrialBatch, readout: str,
     return task.score(outputs[:, 0, :], batch.labels, step_s, window="rate")
 
 
-@dataclass
-class SRCTrainResult:
+class SRCTrainResult(TrainingRecord):
     """A trained SRC module, its config and evaluation history (one dict per evaluation)."""
 
-    model: SRCNet
-    task: Task
-    config: SRCTrainConfig
-    history: list = field(default_factory=list)
-    converged: bool = False
-    updates: int = 0
-    wall_time_s: float = 0.0
-
     def network(self) -> SRCNetwork:
-        last = self.history[-1] if self.history else {}
-        return self.model.to_network({
-            "task": self.task.name, "config": as_dict(self.config), "seed": self.config.seed,
-            "converged": self.converged, "updates": self.updates,
-            "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
-            "train_wall_time_s": self.wall_time_s, "history": self.history,
-            "versions": {"rate2spike": __version__, "torch": torch.__version__,
-                         "numpy": np.__version__, "python": platform.python_version()}})
+        """The trained net as plain arrays, with the training metadata."""
+        return self.model.to_network(self.common_metadata())
 
 
 @torch.no_grad()
