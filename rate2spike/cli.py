@@ -55,7 +55,7 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--units", type=int, help="number of units N (200)")
     t.add_argument("--stop-loss", type=float, dest="stop_loss",
                    help="stop when eval loss < this and accuracy > 0.95 (default: 1.0 for gonogo, "
-                   "the reference 7 for xor and mante)")
+                   "3.0 for mante, the reference 7 for xor)")
     t.add_argument("--max-updates", type=int, dest="max_updates", help="cap on Adam updates (3000)")
 
     c = sub.add_parser("convert", help="convert a rate RNN to a Brian2 LIF network, search lambda, "
