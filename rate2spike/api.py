@@ -24,7 +24,7 @@ from .errors import Rate2SpikeError
 from .rate_models import RateRNN
 from .rate_models.training import TrainResult, train_rate_model, trial_loss
 from .report import plots
-from .tasks import Task, TrialBatch, get_task
+from .tasks import Task, TrialBatch, first_trial_per_condition, get_task
 
 
 def _fmt(x):
@@ -52,7 +52,7 @@ def write_training_report(result: TrainResult, out: Path) -> dict:
     save_network(stem, "rate_rnn", result.model.export_arrays(), meta)
     task = result.task
     batch = task.generate(200, result.config.seed + 99)
-    idx = np.sort(np.unique(batch.conditions, return_index=True)[1])
+    idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = result.model(batch.inputs[idx], generator=torch.Generator().manual_seed(1)).numpy()
     paths = {
@@ -89,7 +89,7 @@ def write_src_training_report(result, out: Path) -> dict:
     stem = net.save(out / "src_model")
     task, step_s = result.task, result.config.step_s
     batch = task.generate(200, result.config.seed + 99)
-    idx = np.sort(np.unique(batch.conditions, return_index=True)[1])
+    idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = SRCNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
     traces = {"SRC output": (o.outputs[:, 0].numpy(), step_s)}

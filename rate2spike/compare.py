@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .api import _check_model_task, _constants, _rate_forward, convert, default_out_dir, train_src
+from .api import (_check_model_task, _constants, _rate_forward, convert, default_out_dir, train,
+                  train_src)
 from .artifacts import atomic_write_text
 from .config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config
 from .converters import RateNetwork, lambda_sweep
@@ -26,7 +27,7 @@ from .report import energy, plots
 from .src_models.cell import SRCNet
 from .src_models.network import SRCNetwork, task_inputs_to_steps
 from .src_models.training import score_src
-from .tasks import get_task
+from .tasks import first_trial_per_condition, get_task, per_condition_accuracy
 
 #: trial seed offset of the comparison trials (the lambda sweep uses seed + 1000)
 COMPARE_TRIAL_OFFSET = 5000
@@ -42,10 +43,6 @@ class CompareResult:
     nets: dict
     files: dict = field(default_factory=dict)
     wall_time_s: float = 0.0
-
-
-def _per_condition(correct: np.ndarray, conditions: np.ndarray, names) -> dict:
-    return {c: float(correct[conditions == c].mean()) for c in names if np.any(conditions == c)}
 
 
 def _timed(fn):
@@ -98,12 +95,15 @@ def compare(task: str = "gonogo", out=None, rate_model=None, scale: float | None
         raise Rate2SpikeError(f"--out {out} exists and is not a folder")
     files = {}
     # 1. the three nets
-    if rate is None or scale is None:
+    if scale is None:   # the lambda search (training the rate net first if none was given)
         conv = convert(task, rate_model, out / "convert", ccfg, tcfg, progress=progress,
                        resume=(out / "convert" / "sweep" / "manifest.json").is_file())
         rate = RateNetwork.load(rate_model or out / "convert" / "rate_model.npz")
-        scale = conv.best_scale if scale is None else scale
+        scale = conv.best_scale
         files["convert_report"] = conv.files["report"]
+    elif rate is None:  # a scale is given: train the rate net only
+        _, rate_files = train(task, out / "rate", tcfg, progress=progress)
+        rate = RateNetwork.load(rate_files["model"])
     if src is None:
         src_out = out / "src"
         if (src_out / "src_model.npz").is_file():
@@ -119,7 +119,7 @@ def compare(task: str = "gonogo", out=None, rate_model=None, scale: float | None
     (rate_o, rate_r), t_rate = _timed(lambda: _rate_forward(rate, batch, seed))
     ok = task_obj.score(rate_o, batch.labels, task_obj.dt_s, window="rate")
     nets["rate"] = {"label": f"rate RNN ({rate.n_units} units, {rate.act})", "simulator": "torch",
-                    "accuracy": float(ok.mean()), "per_condition": _per_condition(ok, batch.conditions, names),
+                    "accuracy": float(ok.mean()), "per_condition": per_condition_accuracy(ok, batch.conditions, names),
                     "time_per_trial_s": {"torch": t_rate / trials},
                     "energy": energy.rate_energy(rate.W_in, rate.W_rec, rate.W_out, T),
                     "activity": {"mean r": float(rate_r.mean())}}
@@ -170,8 +170,8 @@ def _evaluate_src(src: SRCNetwork, task, batch, device: str):
         "accuracy_brian2": float(ok_b.mean()),
         "verdicts_agree": float((ok_t == ok_b).mean()),
         "max_output_difference": float(np.abs(o_t - b.outputs).max()),
-        "per_condition": _per_condition(ok_t, batch.conditions, task.condition_names),
-        "per_condition_brian2": _per_condition(ok_b, batch.conditions, task.condition_names),
+        "per_condition": per_condition_accuracy(ok_t, batch.conditions, task.condition_names),
+        "per_condition_brian2": per_condition_accuracy(ok_b, batch.conditions, task.condition_names),
         "time_per_trial_s": {"torch": t_torch / len(batch),
                              f"Brian2 {device}": b.sim_time_s / len(batch)},
         "compile_s": b.build_time_s,
@@ -184,7 +184,7 @@ def _evaluate_src(src: SRCNetwork, task, batch, device: str):
 def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
     out = res.out_dir
     out.mkdir(parents=True, exist_ok=True)
-    idx = np.sort(np.unique(batch.conditions, return_index=True)[1])
+    idx = first_trial_per_condition(batch.conditions)
     lif_o, lif_dt, lif_idx = examples["lif"]
     # the LIF sweep keeps the first trial of each condition: the same trials as idx
     lif_rows = [int(np.flatnonzero(np.asarray(lif_idx) == i)[0]) for i in idx]

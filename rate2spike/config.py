@@ -148,7 +148,7 @@ class SRCTrainConfig:
     seed: int = 0
 
     def validate(self):
-        from .src_models.network import READOUTS
+        from .src_models.network import GROUP_SIZE, READOUTS
 
         _check_choice("task", self.task, TASKS)
         _check_choice("readout", self.readout, READOUTS)
@@ -158,9 +158,10 @@ class SRCTrainConfig:
             _check_range("every layer size", n, 1, 100000)
             if not isinstance(n, int):
                 raise ConfigError(f"layer sizes must be whole numbers, got {n!r}")
-        if self.readout == "classify" and self.sizes[-1] != 20:
-            raise ConfigError(f"the classification readout needs a last layer of 20 neurons "
-                              f"(10 per class, 2 classes), got {self.sizes[-1]}")
+        need = 2 * GROUP_SIZE   # the Kim tasks have 2 classes
+        if self.readout == "classify" and self.sizes[-1] != need:
+            raise ConfigError(f"the classification readout needs a last layer of {need} neurons "
+                              f"({GROUP_SIZE} per class, 2 classes), got {self.sizes[-1]}")
         _check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
         _check_range("alpha", self.alpha, 0.0, 1.0)
         _check_range("batch_size", self.batch_size, 1, 100000)

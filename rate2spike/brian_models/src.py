@@ -144,7 +144,8 @@ def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", 
     tmp = None
     if device == "cpp_standalone":
         tmp = None if build_dir else tempfile.TemporaryDirectory(prefix="rate2spike_src_")
-        b2.set_device("cpp_standalone", directory=str(build_dir or tmp.name), build_on_run=False)
+        directory = str(build_dir or tmp.name)
+        b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
         b2.BrianLogger.suppress_name("openmp")
     else:
         b2.prefs.codegen.target = device
@@ -154,11 +155,11 @@ def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", 
         objs["net"].run(objs["duration"], namespace=objs["namespace"])
         build_time = 0.0
         if device == "cpp_standalone":
-            b2.get_device().build(directory=str(build_dir or tmp.name), compile=True, run=False,
+            b2.get_device().build(directory=directory, compile=True, run=False,
                                   with_output=False)
             build_time = time.perf_counter() - start
             start = time.perf_counter()
-            b2.get_device().run(directory=str(build_dir or tmp.name), with_output=False)
+            b2.get_device().run(directory=directory, with_output=False)
         sim_time = time.perf_counter() - start
         B, k, T = inputs.shape[0], net.n_outputs, inputs.shape[2]
         outputs = np.asarray(objs["output"].o).reshape(B, k, T)

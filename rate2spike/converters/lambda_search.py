@@ -23,7 +23,7 @@ from ..artifacts import atomic_write_bytes, atomic_write_text
 from ..brian_models import LIFBatchModel, LIFConstants, LIFRunner, initial_voltages
 from ..brian_models.devices import concurrent_runs
 from ..errors import Rate2SpikeError
-from ..tasks import Task, TrialBatch
+from ..tasks import Task, TrialBatch, first_trial_per_condition, per_condition_accuracy
 from .lif_network import RateNetwork
 
 
@@ -56,12 +56,6 @@ def choose_best_scale(rows: list) -> float:
     tied = sorted(r["scale_s"] for r in rows if r["accuracy"] == top)
     med = float(np.median(tied))
     return min(tied, key=lambda s: (abs(s - med), s))
-
-
-def example_trial_indices(conditions: np.ndarray) -> np.ndarray:
-    """The first trial of each condition, in order of first appearance."""
-    _, first = np.unique(conditions, return_index=True)
-    return np.sort(first)
 
 
 def sweep_fingerprint(rate: RateNetwork, batch: TrialBatch, constants: LIFConstants, seed: int) -> str:
@@ -166,8 +160,8 @@ def _scale_row(task: Task, batch: TrialBatch, s: float, outputs, counts, sim_tim
     rates = counts / (batch.inputs.shape[2] * batch.dt_s)  # (trials, N) Hz
     return {
         "scale_s": s, "lambda": 1.0 / s, "accuracy": float(correct.mean()),
-        **{f"acc_{c}": float(correct[batch.conditions == c].mean())
-           for c in task.condition_names if np.any(batch.conditions == c)},
+        **{f"acc_{c}": v for c, v in
+           per_condition_accuracy(correct, batch.conditions, task.condition_names).items()},
         "rate_E_hz": float(rates[:, exc_unit].mean()) if exc_unit.any() else float("nan"),
         "rate_I_hz": float(rates[:, ~exc_unit].mean()) if (~exc_unit).any() else float("nan"),
         "spike_count": int(counts.sum()), "sim_time_s": sim_time,
@@ -226,7 +220,7 @@ def lambda_sweep(rate: RateNetwork, task: Task, batch: TrialBatch, scales, const
     work_dir = Path(work_dir) if work_dir is not None else None
     if work_dir is not None:
         prepare_work_dir(work_dir, sweep_fingerprint(rate, batch, constants, seed), resume)
-    examples_idx = example_trial_indices(batch.conditions)
+    examples_idx = first_trial_per_condition(batch.conditions)
     # Put the example trials first so that each scale's first trials are the examples.
     order = np.concatenate([examples_idx, np.setdiff1d(np.arange(len(batch)), examples_idx)])
     ordered = batch.subset(order)

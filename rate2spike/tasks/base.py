@@ -56,6 +56,17 @@ def window_slice(n_steps: int, dt_s: float, start_s: float, stop_s: float | None
     return slice(start, min(stop, n_steps))
 
 
+def per_condition_accuracy(correct: np.ndarray, conditions: np.ndarray, names) -> dict:
+    """Fraction of correct trials per condition name (conditions absent from the batch left out)."""
+    return {c: float(correct[conditions == c].mean()) for c in names if np.any(conditions == c)}
+
+
+def first_trial_per_condition(conditions: np.ndarray) -> np.ndarray:
+    """Index of the first trial of each condition, in order of first appearance."""
+    _, first = np.unique(conditions, return_index=True)
+    return np.sort(first)
+
+
 @dataclass
 class Task:
     """A task: its trial generator and its scorer.
