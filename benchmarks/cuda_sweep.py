@@ -71,8 +71,10 @@ def main():
 
     import brian2 as b2
 
-    from rate2spike.brian_models import LIFBatchModel, LIFConstants, initial_voltages
-    from rate2spike.converters import RateNetwork, default_scales, lambda_sweep
+    from rate2spike import RateNetwork
+    from rate2spike.brian_models import LIFBatchModel
+    from rate2spike.converters import SweepOptions, convert, default_scales, sweep_scales
+    from rate2spike.simulators import initial_voltages
     from rate2spike.tasks import get_task
 
     rate = RateNetwork.load(args.model)
@@ -81,9 +83,8 @@ def main():
     scales = default_scales(rate.act)
     if args.build_only:
         copies = len(scales) * args.trials
-        model = LIFBatchModel(rate.W_rec, rate.W_in, rate.W_out, rate.tau_d_s, copies,
-                              batch.inputs.shape[2], batch.dt_s, LIFConstants(),
-                              noise_source="brian")
+        model = LIFBatchModel.from_network(convert(rate, scales[0]), copies,
+                                           batch.inputs.shape[2], batch.dt_s, noise_source="brian")
         build_dir = tempfile.mkdtemp(prefix="rate2spike_cuda_")
         b2.set_device("cuda_standalone", directory=build_dir, build_on_run=False)
         objs = model.build()
@@ -95,12 +96,12 @@ def main():
               f"compiled in {time.perf_counter() - start:.1f} s ({build_dir}); not run")
         return
     start = time.perf_counter()
-    res = lambda_sweep(rate, task, batch, scales, LIFConstants(), device="cuda_standalone",
-                       progress=False)
+    res = sweep_scales(convert(rate, scales[0]), task, batch, scales,
+                       SweepOptions(device="cuda_standalone"), progress=False)
     total = time.perf_counter() - start
-    sim = sum(r["sim_time_s"] for r in res.rows)
+    sim = sum(r.sim_time_s for r in res.results)
     print(f"cuda_standalone total {total:.1f} s | compile {res.build_time_s:.1f} s | simulation "
-          f"{sim:.1f} s | best s = {res.best_scale:g}, accuracy {res.best_row['accuracy']:.2f}")
+          f"{sim:.1f} s | best s = {res.best_s:g}, accuracy {res.best.accuracy:.2f}")
 
 
 if __name__ == "__main__":

@@ -16,8 +16,8 @@ import resource
 import time
 from pathlib import Path
 
-from rate2spike.brian_models import LIFConstants
-from rate2spike.converters import RateNetwork, default_scales, lambda_sweep
+from rate2spike import RateNetwork
+from rate2spike.converters import SweepOptions, convert, default_scales, sweep_scales
 from rate2spike.tasks import get_task
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "tests" / "data" / "gonogo_n200.npz"
@@ -46,21 +46,21 @@ def main():
     first = None
     for device in args.devices.split(","):
         start = time.perf_counter()
-        res = lambda_sweep(rate, task, batch, scales, LIFConstants(), device=device,
-                           progress=False)
+        res = sweep_scales(convert(rate, scales[0]), task, batch, scales,
+                           SweepOptions(device=device), progress=False)
         total = time.perf_counter() - start
-        sim = sum(r["sim_time_s"] for r in res.rows)
+        sim = sum(r.sim_time_s for r in res.results)
         first = first or (total, sim)
         own, child = peak_rss_mb()
         print(f"{device:15s} total {total:7.1f} s | compile {res.build_time_s:5.1f} s | "
               f"simulation {sim:7.1f} s ({sim / len(scales):.2f} s per scale) | "
               f"{total / first[0]:5.2f}x total, {sim / first[1]:5.2f}x simulation time of "
-              f"{args.devices.split(',')[0]} | best s = {res.best_scale:g}, accuracy "
-              f"{res.best_row['accuracy']:.2f} | peak RSS: python {own:.0f} MB, "
+              f"{args.devices.split(',')[0]} | best s = {res.best_s:g}, accuracy "
+              f"{res.best.accuracy:.2f} | peak RSS: python {own:.0f} MB, "
               f"largest simulator process {child:.0f} MB")
-        print("    s:        " + " ".join(f"{r['scale_s']:5g}" for r in res.rows))
-        print("    accuracy: " + " ".join(f"{r['accuracy']:5.2f}" for r in res.rows))
-        print("    E rate Hz:" + " ".join(f"{r['rate_E_hz']:5.1f}" for r in res.rows))
+        print("    s:        " + " ".join(f"{r.s:5g}" for r in res.results))
+        print("    accuracy: " + " ".join(f"{r.accuracy:5.2f}" for r in res.results))
+        print("    E rate Hz:" + " ".join(f"{r.rate_E_hz:5.1f}" for r in res.results))
 
 
 if __name__ == "__main__":

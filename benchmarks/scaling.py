@@ -18,17 +18,13 @@ import time
 
 import numpy as np
 
-from rate2spike.brian_models import LIFConstants
-from rate2spike.converters import RateNetwork, lambda_sweep
-from rate2spike.rate_models.rnn import RateRNN
+from rate2spike.converters import SweepOptions, convert, sweep_scales
+from rate2spike.rate_models import RateNetwork, RateRNN
 from rate2spike.tasks import get_task
 
 
 def init_network(n_units: int, seed: int = 0) -> RateNetwork:
-    model = RateRNN(n_units, 1, seed=seed)
-    a = model.export_arrays()
-    return RateNetwork(a["W_rec"], a["W_in"], a["W_out"], a["b_out"], a["tau_d_s"],
-                       a["dale_sign"], {"task": "gonogo", "act": "sigmoid"})
+    return RateRNN(n_units, 1, seed=seed).to_network("gonogo")
 
 
 def main():
@@ -54,10 +50,11 @@ def main():
                 continue
             batch = task.generate(trials, 1)
             start = time.perf_counter()
-            res = lambda_sweep(net, task, batch, [25.0], LIFConstants(), progress=False,
-                               copies_per_run=max(1, min(200, 40000 // n)))
+            res = sweep_scales(convert(net, 25.0), task, batch, [25.0],
+                               SweepOptions(copies_per_run=max(1, min(200, 40000 // n))),
+                               progress=False)
             wall = time.perf_counter() - start
-            row = res.rows[0]
+            row = res.results[0].as_row()
             sim = row["sim_time_s"]
             neuron_steps = n * trials * task.duration_s / 5e-5
             events = row["spike_count"] * n_syn / n

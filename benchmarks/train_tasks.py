@@ -11,9 +11,8 @@ from pathlib import Path
 
 import torch
 
-from rate2spike.api import _rate_forward
+from rate2spike import RateNetwork
 from rate2spike.cli import main as cli_main
-from rate2spike.converters import RateNetwork
 from rate2spike.tasks import get_task
 
 
@@ -28,7 +27,7 @@ def main():
         net = RateNetwork.load(out / "rate_model.npz")
         task = get_task(name)
         batch = task.generate(1000, 424242)
-        o, _ = _rate_forward(net, batch, seed=7)
+        o, _ = net.run(batch.inputs, seed=7)
         acc = task.score(o, batch.labels, task.dt_s, window="rate").mean()
         m = net.meta
         print(f"RESULT {name}: converged={m['converged']} updates={m['updates']} "

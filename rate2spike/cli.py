@@ -10,12 +10,14 @@ import argparse
 import os
 import sys
 
-from . import __version__
-from .brian_models.devices import DEVICES
 from .config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
-from .errors import Rate2SpikeError
+from .errors import ConfigError, Rate2SpikeError
 from .rate_models.transfer import TRANSFER_FUNCTIONS
+from .simulators import BRIAN_SRC_DEVICES, DEVICES
+from .src_models.network import READOUTS
 from .tasks import TASKS
+from .validation import check_scales
+from .version import __version__
 
 
 def _split_list(text: str) -> list:
@@ -25,14 +27,11 @@ def _split_list(text: str) -> list:
 
 def _scales(text: str) -> list:
     try:
-        values = [float(x) for x in _split_list(text)]
+        return check_scales([float(x) for x in _split_list(text)], "--scales")
     except ValueError:
         raise argparse.ArgumentTypeError(f"--scales must be comma-separated numbers, got {text!r}")
-    if not values:
-        raise argparse.ArgumentTypeError("--scales is empty; give e.g. 20,25,30")
-    if any(v <= 0 for v in values):
-        raise argparse.ArgumentTypeError(f"every scale s = 1/lambda must be > 0; got {text!r}")
-    return values
+    except ConfigError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
@@ -85,7 +84,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "(default: train one with the SRC options below)")
     cp.add_argument("--trials", type=int, default=500, help="shared evaluation trials (500)")
     cp.add_argument("--device", choices=DEVICES, help="Brian2 device of the LIF net (cpp_standalone)")
-    cp.add_argument("--src-device", choices=("cpp_standalone", "cython", "numpy"),
+    cp.add_argument("--src-device", choices=BRIAN_SRC_DEVICES,
                     default="cpp_standalone", dest="src_device",
                     help="Brian2 device of the SRC net (cpp_standalone)")
     _src_options(cp)
@@ -116,7 +115,7 @@ def _src_options(p: argparse.ArgumentParser):
                    help=f"neurons per SRC layer, comma-separated ({','.join(map(str, d.sizes))})")
     p.add_argument("--no-recurrent", dest="recurrent", action="store_false", default=None,
                    help="no recurrent weights within a layer (the paper's feedforward cell)")
-    p.add_argument("--readout", choices=("linear", "classify"),
+    p.add_argument("--readout", choices=READOUTS,
                    help="trained linear readout scored by the task's rule (linear), or the "
                         "paper's frozen class readout, last layer 20 neurons (classify)")
     p.add_argument("--step-ms", type=float, dest="step_ms",
@@ -179,7 +178,7 @@ def _run(args) -> int:
     file_cfg = load_yaml(args.config)
     progress = not args.quiet
     if args.command == "train":
-        from .api import train
+        from .workflows import train
 
         cfg = build_config(TrainConfig, file_cfg.get("train"),
                            {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
@@ -189,22 +188,22 @@ def _run(args) -> int:
     if args.command == "study":
         return _study(args, file_cfg, progress)
     if args.command == "train-src":
-        from .api import train_src
+        from .workflows import train_src
 
         cfg = _src_config(args, file_cfg)
         result, files = train_src(cfg.task, args.out, cfg, progress=progress)
         return _training_summary(f"trained SRC on {cfg.task}", result, files, cfg)
     if args.command == "compare":
         return _compare(args, file_cfg, progress)
-    from .api import convert
+    from .workflows import convert
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
                        {"task": args.task, "seed": args.seed, "device": args.device,
                         "trials": args.trials, "scales": args.scales})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
     res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
-    print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_scale:g} "
-          f"(lambda = {res.best_lambda:.4g}); rate net {res.rate_accuracy:.1%}; "
+    print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_s:g} "
+          f"(lambda = {1 / res.best_s:.4g}); rate net {res.rate_accuracy:.1%}; "
           f"device {res.device}; {res.wall_time_s:.1f} s")
     print(f"report: {res.files['report']}")
     return 0
@@ -214,8 +213,9 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     import time
     from pathlib import Path
 
-    from .api import default_out_dir
-    from .studies import plan_jobs, run_study, write_study_report
+    from .locking import folder_lock
+    from .workflows.common import check_out_dir, default_out_dir
+    from .workflows.study import plan_jobs, run_study, write_study_report
 
     if args.workers is not None and args.workers < 1:
         raise Rate2SpikeError(f"--workers must be >= 1, got {args.workers}")
@@ -227,11 +227,12 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
                      [r / 1000 for r in args.refractory])
-    out = Path(args.out) if args.out else default_out_dir("study", args.task)
+    out = check_out_dir(Path(args.out) if args.out else default_out_dir("study", args.task))
     start = time.perf_counter()
     results = run_study(jobs, out, train_options, convert_options, args.scheduler, args.workers,
                         progress)
-    files = write_study_report(results, out, time.perf_counter() - start)
+    with folder_lock(out):
+        files = write_study_report(results, out, time.perf_counter() - start)
     failed = sum("error" in r for r in results)
     print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
     return 0
@@ -252,14 +253,15 @@ def _training_summary(what: str, result, files: dict, cfg) -> int:
 
 
 def _compare(args, file_cfg: dict, progress: bool) -> int:
-    from .compare import compare
+    from .workflows import CompareNets, compare
 
     ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
                         {"task": args.task, "seed": args.seed, "device": args.device})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
     scfg = _src_config(args, file_cfg)
-    res = compare(args.task, args.out, args.rate_model, args.scale, args.src_model, args.trials,
-                  ccfg.seed, ccfg.device, args.src_device, tcfg, ccfg, scfg, progress)
+    nets = CompareNets(args.rate_model, args.scale, args.src_model)
+    res = compare(args.task, args.out, nets, args.trials, ccfg.seed, args.src_device, tcfg, ccfg,
+                  scfg, progress)
     for name, r in res.nets.items():
         print(f"{name:>4}: accuracy {r['accuracy']:.1%}  energy {r['energy']['energy_J'] * 1e9:.3g} nJ"
               f"/trial  ({r['label']})")

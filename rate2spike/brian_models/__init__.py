@@ -1,6 +1,6 @@
-"""Equation-level Brian2 models and the devices that run them."""
-from .devices import DEVICES, LIFRunner, reset_brian
-from .lif import LIFBatchModel, LIFConstants, LIFSimulation, initial_voltages
+"""Equation-level Brian2 models as equation strings and object builders (no device handling:
+that is :mod:`rate2spike.simulators`)."""
+from .lif import LIFBatchModel, RunResult, synaptic_lambda
+from .src import build_src_network
 
-__all__ = ["DEVICES", "LIFRunner", "reset_brian", "LIFBatchModel", "LIFConstants",
-           "LIFSimulation", "initial_voltages"]
+__all__ = ["LIFBatchModel", "RunResult", "synaptic_lambda", "build_src_network"]

@@ -26,11 +26,11 @@ period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is r
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..lif_models import LIFConstants, LIFNetwork
 from .noise import brian_function
 
 NEURON_EQUATIONS = """
@@ -71,33 +71,8 @@ o_post = lam_pre * w_out * r_pre : 1 (summed)
 
 
 @dataclass
-class LIFConstants:
-    """LIF constants (reference values). Times in seconds, voltages in mV."""
-
-    dt_s: float = 5e-5
-    tau_m_s: float = 0.01
-    refractory_s: float = 0.002
-    v_th_mV: float = -40.0
-    v_reset_mV: float = -65.0
-    v_bias_mV: float = -40.0
-    v_init_high_mV: float = 30.0
-    noise_mV: float = 0.1
-    tau_r_s: float = 0.002
-    readout_dt_s: float = 5e-4
-
-    @property
-    def readout_stride(self) -> int:
-        """LIF steps per readout sample (readout_dt_s must be a whole number of dt_s)."""
-        k = round(self.readout_dt_s / self.dt_s)
-        if k < 1 or abs(k * self.dt_s - self.readout_dt_s) > 1e-9 * self.readout_dt_s:
-            raise ValueError(f"readout_dt_s ({self.readout_dt_s} s) must be a positive whole "
-                             f"multiple of dt_s ({self.dt_s} s)")
-        return k
-
-
-@dataclass
-class LIFSimulation:
-    """What one simulation of a batch of copies returns.
+class RunResult:
+    """What one run of a batch of network copies returns (one compiled program run).
 
     outputs : (copies, samples) readout o(t), sample k at t = k * readout_dt_s.
     spike_counts : (copies, N) spikes per unit over the trial.
@@ -126,15 +101,10 @@ class LIFSimulation:
         return self.spike_i[sel] - copy * n, self.spike_t[sel]
 
 
-def initial_voltages(trial_ids, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
-    """Reference initial condition v(0) ~ U(v_reset, v_init_high) in mV, (len(trial_ids)*N,).
-
-    Each trial's voltages depend only on (seed, trial id), not on its batch: a trial starts
-    from the same state whichever chunk or batch it is simulated in.
-    """
-    span = c.v_init_high_mV - c.v_reset_mV
-    return np.concatenate([c.v_reset_mV + np.random.default_rng([int(seed), int(t)]).random(n_units)
-                           * span for t in np.asarray(trial_ids).reshape(-1)])
+def synaptic_lambda(s) -> np.ndarray:
+    """lambda = 1/s per copy: the one place where the scale becomes the factor that the
+    recurrent synapses and the readout apply to the rate weights (``lam`` below)."""
+    return 1.0 / np.asarray(s, float)
 
 
 class LIFBatchModel:
@@ -164,6 +134,18 @@ class LIFBatchModel:
             raise ValueError(f"noise_source must be 'counter' or 'brian', got {noise_source!r}")
         self.noise_source = noise_source  # "counter": r2s_normal (C++/NumPy); "brian": xi
         self.objects = None
+
+    @classmethod
+    def from_network(cls, network: LIFNetwork, n_copies: int, n_steps_stim: int, stim_dt_s: float,
+                     **options) -> "LIFBatchModel":
+        """The model of ``n_copies`` copies of a converted network driven by a stimulus of
+        ``n_steps_stim`` samples of ``stim_dt_s`` seconds. Its synapses hold the rate weights;
+        each copy's lambda = 1/s is a run-time value (:func:`synaptic_lambda`), so one compiled
+        program runs the network at any s. ``options``: ``n_raster``, ``record_state``,
+        ``record_neurons``, ``noise_source``."""
+        r = network.rate
+        return cls(r.W_rec, r.W_in, r.W_out, r.tau_d_s, n_copies, n_steps_stim, stim_dt_s,
+                   network.constants, **options)
 
     @property
     def duration_s(self):
@@ -250,7 +232,7 @@ class LIFBatchModel:
         return np.ascontiguousarray(
             inputs.transpose(2, 0, 1).reshape(self.n_steps_stim, self.n_copies * self.n_in))
 
-    def collect(self, sim_time_s, build_time_s=0.0) -> LIFSimulation:
+    def collect(self, sim_time_s, build_time_s=0.0) -> RunResult:
         o = self.objects
         outputs = np.asarray(o["out"].o)  # (copies, steps)
         i_all = np.asarray(o["spikes"].i)
@@ -259,7 +241,7 @@ class LIFBatchModel:
         state = {}
         if o["state"] is not None:  # SI values: volt, second^-1, ...
             state = {name: np.asarray(getattr(o["state"], name)) for name in self.record_state}
-        res = LIFSimulation(outputs, counts, [], list(range(self.n_raster)), self.c.dt_s,
+        res = RunResult(outputs, counts, [], list(range(self.n_raster)), self.c.dt_s,
                             self.duration_s, sim_time_s, self.c.readout_stride * self.c.dt_s,
                             build_time_s, state, i_all, t_all)
         res.raster = [res.copy_raster(c) for c in range(self.n_raster)]

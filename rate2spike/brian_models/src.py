@@ -16,16 +16,9 @@ last. the readout integrators sum the last layer's pulses s_L[t] and update.
 """
 from __future__ import annotations
 
-import tempfile
-import time
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 
-from ..errors import Rate2SpikeError
 from ..src_models.network import SRCNetwork
-from .devices import reset_brian
 
 #: per-step update of an SRC layer: i_syn is the paper's integrator i (``i`` is reserved in
 #: Brian2); z_s switches on h[t-1]; zs and h_new are temporaries
@@ -57,22 +50,6 @@ I_out : 1
 b_out : 1 (constant)
 o = v + b_out : 1
 """
-
-BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
-
-
-@dataclass
-class SRCBrianResult:
-    """outputs (batch, k, T); active_steps: per layer (batch, n) steps with s > 0; pulses: per
-    layer (batch, n, T) or None; times in seconds."""
-
-    outputs: np.ndarray
-    active_steps: list
-    pulses: list | None
-    sim_time_s: float
-    build_time_s: float
-    device: str
-
 
 def _block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str):
     """Synapses copying ``W`` (n_post, n_pre) into every trial: ``target += w * s_pre``."""
@@ -122,51 +99,3 @@ def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bo
                  **{k: getattr(c, k) for k in ("alpha", "rho", "r", "r_s", "zs_hyp", "zs_dep")}}
     return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
             "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
-
-
-def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", build_dir=None,
-                       record_pulses: bool = False) -> SRCBrianResult:
-    """Run ``net`` in Brian2 on ``inputs`` (batch, n_in, T): pulses on the SRC grid, e.g. from
-    :func:`~rate2spike.src_models.network.task_inputs_to_steps`). Float64 throughout.
-
-    device : ``cpp_standalone`` (compiled into ``build_dir``, default a fresh temporary
-    folder), ``cython`` or ``numpy`` (Brian2 runtime targets).
-    """
-    import brian2 as b2
-
-    if device not in BRIAN_SRC_DEVICES:
-        raise Rate2SpikeError(f"unknown device {device!r} for the SRC model; valid: "
-                              f"{', '.join(BRIAN_SRC_DEVICES)}")
-    inputs = np.asarray(inputs, dtype=float)
-    if inputs.ndim != 3 or inputs.shape[1] != net.n_inputs:
-        raise Rate2SpikeError(f"inputs must be (batch, {net.n_inputs}, steps), got {inputs.shape}")
-    reset_brian()
-    tmp = None
-    if device == "cpp_standalone":
-        tmp = None if build_dir else tempfile.TemporaryDirectory(prefix="rate2spike_src_")
-        directory = str(build_dir or tmp.name)
-        b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
-        b2.BrianLogger.suppress_name("openmp")
-    else:
-        b2.prefs.codegen.target = device
-    try:
-        objs = build_src_network(b2, net, inputs, record_pulses)
-        start = time.perf_counter()
-        objs["net"].run(objs["duration"], namespace=objs["namespace"])
-        build_time = 0.0
-        if device == "cpp_standalone":
-            b2.get_device().build(directory=directory, compile=True, run=False,
-                                  with_output=False)
-            build_time = time.perf_counter() - start
-            start = time.perf_counter()
-            b2.get_device().run(directory=directory, with_output=False)
-        sim_time = time.perf_counter() - start
-        B, k, T = inputs.shape[0], net.n_outputs, inputs.shape[2]
-        outputs = np.asarray(objs["output"].o).reshape(B, k, T)
-        active = [np.asarray(G.n_active[:]).reshape(B, -1).astype(int) for G in objs["layers"]]
-        pulses = [np.asarray(m.s).reshape(B, -1, T) for m in objs["pulses"]] if record_pulses else None
-    finally:
-        reset_brian()
-        if tmp is not None:
-            tmp.cleanup()
-    return SRCBrianResult(outputs, active, pulses, sim_time, build_time, device)

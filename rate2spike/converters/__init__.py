@@ -1,6 +1,6 @@
-"""Rate -> spiking conversion and the lambda (weight scale) search."""
-from .lambda_search import SweepResult, choose_best_scale, lambda_sweep
-from .lif_network import DEFAULT_SCALES, LIFNetwork, RateNetwork, convert, default_scales
+"""Rate -> spiking conversion (scaling by s = 1/lambda) and the search for the best s."""
+from .conversion import DEFAULT_SCALES, convert, default_scales
+from .sweep import SweepOptions, choose_best_s, sweep_scales
 
-__all__ = ["SweepResult", "choose_best_scale", "lambda_sweep", "DEFAULT_SCALES", "LIFNetwork",
-           "RateNetwork", "convert", "default_scales"]
+__all__ = ["DEFAULT_SCALES", "convert", "default_scales", "SweepOptions", "choose_best_s",
+           "sweep_scales"]

@@ -1,5 +1,8 @@
-"""Torch rate RNNs (Kim et al. 2019) and their training."""
-from .rnn import RateRNN, rate_step, run_rate_network
+"""Rate RNNs of Kim, Li & Sejnowski (2019): the plain-data network (``network``), the torch
+model (``rnn``), transfer functions and training."""
+from .network import RateNetwork
+from .rnn import RateRNN, rate_step, run_rate_network, simulate_rate_network
 from .transfer import TRANSFER_FUNCTIONS, get_transfer
 
-__all__ = ["RateRNN", "rate_step", "run_rate_network", "TRANSFER_FUNCTIONS", "get_transfer"]
+__all__ = ["RateNetwork", "RateRNN", "rate_step", "run_rate_network", "simulate_rate_network",
+           "TRANSFER_FUNCTIONS", "get_transfer"]

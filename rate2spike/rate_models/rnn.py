@@ -120,7 +120,7 @@ class RateRNN(nn.Module):
 
     @torch.no_grad()
     def export_arrays(self) -> dict:
-        """Plain numpy arrays of the trained network (see artifacts.RATE_ARRAYS)."""
+        """Plain NumPy arrays of the trained network (see :mod:`.network`)."""
         return {
             "W_rec": self.effective_weights().numpy().copy(),
             "W_in": self.w_in.numpy().copy(),
@@ -130,21 +130,39 @@ class RateRNN(nn.Module):
             "dale_sign": self.dale_sign.numpy().copy(),
         }
 
+    def to_network(self, task: str, meta: dict | None = None):
+        """The trained net as a plain-data :class:`~rate2spike.rate_models.network.RateNetwork`."""
+        from .network import RateNetwork
+
+        return RateNetwork(**self.export_arrays(), task=task, act=self.act, dt_s=self.dt_s,
+                           tau_min_s=self.tau_min_s, tau_max_s=self.tau_max_s,
+                           noise_std=self.noise_std, dale=self.dale, meta=dict(meta or {}))
+
     @classmethod
-    def from_arrays(cls, arrays: dict, meta: dict) -> "RateRNN":
-        """Rebuild a model (for evaluation) from exported arrays and metadata."""
-        w = np.asarray(arrays["W_rec"])
-        m = cls(n_units=w.shape[0], n_inputs=arrays["W_in"].shape[1], act=meta["act"],
-                dale=meta.get("dale", True), tau_min_s=meta["tau_min_s"],
-                tau_max_s=meta["tau_max_s"], dt_s=meta["dt_s"], noise_std=meta["noise_std"])
+    def from_network(cls, net) -> "RateRNN":
+        """A module holding the arrays of a :class:`~rate2spike.rate_models.network.RateNetwork`
+        (for evaluation)."""
+        m = cls(n_units=net.n_units, n_inputs=net.n_inputs, act=net.act, dale=net.dale,
+                tau_min_s=net.tau_min_s, tau_max_s=net.tau_max_s, dt_s=net.dt_s,
+                noise_std=net.noise_std)
         with torch.no_grad():
-            sign = torch.as_tensor(arrays["dale_sign"], dtype=torch.float64)
-            m.dale_sign.copy_(sign)
-            m.w_raw.copy_(torch.as_tensor(np.abs(w) if m.dale else w))
-            m.w_in.copy_(torch.as_tensor(arrays["W_in"]))
-            m.w_out.copy_(torch.as_tensor(arrays["W_out"]))
-            m.b_out.copy_(torch.as_tensor(arrays["b_out"]))
+            m.dale_sign.copy_(torch.as_tensor(net.dale_sign, dtype=torch.float64))
+            m.w_raw.copy_(torch.as_tensor(np.abs(net.W_rec) if m.dale else net.W_rec))
+            m.w_in.copy_(torch.as_tensor(net.W_in))
+            m.w_out.copy_(torch.as_tensor(net.W_out))
+            m.b_out.copy_(torch.as_tensor(net.b_out))
             if m.trains_tau:
-                frac = (torch.as_tensor(arrays["tau_d_s"]) - m.tau_min_s) / (m.tau_max_s - m.tau_min_s)
+                frac = (torch.as_tensor(net.tau_d_s) - m.tau_min_s) / (m.tau_max_s - m.tau_min_s)
                 m.theta.copy_(torch.logit(frac.clamp(1e-12, 1 - 1e-12)))
         return m
+
+
+def simulate_rate_network(net, inputs, seed: int = 0, noise: bool = True):
+    """Outputs (batch, steps) and rates (batch, steps, N) of a plain-data rate network on
+    ``inputs`` (batch, n_in, steps), float64, with its training noise drawn from a torch
+    generator seeded with ``seed`` (initial state first, then the noise of each step)."""
+    model = RateRNN.from_network(net)
+    with torch.no_grad():
+        o, r = model(inputs, noise=noise, generator=torch.Generator().manual_seed(int(seed)),
+                     return_rates=True)
+    return o.numpy(), r.numpy()

@@ -67,19 +67,18 @@ def example_trials(dt_s: float, conditions, traces: dict, targets, path, title="
     return _save(fig, path)
 
 
-def accuracy_vs_scale(rows: list, condition_names, best_scale: float, rate_accuracy: float,
+def accuracy_vs_scale(results: list, condition_names, best_s: float, rate_accuracy: float,
                       path) -> Path:
-    """LIF accuracy (overall and per condition) against s = 1/lambda."""
-    s = np.array([r["scale_s"] for r in rows])
+    """LIF accuracy (overall and per condition) of each ScaleResult against s = 1/lambda."""
+    s = np.array([r.s for r in results])
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    ax.plot(s, [r["accuracy"] for r in rows], "ko-", lw=2, label="LIF, all trials")
+    ax.plot(s, [r.accuracy for r in results], "ko-", lw=2, label="LIF, all trials")
     for c in condition_names:
-        key = f"acc_{c}"
-        if all(key in r for r in rows):
-            ax.plot(s, [r[key] for r in rows], ".--", lw=1, label=f"LIF, {c}")
+        if all(c in r.per_condition for r in results):
+            ax.plot(s, [r.per_condition[c] for r in results], ".--", lw=1, label=f"LIF, {c}")
     ax.axhline(rate_accuracy, color="tab:green", ls=":", label=f"rate net ({rate_accuracy:.0%})")
     ax.axhline(0.95, color="gray", lw=0.8, ls="--")
-    ax.axvline(best_scale, color="tab:orange", lw=1, label=f"chosen s = {best_scale:g}")
+    ax.axvline(best_s, color="tab:orange", lw=1, label=f"chosen s = {best_s:g}")
     ax.set_xlabel("s = 1/λ")
     ax.set_ylabel("accuracy")
     ax.set_ylim(-0.02, 1.05)

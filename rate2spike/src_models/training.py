@@ -12,19 +12,73 @@ cross-entropy on the final integrator values is used with ``readout = "classify"
 """
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
-from ..config import SRCTrainConfig
-from ..errors import TrainingError
-from ..tasks import Task, TrialBatch, get_task
-from ..training_record import TrainingRecord
+from ..errors import ConfigError
+from ..fitting import fit
+from ..results import TrainingRecord
+from ..tasks import TASKS, Task, TrialBatch, get_task
+from ..validation import check_choice, check_range
 from .cell import SRCNet, class_targets
 from .constants import SRCConstants
-from .network import SRCNetwork, steps_per_task_step, task_inputs_to_steps
+from .network import GROUP_SIZE, READOUTS, SRCNetwork, steps_per_task_step, task_inputs_to_steps
+
+
+@dataclass
+class SRCTrainConfig:
+    """Options of a directly trained Spiking Recurrent Cell net (De Geeter et al. 2023
+    defaults where the paper has one; ``sizes``, ``recurrent``, the linear readout and the
+    stopping rule are ours, for the Kim et al. tasks). Times in seconds."""
+
+    task: str = "gonogo"
+    sizes: list = field(default_factory=lambda: [100])   # neurons per SRC layer
+    recurrent: bool = True           # W_r within each layer (not in the paper)
+    readout: str = "linear"          # "linear" (task output) or "classify" (paper's frozen readout)
+    step_s: float = 0.001            # seconds per SRC step
+    alpha: float = 0.9               # input-integrator leak per step
+    bypass_relu: bool = True
+    detach: bool = True
+    batch_size: int = 64
+    lr: float = 0.005                # Adam, cosine-annealed to 0 over max_updates
+    max_updates: int = 800
+    grad_clip: float = 1.0
+    eval_every: int = 25
+    eval_trials: int = 200
+    stop_accuracy: float = 0.99      # stop once eval accuracy (task scorer) reaches this
+    stop_loss: float = 0.02          # ... and the eval loss (MSE per step) is below this
+    seed: int = 0
+
+    def validate(self):
+        check_choice("task", self.task, TASKS)
+        check_choice("readout", self.readout, READOUTS)
+        if not isinstance(self.sizes, (list, tuple)) or not self.sizes:
+            raise ConfigError(f"sizes must be a non-empty list of layer sizes, got {self.sizes!r}")
+        for n in self.sizes:
+            check_range("every layer size", n, 1, 100000)
+            if not isinstance(n, int):
+                raise ConfigError(f"layer sizes must be whole numbers, got {n!r}")
+        need = 2 * GROUP_SIZE   # the Kim tasks have 2 classes
+        if self.readout == "classify" and self.sizes[-1] != need:
+            raise ConfigError(f"the classification readout needs a last layer of {need} neurons "
+                              f"({GROUP_SIZE} per class, 2 classes), got {self.sizes[-1]}")
+        check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
+        check_range("alpha", self.alpha, 0.0, 1.0)
+        check_range("batch_size", self.batch_size, 1, 100000)
+        check_range("lr", self.lr, 0.0, 10.0, low_open=True)
+        check_range("max_updates", self.max_updates, 1, 10**7)
+        check_range("grad_clip", self.grad_clip, 0.0, 1e9, low_open=True)
+        check_range("eval_every", self.eval_every, 1, 10**7)
+        check_range("eval_trials", self.eval_trials, 1, 10**6)
+        check_range("stop_accuracy", self.stop_accuracy, 0.0, 1.0)
+        check_range("stop_loss", self.stop_loss, 0.0, 1e9)
+        try:
+            steps_per_task_step(get_task(self.task).dt_s, self.step_s)
+        except Exception as exc:
+            raise ConfigError(str(exc)) from None
+        return self
 
 
 def src_constants(cfg: SRCTrainConfig) -> SRCConstants:
@@ -82,37 +136,21 @@ def train_src_model(cfg: SRCTrainConfig, progress: bool = True) -> SRCTrainResul
                    src_constants(cfg), cfg.bypass_relu, cfg.detach)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.Adam(params, lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.max_updates)
     rng = np.random.default_rng(cfg.seed)
     k = steps_per_task_step(task.dt_s, cfg.step_s)
-    result = SRCTrainResult(model, task, cfg)
-    start = time.perf_counter()
-    bar = tqdm(range(1, cfg.max_updates + 1), desc=f"train-src {task.name}", unit="upd",
-               disable=not progress, dynamic_ncols=True)
-    for update in bar:
+
+    def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         out = model(task_inputs_to_steps(batch.inputs, task.dt_s, cfg.step_s))
-        loss = src_loss(out.outputs, batch, cfg.readout, k)
-        if not torch.isfinite(loss):
-            bar.close()
-            raise TrainingError(f"SRC training diverged at update {update} (loss {loss.item()}); "
-                                f"try a smaller lr (now {cfg.lr})")
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-        opt.step()
-        sched.step()
-        model.clamp_bias_()
-        result.updates = update
-        if update % cfg.eval_every == 0 or update == cfg.max_updates:
-            ev = evaluate_src(model, task, cfg.eval_trials, 20_000_003 + update, cfg.step_s)
-            ev.update(update=update, train_loss=loss.item(), trials_seen=update * cfg.batch_size,
-                      time_s=time.perf_counter() - start)
-            result.history.append(ev)
-            bar.set_postfix(loss=f"{ev['loss']:.3g}", acc=f"{ev['accuracy']:.2f}")
-            if ev["accuracy"] >= cfg.stop_accuracy and ev["loss"] < cfg.stop_loss:
-                result.converged = True
-                break
-    bar.close()
-    result.wall_time_s = time.perf_counter() - start
-    return result
+        return src_loss(out.outputs, batch, cfg.readout, k)
+
+    return fit(SRCTrainResult(model, task, cfg), batch_loss,
+               lambda update: evaluate_src(model, task, cfg.eval_trials, 20_000_003 + update,
+                                           cfg.step_s),
+               lambda ev: ev["accuracy"] >= cfg.stop_accuracy and ev["loss"] < cfg.stop_loss,
+               params=params, optimizer=opt,
+               scheduler=torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.max_updates),
+               after_step=model.clamp_bias_, max_updates=cfg.max_updates,
+               eval_every=cfg.eval_every, batch_size=cfg.batch_size, grad_clip=cfg.grad_clip,
+               desc=f"train-src {task.name}", diverged_hint=f"Try a smaller lr (now {cfg.lr}).",
+               progress=progress)

@@ -11,7 +11,10 @@ import time
 import traceback
 from pathlib import Path
 
-from ..artifacts import atomic_write_text
+from ...artifacts import atomic_write_text
+from ...config import ConvertConfig, TrainConfig, build_config
+from ...simulators.brian_setup import import_brian2_off_main_thread
+from ..convert import convert
 from .plan import NetJob
 
 
@@ -34,40 +37,19 @@ def load_result(study_dir, job: NetJob):
 def net_configs(job: NetJob, train_options: dict, convert_options: dict):
     """The (TrainConfig, ConvertConfig) of one net: the study's options, the setting's
     overrides, seed = net index. Raises ConfigError for invalid options."""
-    from ..config import ConvertConfig, TrainConfig, build_config
-
     return (build_config(TrainConfig, train_options,
                          {**job.setting.train_overrides(), "seed": job.index}),
             build_config(ConvertConfig, convert_options,
                          {**job.setting.convert_overrides(), "seed": job.index}))
 
 
-def _import_brian2():
-    """Import Brian2 in a Dask worker thread: its import installs a SIGINT handler, which
-    Python allows only in the main thread, so the handler is skipped off the main thread."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        import brian2  # noqa: F401
-        return
-    original = signal.signal
-    signal.signal = lambda *args, **kwargs: None
-    try:
-        import brian2  # noqa: F401
-    finally:
-        signal.signal = original
-
-
 def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: dict) -> dict:
     """Train and sweep one net (or return its stored result). Never raises for a failing net:
     the error is returned and stored in ``error.json``."""
-    from ..api import convert
-
     d = net_dir(study_dir, job)
     if (d / "result.json").is_file():
         return json.loads((d / "result.json").read_text())
-    _import_brian2()
+    import_brian2_off_main_thread()
     start = time.perf_counter()
     base = {"net": job.key, "setting": job.setting.key, "index": job.index}
     try:
@@ -77,8 +59,8 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
         result = {**base, "trained": bool(meta.get("converged")),
                   "final_eval_loss": meta.get("final_eval_loss"),
                   "rate_accuracy": res.rate_accuracy, "lif_accuracy": res.lif_accuracy,
-                  "best_scale_s": res.best_scale,
-                  "accuracy_by_scale": {f"{r['scale_s']:g}": r["accuracy"] for r in res.rows},
+                  "best_scale_s": res.best_s,
+                  "accuracy_by_scale": {f"{r.s:g}": r.accuracy for r in res.results},
                   "wall_time_s": time.perf_counter() - start}
         (d / "error.json").unlink(missing_ok=True)
         atomic_write_text(d / "result.json", json.dumps(result, indent=2) + "\n")

@@ -1,4 +1,4 @@
-"""Independent NumPy simulator of the converted LIF network (``--device reference``).
+"""Independent NumPy simulator of the converted LIF network (backend ``reference``).
 
 Not Brian2: the fact sheet's per-step update ("LIF network" in
 ``shared/reference/kim2019_reference.md``) written out directly as vectorised NumPy over
@@ -26,19 +26,21 @@ import time
 
 import numpy as np
 
-from .lif import LIFConstants, LIFSimulation
-from .noise import counter_normal
+from ..brian_models.lif import RunResult, synaptic_lambda
+from ..brian_models.noise import counter_normal
+from ..lif_models import LIFConstants
+from .base import Backend
 
 
 def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v0_mV,
-                       constants: LIFConstants, seed=0, noise_streams=None) -> LIFSimulation:
-    """Simulate copies of one network; arguments as :meth:`LIFRunner.run`.
+                       constants: LIFConstants, seed=0, noise_streams=None) -> RunResult:
+    """Simulate copies of one network.
 
     w_rec (N, N) mV s; w_in (N, n_in) mV; w_out (N,) or (1, N) s; tau_d_s (N,) s;
     inputs (copies, n_in, stim_steps) sampled every ``stim_dt_s`` s; lam (copies,);
     v0_mV (copies * N,); seed: NumPy generator seed of the noise, or noise_streams (copies,)
-    for the counter-based draws of :mod:`rate2spike.brian_models.noise`. Returns a
-    :class:`LIFSimulation`.
+    for the counter-based draws of :mod:`rate2spike.brian_models.noise`; lam (copies,) the
+    factor lambda = 1/s of each copy. Returns a :class:`~rate2spike.brian_models.lif.RunResult`.
     """
     c = constants
     w_rec, w_in = np.asarray(w_rec, float), np.asarray(w_in, float)
@@ -93,5 +95,24 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
     steps = np.concatenate(spike_step) if spike_step else np.zeros(0, int)
     counts = np.zeros((n_copies, n_units), int)
     np.add.at(counts, (cs, ns), 1)
-    return LIFSimulation(outputs, counts, [], [], dt, n_steps * dt, sim, stride * dt, 0.0, {},
+    return RunResult(outputs, counts, [], [], dt, n_steps * dt, sim, stride * dt, 0.0, {},
                          cs * n_units + ns, steps * dt)
+
+
+class ReferenceBackend(Backend):
+    """The NumPy simulator behind the backend interface. Its noise comes from NumPy's
+    generator seeded with (seed, trial ids of the batch), so it agrees with Brian2
+    statistically; the initial voltages and stimulus are the same as the Brian2 backends'."""
+
+    device = "reference"
+
+    def run_many(self, batches) -> list:
+        out = []
+        m = self.model
+        for batch in batches:
+            m.stimulus_table(batch.inputs)      # same argument checks as the Brian2 backends
+            v0, ids, s = self.checked(batch)
+            out.append(simulate_reference(m.w_rec, m.w_in, m.w_out, m.tau_d_s, batch.inputs,
+                                          m.stim_dt_s, synaptic_lambda(s), v0, m.c,
+                                          seed=[self.seed, *map(int, ids)]))
+        return out

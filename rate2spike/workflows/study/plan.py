@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import asdict, dataclass
 
-from ..errors import Rate2SpikeError
+from ...errors import Rate2SpikeError
 
 #: the fact sheet's fixed synaptic decay for the "fixed tau_d" setting (20 ms)
 FIXED_TAU_D_S = 0.02

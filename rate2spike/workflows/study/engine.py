@@ -1,7 +1,7 @@
 """Run a study's units of work on Dask: a local process pool by default (one single-threaded
 worker per core, no set-up), or any running Dask scheduler given its address (a cluster, or
 an HPC batch cluster started with dask-jobqueue). Every worker builds its Brian2 projects in
-its own temporary folders (see :class:`~rate2spike.brian_models.LIFRunner`).
+its own temporary folders (see :mod:`rate2spike.simulators.brian_standalone`).
 
 Results are stored per net by the workers themselves; the engine only skips nets already
 done, submits the rest, and gathers what comes back, so an interrupted or crashed study
@@ -15,8 +15,9 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..artifacts import atomic_write_text
-from ..errors import Rate2SpikeError
+from ...artifacts import atomic_write_text
+from ...errors import Rate2SpikeError
+from ...locking import folder_lock
 from .work import load_result, net_configs, run_net
 
 
@@ -43,8 +44,6 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         LocalCluster of ``workers`` single-threaded processes (default: all cores).
     work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
-
     study_dir = Path(study_dir)
     train_options, convert_options = dict(train_options or {}), dict(convert_options or {})
     # one single-threaded simulator per worker: the workers already use every core
@@ -52,7 +51,18 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     convert_options.setdefault("threads", 1)
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
         net_configs(setting_job, train_options, convert_options)
-    _check_manifest(study_dir, train_options, convert_options)
+    with folder_lock(study_dir):   # a second study in the same folder is refused
+        _check_manifest(study_dir, train_options, convert_options)
+        results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
+                            progress, work)
+    return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
+
+
+def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers, progress,
+              work) -> dict:
+    """Results of every job: stored ones, and the rest computed on Dask."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
     results = {j.key: load_result(study_dir, j) for j in jobs}
     todo = [j for j in jobs if not (results[j.key] and "error" not in results[j.key])]
     if todo:
@@ -83,4 +93,4 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
             client.close()
             if cluster is not None:
                 cluster.close()
-    return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
+    return results

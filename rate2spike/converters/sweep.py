@@ -1,0 +1,110 @@
+"""Grid search of the scale s = 1/lambda of a converted LIF network:
+plan -> simulate -> accumulate -> persist.
+
+Every s is simulated on the same seeded trials, the same initial voltages and the same noise
+(common random numbers), all by one compiled program (:mod:`rate2spike.simulators`). Each s
+is stored as soon as its last trial is in (:class:`.sweep_store.SweepStore`), so an
+interrupted sweep resumes with nothing recomputed or lost.
+
+Best s: the highest accuracy; ties go to the tied s closest to the median of the tied values
+(the middle of the plateau; the smaller s when two are equally close).
+
+Example
+-------
+>>> sweep = sweep_scales(convert(rate, 25.0), task, task.generate(100, 1000), [20, 25, 30])   # doctest: +SKIP
+>>> sweep.best_s, sweep.best.accuracy                                                        # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from ..errors import Rate2SpikeError
+from ..lif_models import LIFNetwork
+from ..results import SweepResult
+from ..simulators import LIFSimulator, concurrent_runs, plan_runs
+from ..tasks import Task, TrialBatch, first_trial_per_condition
+from ..validation import check_scales
+from .scale_stats import ScaleAccumulator
+from .sweep_store import SweepStore, sweep_fingerprint
+
+
+@dataclass
+class SweepOptions:
+    """How a sweep is simulated: ``device``; ``seed`` of noise and initial voltages;
+    ``copies_per_run`` (trial x s pairs per compiled run, 0 = auto); ``processes`` concurrent
+    single-threaded runs on ``cpp_standalone`` (None = all cores) or, with 1, ``threads``
+    OpenMP threads; ``build_dir`` for the generated code (None = a fresh temporary folder)."""
+
+    device: str = "cpp_standalone"
+    seed: int = 0
+    copies_per_run: int = 0
+    processes: int | None = None
+    threads: int | None = None
+    build_dir: str | None = None
+
+
+def choose_best_s(results: list) -> float:
+    """Highest accuracy; ties -> s closest to the median of the tied s (smaller if equal)."""
+    if not results:
+        raise Rate2SpikeError("no sweep results to choose from")
+    top = max(r.accuracy for r in results)
+    tied = sorted(r.s for r in results if r.accuracy == top)
+    med = float(np.median(tied))
+    return min(tied, key=lambda s: (abs(s - med), s))
+
+
+def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
+                 options: SweepOptions | None = None, work_dir=None, resume: bool = False,
+                 progress: bool = True) -> SweepResult:
+    """Simulate the conversion ``network`` at every s in ``scales`` on ``batch``, score each s
+    by the task's LIF rule and choose the best. With ``work_dir`` each s is stored when done and
+    ``resume=True`` skips the scales already there. Returns a :class:`~rate2spike.results.SweepResult`.
+    """
+    opt = options or SweepOptions()
+    scales = sorted(set(check_scales(list(scales))))
+    store = SweepStore(work_dir) if work_dir is not None else None
+    if store is not None:
+        store.prepare(sweep_fingerprint(network, batch, opt.seed), resume)
+    # plan: the example trials (first of each condition) go first in every scale
+    examples_idx = first_trial_per_condition(batch.conditions)
+    order = np.concatenate([examples_idx, np.setdiff1d(np.arange(len(batch)), examples_idx)])
+    ordered = batch.subset(order)
+    results, examples, todo = [], {}, []
+    for s in scales:
+        loaded = store.load(s) if (store is not None and resume) else None
+        if loaded:
+            results.append(loaded[0])
+            examples[s] = loaded[1]
+        else:
+            todo.append(s)
+    runs, copies = plan_runs(todo, len(batch), opt.copies_per_run,
+                             concurrent_runs(opt.device, opt.processes))
+    device, warnings, build_time = (results[0].device if results else opt.device), [], 0.0
+    bar = tqdm(total=len(todo), desc=f"s sweep ({len(batch)} trials/scale, {copies} copies/run)",
+               unit="scale", disable=not progress, dynamic_ncols=True)
+    if runs:
+        readout_dt = network.constants.readout_stride * network.constants.dt_s
+        pending = {s: ScaleAccumulator(s, task, ordered, readout_dt, network.rate.dale_sign > 0,
+                                       order[:len(examples_idx)]) for s in todo}
+        with LIFSimulator(network, batch.inputs.shape[2], batch.dt_s, copies, opt.device,
+                          opt.seed, opt.build_dir, opt.processes, opt.threads) as sim:
+            device, warnings, build_time = sim.device, sim.warnings, sim.build_time_s
+            # simulate -> accumulate -> persist, scale by scale as each completes
+            for chunk in sim.run(ordered.inputs, runs, order, range(len(examples_idx))):
+                acc = pending[chunk.s]
+                acc.add(chunk)
+                if acc.missing:
+                    continue
+                result, example = pending.pop(chunk.s).finish(sim.device)
+                if store is not None:
+                    store.save(result, example)
+                results.append(result)
+                examples[chunk.s] = example
+                bar.update(1)
+                bar.set_postfix(s=f"{chunk.s:g}", acc=f"{result.accuracy:.2f}")
+    bar.close()
+    results.sort(key=lambda r: r.s)
+    return SweepResult(results, choose_best_s(results), examples, warnings, device, build_time)

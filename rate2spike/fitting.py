@@ -1,0 +1,76 @@
+"""The one training loop (``fit``) shared by every trained family (rate RNN, SRC, ...).
+
+Each update: ``loss = batch_loss(update)`` (the family draws its own seeded batch and runs its
+model), a divergence check, ``zero_grad``, ``backward``, gradient-norm clipping, the optimiser
+and scheduler steps and an optional ``after_step`` hook (e.g. a parameter bound). Every
+``eval_every`` updates (and at the last) ``evaluate(update)`` returns a dict with at least
+``loss`` and ``accuracy``; it is stored in the record's history with the update, the training
+loss, the trials seen and the elapsed time, and ``should_stop(evaluation)`` may end training
+(``record.converged``). A progress bar shows the last evaluation.
+"""
+from __future__ import annotations
+
+import math
+import platform
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from .errors import TrainingError
+from .results import TrainingRecord
+from .version import __version__
+
+
+def versions() -> dict:
+    """Versions recorded with every trained model."""
+    return {"rate2spike": __version__, "torch": torch.__version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
+        evaluate: Callable[[int], dict], should_stop: Callable[[dict], bool], *, params: list,
+        optimizer, max_updates: int, eval_every: int, batch_size: int,
+        grad_clip: float | None = None, scheduler=None, after_step: Callable[[], None] | None = None,
+        max_loss: float = math.inf, desc: str = "train", diverged_hint: str = "",
+        progress: bool = True) -> TrainingRecord:
+    """Run the training loop on ``record.model`` and fill ``record``; returns it.
+
+    Raises :class:`~rate2spike.errors.TrainingError` when the loss is NaN/inf or exceeds
+    ``max_loss``; ``diverged_hint`` is appended to the message (what to try instead).
+    """
+    start = time.perf_counter()
+    bar = tqdm(range(1, max_updates + 1), desc=desc, disable=not progress, unit="upd",
+               dynamic_ncols=True)
+    try:
+        for update in bar:
+            loss = batch_loss(update)
+            if not torch.isfinite(loss) or loss.item() > max_loss:
+                raise TrainingError(f"{desc}: training diverged at update {update}: loss = "
+                                    f"{loss.item()}. {diverged_hint}".rstrip())
+            optimizer.zero_grad()
+            loss.backward()
+            if grad_clip is not None:
+                torch.nn.utils.clip_grad_norm_(params, grad_clip)
+            optimizer.step()
+            if scheduler is not None:
+                scheduler.step()
+            if after_step is not None:
+                after_step()
+            record.updates = update
+            if update % eval_every == 0 or update == max_updates:
+                ev = evaluate(update)
+                ev.update(update=update, train_loss=loss.item(), trials_seen=update * batch_size,
+                          time_s=time.perf_counter() - start)
+                record.history.append(ev)
+                bar.set_postfix(loss=f"{ev['loss']:.3g}", acc=f"{ev['accuracy']:.2f}")
+                if should_stop(ev):
+                    record.converged = True
+                    break
+    finally:
+        bar.close()
+    record.wall_time_s = time.perf_counter() - start
+    record.versions = versions()
+    return record

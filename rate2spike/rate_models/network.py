@@ -1,0 +1,127 @@
+"""A trained rate network as plain arrays and constants (no torch needed to hold it).
+
+Arrays (units in brackets): ``W_rec`` (N, N) effective signed recurrent matrix, W_rec[i, j]
+from unit j to unit i, Dale signs applied [1]; ``W_in`` (N, n_in) [1]; ``W_out`` (1, N) [1];
+``b_out`` (1,) [1]; ``tau_d_s`` (N,) synaptic decay time constants [s]; ``dale_sign`` (N,) +1
+excitatory, -1 inhibitory. Constants: ``task``, ``act`` (transfer function), ``dale``,
+``dt_s`` [s], ``tau_min_s``/``tau_max_s`` [s] (the trainable range of tau_d), ``noise_std``.
+
+Artifact (``kind = "rate_rnn"``): the arrays in ``NAME.npz``; the constants (the schema
+:data:`RATE_SCHEMA`, checked by :meth:`RateNetwork.load`) and training information in
+``NAME.json``.
+
+Example
+-------
+>>> net = RateNetwork.load("tests/data/gonogo_n200.npz")       # doctest: +SKIP
+>>> outputs, rates = net.run(task.generate(10, seed=1).inputs, seed=0)   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..artifacts import load_network, save_network
+from ..errors import ArtifactError
+from .transfer import TRANSFER_FUNCTIONS
+
+ARRAYS = ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign")
+#: metadata keys every rate artifact must hold, with their types
+RATE_SCHEMA = {"task": str, "act": str, "dale": bool, "dt_s": float, "tau_min_s": float,
+               "tau_max_s": float, "noise_std": float}
+
+
+@dataclass
+class RateNetwork:
+    """A trained rate RNN (see the module docstring for arrays, units and constants).
+    ``meta`` holds everything else (training history, seed, source file)."""
+
+    W_rec: np.ndarray
+    W_in: np.ndarray
+    W_out: np.ndarray
+    b_out: np.ndarray
+    tau_d_s: np.ndarray
+    dale_sign: np.ndarray
+    task: str
+    act: str
+    dt_s: float = 0.005
+    tau_min_s: float = 0.02
+    tau_max_s: float = 0.1
+    noise_std: float = 0.1
+    dale: bool = True
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        problems = self.problems()
+        if problems:
+            raise ArtifactError("rate network: " + "; ".join(problems))
+
+    def problems(self) -> list:
+        """What is inconsistent in the arrays and constants (empty when all is well)."""
+        n = self.W_rec.shape[0] if self.W_rec.ndim == 2 else -1
+        out = []
+        if self.W_rec.shape != (n, n) or self.W_in.ndim != 2 or self.W_in.shape[0] != n \
+                or self.W_out.shape != (1, n) or self.tau_d_s.shape != (n,) \
+                or self.dale_sign.shape != (n,) or self.b_out.shape != (1,):
+            out.append(f"array shapes are inconsistent (W_rec {self.W_rec.shape}, W_in "
+                       f"{self.W_in.shape}, W_out {self.W_out.shape}, b_out {self.b_out.shape}, "
+                       f"tau_d_s {self.tau_d_s.shape}, dale_sign {self.dale_sign.shape})")
+        if self.act not in TRANSFER_FUNCTIONS:
+            out.append(f"act = {self.act!r} is not one of {', '.join(TRANSFER_FUNCTIONS)}")
+        if not (0 < self.dt_s and 0 < self.tau_min_s <= self.tau_max_s):
+            out.append(f"need 0 < dt_s and 0 < tau_min_s <= tau_max_s (got {self.dt_s}, "
+                       f"{self.tau_min_s}, {self.tau_max_s})")
+        if np.any(self.tau_d_s <= 0):
+            out.append("tau_d_s must be > 0 s")
+        return out
+
+    @property
+    def n_units(self) -> int:
+        return self.W_rec.shape[0]
+
+    @property
+    def n_inputs(self) -> int:
+        return self.W_in.shape[1]
+
+    def arrays(self) -> dict:
+        return {k: getattr(self, k) for k in ARRAYS}
+
+    def constants(self) -> dict:
+        """The schema values (task, act, dale, dt_s, tau range, noise_std)."""
+        return {k: getattr(self, k) for k in RATE_SCHEMA}
+
+    def run(self, inputs, seed: int = 0, noise: bool = True):
+        """Simulate the rate network (torch, float64) on ``inputs`` (batch, n_in, steps) with
+        its training noise, seeded. Returns outputs (batch, steps) and rates (batch, steps, N)
+        as NumPy arrays."""
+        from .rnn import simulate_rate_network
+
+        return simulate_rate_network(self, inputs, seed, noise)
+
+    def save(self, path_stem):
+        """Write ``<stem>.npz`` and ``<stem>.json``; returns the ``.npz`` path."""
+        return save_network(path_stem, "rate_rnn", self.arrays(), {**self.meta, **self.constants()})
+
+    @classmethod
+    def load(cls, path) -> "RateNetwork":
+        """Read a rate artifact; a missing or mistyped schema key or inconsistent arrays raise
+        :class:`~rate2spike.errors.ArtifactError` naming the file and the key."""
+        arrays, meta = load_network(path, kind="rate_rnn")
+        values = {}
+        for key, kind in RATE_SCHEMA.items():
+            if key not in meta:
+                raise ArtifactError(f"{path}: metadata key {key!r} is missing (a rate artifact "
+                                    f"needs {', '.join(RATE_SCHEMA)})")
+            value = meta[key]
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
+            if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+                raise ArtifactError(f"{path}: metadata key {key!r} must be {kind.__name__}, got "
+                                    f"{value!r}")
+            values[key] = value
+        rest = {k: v for k, v in meta.items()
+                if k not in RATE_SCHEMA and k not in ("format", "format_version", "kind")}
+        try:
+            return cls(**{k: np.asarray(arrays[k], float) for k in ARRAYS}, **values, meta=rest)
+        except ArtifactError as exc:
+            raise ArtifactError(f"{path}: {exc}") from None

@@ -1,0 +1,72 @@
+"""Files of a comparison: ``compare.md``, ``compare.json`` and the two figures."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from ..artifacts import atomic_write_text
+from ..results import CompareResult
+from ..src_models.network import SRCNetwork
+from ..tasks import first_trial_per_condition
+from . import energy, plots
+
+#: trial seed offset of the comparison trials (the lambda sweep uses seed + 1000)
+COMPARE_TRIAL_OFFSET = 5000
+
+
+def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
+    """Write the comparison files into ``res.out_dir``. ``examples``: per net its outputs on the
+    shared trials (rate (trials, steps); lif (outputs of the first trial of each condition,
+    readout dt, their trial indices); src (trials, k, steps))."""
+    out = res.out_dir
+    out.mkdir(parents=True, exist_ok=True)
+    idx = first_trial_per_condition(batch.conditions)
+    lif_o, lif_dt, lif_idx = examples["lif"]
+    lif_rows = [int(np.flatnonzero(np.asarray(lif_idx) == i)[0]) for i in idx]
+    step = src.constants.step_s
+    files = {
+        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], {
+            "rate": (examples["rate"][idx], task.dt_s),
+            "LIF": (lif_o[lif_rows], lif_dt),
+            "SRC": (examples["src"][idx, 0], step)}, batch.targets[idx], out / "compare_examples.png")),
+        "summary_png": str(plots.comparison_summary(res.nets, task.condition_names,
+                                                    out / "compare_summary.png")),
+    }
+    n = res.nets
+    lines = [f"# rate2spike comparison: {task.name}", "",
+             f"{res.trials} shared trials (seed offset {COMPARE_TRIAL_OFFSET}, held out from training "
+             f"and from the λ search). Total wall time {res.wall_time_s:.1f} s.", "",
+             "| net | simulator | accuracy | " + " | ".join(task.condition_names) +
+             " | activity | energy / trial | sim time / trial |",
+             "|---" * (6 + len(task.condition_names)) + "|"]
+    for key, r in n.items():
+        act = "; ".join(f"{k} {v:.3g}" for k, v in r["activity"].items())
+        times = "; ".join(f"{k} {v * 1e3:.3g} ms" for k, v in r["time_per_trial_s"].items())
+        lines.append(f"| {r['label']} | {r['simulator']} | {r['accuracy']:.1%} | " +
+                     " | ".join(f"{r['per_condition'].get(c, float('nan')):.1%}"
+                                for c in task.condition_names) +
+                     f" | {act} | {r['energy']['energy_J'] * 1e9:.3g} nJ | {times} |")
+    s = n["src"]
+    lines += ["", f"- SRC in Brian2: accuracy {s['accuracy_brian2']:.1%} (torch {s['accuracy']:.1%}); "
+              f"the two verdicts agree on {s['verdicts_agree']:.1%} of trials; largest output "
+              f"difference {s['max_output_difference']:.2g}.",
+              f"- Scoring: rate and SRC nets by the rate rule (window from {task.rate_window_s} s), "
+              f"LIF by the LIF rule (window from {task.lif_window_s} s).",
+              f"- Compile times (not in sim time): LIF {n['lif']['compile_s']:.1f} s, "
+              f"SRC {s['compile_s']:.1f} s.", "",
+              "Energy per trial (E_MAC = 3.2 pJ, E_AC = 0.1 pJ; nnz = nonzero weights, T_task = "
+              f"{task.n_steps} steps of {task.dt_s * 1e3:g} ms):", ""]
+    for key in ("rate", "lif", "src"):
+        e = n[key]["energy"]
+        lines.append(f"- {key}: {energy.FORMULAS[key]} = {e['MAC']:.3g} MAC + {e['AC']:.3g} AC "
+                     f"= {e['energy_J'] * 1e9:.3g} nJ")
+    lines += ["", "![summary](compare_summary.png)", "", "![examples](compare_examples.png)", ""]
+    atomic_write_text(out / "compare.md", "\n".join(lines))
+    files["report"] = str(out / "compare.md")
+    atomic_write_text(out / "compare.json", json.dumps(
+        {"task": task.name, "trials": res.trials, "wall_time_s": res.wall_time_s,
+         "nets": n, "energy_formulas": energy.FORMULAS, "files": {**res.files, **files}},
+        indent=2) + "\n")
+    files["json"] = str(out / "compare.json")
+    return files

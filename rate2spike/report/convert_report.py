@@ -1,0 +1,89 @@
+"""Files of a conversion: ``lambda_sweep.csv``/``.json``, the plots, ``report.md`` and
+``convert_result.json`` (all from result objects; nothing is simulated here)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from ..artifacts import atomic_write_text
+from ..results import ConvertResult, SweepResult
+from ..simulators import COUNTER_NOISE_DEVICES
+from ..tasks import Task, TrialBatch
+from . import plots
+from .tables import fmt, markdown_table, write_json, write_rows
+
+
+def _plots(res: ConvertResult, task: Task, batch: TrialBatch, sweep: SweepResult, rate_o,
+           rate_r) -> dict:
+    out, rate = res.out_dir, res.lif_network.rate
+    ex = sweep.examples[res.best_s]
+    idx = ex.example_trials
+    conds = batch.conditions[idx]
+    first = ex.raster_trial == idx[0]
+    readout_dt = res.lif_network.constants.readout_dt_s
+    return {
+        "accuracy_png": str(plots.accuracy_vs_scale(sweep.results, task.condition_names,
+                                                    res.best_s, res.rate_accuracy,
+                                                    out / "accuracy_vs_scale.png")),
+        "examples_png": str(plots.example_trials(
+            task.dt_s, conds, {"rate output": (rate_o[idx], task.dt_s),
+                               f"LIF output (s={res.best_s:g})": (ex.outputs, readout_dt)},
+            batch.targets[idx], out / "example_trials.png")),
+        "raster_png": str(plots.raster(ex.raster_units[first], ex.raster_times_s[first],
+                                       rate.dale_sign, task.duration_s, out / "raster.png",
+                                       title=f"trial {idx[0]} ({conds[0]}), s = {res.best_s:g}")),
+        "rate_hist_png": str(plots.rate_histogram(ex.unit_rates_hz, rate.dale_sign,
+                                                  out / "firing_rates.png")),
+        "rate_vs_lif_png": str(plots.rate_vs_lif(rate_r.mean(axis=(0, 1)), ex.unit_rates_hz,
+                                                 rate.dale_sign, out / "rate_vs_lif.png")),
+    }
+
+
+def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, sweep: SweepResult,
+                         rate_o, rate_r) -> dict:
+    """Write every file of a conversion into ``res.out_dir``; returns their paths.
+    rate_o (trials, steps), rate_r (trials, steps, N): the rate net on the same trials."""
+    out, rate, c = res.out_dir, res.lif_network.rate, res.lif_network.constants
+    tables = write_rows([r.as_row() for r in sweep.results], out / "lambda_sweep.csv",
+                        out / "lambda_sweep.json")
+    files = {"sweep_csv": tables["csv"], "sweep_json": tables["json"],
+             **_plots(res, task, batch, sweep, rate_o, rate_r)}
+    noise = ("counter-based draws" if res.device in COUNTER_NOISE_DEVICES
+             else "the simulator’s own generator")
+    lines = [
+        f"# rate2spike conversion report: {task.name}", "",
+        f"- Rate model: `{rate.meta.get('source')}` ({rate.n_units} units, {rate.act}, "
+        f"trained to eval loss {fmt(rate.meta.get('final_eval_loss'))})",
+        f"- **LIF accuracy {res.lif_accuracy:.1%}** at s = {res.best_s:g} "
+        f"(λ = {1 / res.best_s:.4g}) on {res.trials} held-out trials (seed {res.seed + 1000}); "
+        f"rate network on the same trials: {res.rate_accuracy:.1%}.",
+        f"- Scoring: reference LIF rule, window from {task.lif_window_s} s "
+        f"(rate net: rate rule, window from {task.rate_window_s} s).",
+        f"- Device: `{res.device}`; compile {res.compile_time_s:.1f} s; "
+        f"total wall time {res.wall_time_s:.1f} s.",
+        "- W_rec and W_out divided by s; W_in and τ_d unchanged; **b_out dropped** "
+        f"(it was {float(rate.b_out.ravel()[0]):.4g}).",
+        "- Best s: highest accuracy; ties go to the middle of the tied values.",
+        f"- LIF: dt = {c.dt_s * 1e3:g} ms, voltage noise {c.noise_mV:g} mV × N(0, 1) per step "
+        f"({noise}), readout o(t) sampled every {c.readout_dt_s * 1e3:g} ms.",
+    ]
+    lines += [f"- **Warning:** {w}" for w in res.warnings]
+    names = task.condition_names
+    header = ["s", "λ", "accuracy", *names, "E rate (Hz)", "I rate (Hz)", "spikes", "sim time (s)"]
+    rows = [[f"{r.s:g}" + (" **←**" if r.s == res.best_s else ""), f"{1 / r.s:.4g}",
+             f"{r.accuracy:.2f}", *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
+             f"{r.rate_E_hz:.1f}", f"{r.rate_I_hz:.1f}", r.spike_count, f"{r.sim_time_s:.1f}"]
+            for r in sweep.results]
+    lines += ["", *markdown_table(header, rows)]
+    lines += ["", "![accuracy vs s](accuracy_vs_scale.png)", "",
+              "Example trials, rate and LIF output against the target:", "",
+              "![examples](example_trials.png)", "", "![raster](raster.png)", "",
+              "![firing rates](firing_rates.png) ![rate vs LIF](rate_vs_lif.png)", ""]
+    atomic_write_text(out / "report.md", "\n".join(lines))
+    files["report"] = str(out / "report.md")
+    summary = {"task": task.name, "best_scale_s": res.best_s, "best_lambda": 1 / res.best_s,
+               "lif_accuracy": res.lif_accuracy, "rate_accuracy": res.rate_accuracy,
+               "device": res.device, "warnings": res.warnings, "wall_time_s": res.wall_time_s,
+               "compile_time_s": res.compile_time_s, "best_row": sweep.best.as_row(),
+               "lif_constants": asdict(c), "files": files}
+    write_json(out / "convert_result.json", summary)
+    return files

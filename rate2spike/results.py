@@ -1,0 +1,151 @@
+"""What the stages return, as plain data: training records, one row per simulated scale s, the
+sweep, the conversion and the comparison. Producers (training, the lambda search, the workflows)
+and consumers (the report writers, the CLI) both import them from here.
+
+Units: times in seconds (``_s``), rates in Hz (``_hz``), accuracies as fractions in [0, 1].
+The scale is ``s`` (lambda = 1/s); on disk a row keeps its historical key ``scale_s``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class TrainingRecord:
+    """A trained model, its task and config, and its history (one dict per evaluation)."""
+
+    model: Any
+    task: Any
+    config: Any
+    history: list = field(default_factory=list)
+    converged: bool = False
+    updates: int = 0
+    wall_time_s: float = 0.0
+    versions: dict = field(default_factory=dict)
+
+    def common_metadata(self) -> dict:
+        """Task, seed, config, stopping outcome, final evaluation, history and versions."""
+        from dataclasses import asdict
+
+        last = self.history[-1] if self.history else {}
+        return {
+            "task": self.task.name, "seed": self.config.seed, "config": asdict(self.config),
+            "converged": self.converged, "updates": self.updates,
+            "trials_seen": self.updates * self.config.batch_size,
+            "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
+            "train_wall_time_s": self.wall_time_s, "history": self.history,
+            "versions": self.versions,
+        }
+
+
+@dataclass
+class ScaleResult:
+    """The LIF network at one scale s on a batch of trials.
+
+    accuracy : fraction of trials correct (the task's LIF rule); per_condition : the same per
+    condition name; rate_E_hz / rate_I_hz : mean firing rate of excitatory / inhibitory units;
+    spike_count : spikes of all units in all trials; sim_time_s : simulation wall time (compile
+    excluded); trials : number of trials; device : the simulator that ran it.
+    """
+
+    s: float
+    accuracy: float
+    per_condition: dict
+    rate_E_hz: float
+    rate_I_hz: float
+    spike_count: int
+    sim_time_s: float
+    trials: int
+    device: str
+
+    def as_row(self) -> dict:
+        """The flat row of ``lambda_sweep.csv``/``.json`` (λ = 1/s shown for the reader)."""
+        return {"scale_s": self.s, "lambda": 1.0 / self.s, "accuracy": self.accuracy,
+                **{f"acc_{c}": v for c, v in self.per_condition.items()},
+                "rate_E_hz": self.rate_E_hz, "rate_I_hz": self.rate_I_hz,
+                "spike_count": self.spike_count, "sim_time_s": self.sim_time_s,
+                "trials": self.trials, "device": self.device}
+
+    @classmethod
+    def from_row(cls, row: dict) -> "ScaleResult":
+        """Inverse of :meth:`as_row` (rows stored by a sweep before or after this version)."""
+        return cls(float(row["scale_s"]), float(row["accuracy"]),
+                   {k[4:]: float(v) for k, v in row.items() if k.startswith("acc_")},
+                   float(row["rate_E_hz"]), float(row["rate_I_hz"]), int(row["spike_count"]),
+                   float(row["sim_time_s"]), int(row["trials"]), str(row["device"]))
+
+
+@dataclass
+class ScaleExample:
+    """What a report shows of one scale: outputs (k, samples) of the example trials (the first
+    trial of each condition), their indices ``example_trials`` (k,) in the batch, their spikes
+    (``raster_units``, ``raster_times_s`` in s, ``raster_trial``), and the mean firing rate of
+    every unit over all trials, ``unit_rates_hz`` (N,)."""
+
+    outputs: np.ndarray
+    example_trials: np.ndarray
+    raster_units: np.ndarray
+    raster_times_s: np.ndarray
+    raster_trial: np.ndarray
+    unit_rates_hz: np.ndarray
+
+    def arrays(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict) -> "ScaleExample":
+        return cls(**{f.name: np.asarray(arrays[f.name]) for f in fields(cls)})
+
+
+@dataclass
+class SweepResult:
+    """Results of every scale (sorted by s), the chosen s, and each scale's example data."""
+
+    results: list
+    best_s: float
+    examples: dict = field(default_factory=dict)
+    warnings: list = field(default_factory=list)
+    device: str = ""
+    build_time_s: float = 0.0
+
+    @property
+    def best(self) -> ScaleResult:
+        return next(r for r in self.results if r.s == self.best_s)
+
+
+@dataclass
+class ConvertResult:
+    """What ``convert`` produced: the chosen s, accuracies, per-scale results, the converted
+    network (:class:`~rate2spike.lif_models.LIFNetwork`) and the files written."""
+
+    out_dir: Path
+    task: str
+    best_s: float
+    lif_accuracy: float
+    rate_accuracy: float
+    results: list
+    lif_network: Any
+    device: str
+    trials: int = 0
+    seed: int = 0
+    warnings: list = field(default_factory=list)
+    wall_time_s: float = 0.0
+    compile_time_s: float = 0.0
+    files: dict = field(default_factory=dict)
+
+
+@dataclass
+class CompareResult:
+    """Summary per net (``nets``: name -> dict of accuracy, per-condition accuracy, activity,
+    energy, time per trial) on ``trials`` shared trials, and the files written."""
+
+    out_dir: Path
+    task: str
+    trials: int
+    nets: dict
+    files: dict = field(default_factory=dict)
+    wall_time_s: float = 0.0

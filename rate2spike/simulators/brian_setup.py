@@ -1,0 +1,138 @@
+"""The one place where rate2spike touches Brian2's device machinery and internals.
+
+Used by every Brian2 backend, for the LIF and the SRC models alike:
+
+- :func:`reset_brian` forgets any device state so that a new network can be built;
+- :func:`use_standalone` selects ``cpp_standalone``/``cuda_standalone`` with our preferences;
+- :func:`build_standalone` generates and compiles a network without running it;
+- :func:`launch_binary` / :func:`read_results_from` re-run a compiled program with new values
+  and point Brian2's monitors at that run's results. Brian2's public ``device.run(run_args=...)``
+  runs one process at a time; to run several at once we start the binary ourselves with its
+  documented command line ``main --results_dir DIR group.var=FILE ...`` (FILE: the raw array
+  in the variable's dtype, as ``device.run`` writes it) and then set ``device.results_dir``
+  (the folder Brian2 reads monitor arrays from) and ``device.has_been_run``;
+- :func:`import_brian2_off_main_thread` imports Brian2 in a worker thread (Dask).
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+#: devices whose generated code can call the counter-based noise function (C++ and NumPy)
+COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
+
+
+def reset_brian() -> None:
+    """Forget any Brian2 device state so that a new network can be built in this process."""
+    import brian2
+    from brian2.devices.device import reinit_devices
+
+    reinit_devices()
+    brian2.set_device("runtime")
+    brian2.prefs.codegen.target = "auto"
+
+
+def compiler_available() -> bool:
+    """Whether a C++ compiler is on the PATH ($CXX, g++ or c++)."""
+    return shutil.which(os.environ.get("CXX", "g++")) is not None or shutil.which("c++") is not None
+
+
+def use_standalone(device: str, directory, openmp_threads: int = 0) -> None:
+    """Select a standalone device building into ``directory`` (nothing is built on run).
+
+    On ``cpp_standalone``: ``openmp_threads`` threads (0: none); ``make -j<cores>`` (Brian2's
+    unbounded ``make -j`` oversubscribes small machines, ~1 s slower); OpenMP threads that sleep
+    while they wait (PASSIVE): spinning threads made a machine with other load 10-100x slower
+    (2 such runs side by side took > 10 min instead of < 1 s). RATE2SPIKE_OMP_WAIT_POLICY
+    overrides it (ACTIVE is ~2x faster on an idle machine).
+    """
+    import brian2 as b2
+
+    reset_brian()
+    if device == "cuda_standalone":
+        import brian2cuda  # noqa: F401  (registers the device)
+    b2.set_device(device, directory=str(directory), build_on_run=False)
+    if device == "cpp_standalone":
+        b2.prefs.devices.cpp_standalone.openmp_threads = int(openmp_threads)
+        b2.BrianLogger.suppress_name("openmp")
+        b2.prefs.devices.cpp_standalone.extra_make_args_unix = [f"-j{os.cpu_count() or 1}"]
+        policy = os.environ.get("RATE2SPIKE_OMP_WAIT_POLICY", "PASSIVE")
+        b2.prefs.devices.cpp_standalone.run_environment_variables["OMP_WAIT_POLICY"] = policy
+
+
+def build_standalone(directory) -> None:
+    """Generate and compile the network defined since :func:`use_standalone` (not run)."""
+    import brian2 as b2
+
+    b2.get_device().build(directory=str(directory), compile=True, run=False, with_output=False)
+
+
+def run_standalone(directory, run_args: dict, results_name: str) -> Path:
+    """Run the compiled program once through Brian2 (``run_args``: variable -> values);
+    returns the results folder, from which Brian2 now reads the monitors."""
+    import brian2 as b2
+
+    b2.get_device().run(directory=str(directory), results_directory=results_name,
+                        with_output=False, run_args=run_args)
+    return Path(directory) / results_name
+
+
+def launch_binary(directory, run_args: dict, tag: str):
+    """Start the compiled program on ``run_args`` without waiting; returns (process, results
+    folder). Each launch gets its own results folder and input files (named by ``tag``)."""
+    from brian2 import TimedArray
+
+    directory = Path(directory)
+    args = []
+    for key, value in run_args.items():
+        if isinstance(key, TimedArray):
+            name, arr = f"{key.name}.values", np.asarray(value, dtype=key.values.dtype)
+        else:
+            name, arr = f"{key.group_name}.{key.name}", np.asarray(value, dtype=key.dtype)
+        fname = Path("static_arrays") / f"init_{name.replace('.', '_')}_{tag}.dat"
+        np.ascontiguousarray(arr).tofile(directory / fname)
+        args.append(f"{name}={fname}")
+    results = directory / f"results_{tag}"
+    results.mkdir(exist_ok=True)
+    with open(results / "stdout.txt", "w") as out:
+        proc = subprocess.Popen([str(directory / "main"), "--results_dir", f"{results}/", *args],
+                                cwd=directory, stdout=out, stderr=subprocess.STDOUT)
+    return proc, results
+
+
+def read_results_from(results: Path) -> None:
+    """Make Brian2's monitors read the arrays of the run whose results are in ``results``."""
+    from brian2 import get_device
+
+    device = get_device()
+    device.results_dir = f"{results}/"
+    device.has_been_run = True
+
+
+def clean_run_files(directory, *results_dirs) -> None:
+    """Remove finished runs' results folders and input files."""
+    for d in results_dirs:
+        shutil.rmtree(d, ignore_errors=True)
+    for f in (Path(directory) / "static_arrays").glob("init_*"):
+        f.unlink(missing_ok=True)
+
+
+def import_brian2_off_main_thread() -> None:
+    """Import Brian2 in a worker thread: its import installs a SIGINT handler, which Python
+    allows only in the main thread, so the handler is skipped off the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        import brian2  # noqa: F401
+        return
+    original = signal.signal
+    signal.signal = lambda *args, **kwargs: None
+    try:
+        import brian2  # noqa: F401
+    finally:
+        signal.signal = original

@@ -1,0 +1,214 @@
+"""Simulate a converted LIF network: the one entry point, :func:`simulate_lif`.
+
+Every (scale s, trial) pair is an independent *copy* of the network; copies are simulated in
+runs of one compiled structure (:func:`plan_runs`), several runs at once where the backend
+allows. A trial's initial voltages and noise depend only on (seed, its trial id), so results
+do not depend on how pairs are batched, and every s sees the same trials and noise (common
+random numbers).
+
+Example
+-------
+>>> from rate2spike import LIFNetwork, RateNetwork, simulate_lif, tasks   # doctest: +SKIP
+>>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), s=25)
+>>> batch = tasks.get_task("gonogo").generate(20, seed=1)
+>>> sim = simulate_lif(lif, batch.inputs, batch.dt_s)
+>>> sim.runs[25.0].outputs.shape          # (trials, samples every 0.5 ms)
+(20, 2000)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..brian_models.lif import LIFBatchModel
+from ..lif_models import LIFConstants, LIFNetwork
+from ..resources import check_memory
+from ..validation import check_scales
+from .backends import open_backend
+from .base import CopyBatch, concurrent_runs
+
+#: largest default number of network copies (trial x scale pairs) per compiled run. Bigger
+#: runs amortise the per-run cost (process start, synapse creation, result files, ~0.25 s);
+#: smaller ones keep each process's state and synapses in cache. Measured on the default
+#: Go/NoGo sweep (1,200 copies of N = 200, 2 processes): 100 -> 31.0 s, 200 -> 30.0 s,
+#: 300 -> 31.7 s in total.
+DEFAULT_COPIES_PER_RUN = 200
+
+
+def initial_voltages(trial_ids, n_units: int, c: LIFConstants, seed: int) -> np.ndarray:
+    """Reference initial condition v(0) ~ U(v_reset, v_init_high) in mV, (len(trial_ids)*N,).
+    Each trial's voltages depend only on (seed, trial id), not on its batch."""
+    span = c.v_init_high_mV - c.v_reset_mV
+    return np.concatenate([c.v_reset_mV + np.random.default_rng([int(seed), int(t)]).random(n_units)
+                           * span for t in np.asarray(trial_ids).reshape(-1)])
+
+
+def plan_runs(scales, n_trials: int, copies_per_run: int = 0, parallel: int = 1):
+    """Split every (s, trial) pair into runs of one fixed size (the compiled batch).
+
+    With ``copies_per_run = 0`` the size is chosen so that the number of runs is a multiple
+    of ``parallel`` (runs done concurrently) and no run exceeds
+    :data:`DEFAULT_COPIES_PER_RUN` copies. Returns (runs, copies): ``runs`` is a list of
+    lists of (s, trial_index) pairs, s by s in order, and ``copies`` the batch size (the
+    last run is padded to it).
+    """
+    pairs = [(s, t) for s in scales for t in range(n_trials)]
+    if not pairs:
+        return [], 0
+    if copies_per_run > 0:
+        copies = min(copies_per_run, len(pairs))
+    else:
+        parallel = max(1, int(parallel))
+        n_runs = parallel * -(-len(pairs) // (parallel * DEFAULT_COPIES_PER_RUN))
+        copies = -(-len(pairs) // n_runs)
+    return [pairs[a:a + copies] for a in range(0, len(pairs), copies)], copies
+
+
+@dataclass
+class RunChunk:
+    """The trials of one scale s finished in one run: their positions ``trials`` in the input
+    batch, outputs (k, samples), spike_counts (k, N), ``rasters`` {position: (units, times_s)}
+    for the requested raster trials, and their share of the run's wall time."""
+
+    s: float
+    trials: np.ndarray
+    outputs: np.ndarray
+    spike_counts: np.ndarray
+    rasters: dict
+    sim_time_s: float
+
+
+class LIFSimulator:
+    """A compiled LIF network of ``copies`` copies on one backend, fed (s, trial) runs.
+
+    Use as a context manager; ``device``, ``warnings`` and ``build_time_s`` describe the
+    backend actually used (after any fallback).
+    """
+
+    def __init__(self, network: LIFNetwork, n_steps: int, stim_dt_s: float, copies: int,
+                 device: str = "cpp_standalone", seed: int = 0, build_dir=None,
+                 processes: int | None = None, threads: int | None = None):
+        self.network, self.seed = network, int(seed)
+        model = LIFBatchModel.from_network(network, copies, n_steps, stim_dt_s, n_raster=0)
+        self.backend = open_backend(model, device, seed, build_dir, processes, threads)
+
+    @property
+    def device(self) -> str:
+        return self.backend.device
+
+    @property
+    def warnings(self) -> list:
+        return list(self.backend.warnings)
+
+    @property
+    def build_time_s(self) -> float:
+        return self.backend.build_time_s
+
+    @property
+    def concurrency(self) -> int:
+        return self.backend.concurrency
+
+    def _batch(self, inputs, pairs, trial_ids) -> CopyBatch:
+        n_copies = self.backend.model.n_copies
+        pairs = list(pairs) + [pairs[-1]] * (n_copies - len(pairs))
+        idx = np.array([t for _, t in pairs])
+        ids = np.asarray(trial_ids)[idx]
+        return CopyBatch(inputs[idx], np.array([s for s, _ in pairs]),
+                         initial_voltages(ids, self.network.n_units, self.network.constants,
+                                          self.seed), ids)
+
+    def run(self, inputs: np.ndarray, runs, trial_ids, raster_trials=()):
+        """Simulate ``runs`` (lists of (s, position in ``inputs``) pairs, e.g. from
+        :func:`plan_runs`) in waves of :attr:`concurrency`; yields one :class:`RunChunk`
+        per scale and run as soon as its wave is done. ``trial_ids`` (positions -> ids)
+        name each trial's noise and initial voltages."""
+        raster_trials = set(int(t) for t in raster_trials)
+        for a in range(0, len(runs), self.concurrency):
+            wave = runs[a:a + self.concurrency]
+            results = self.backend.run_many([self._batch(inputs, p, trial_ids) for p in wave])
+            for pairs, res in zip(wave, results):
+                share = res.sim_time_s / len(pairs)
+                for s in dict.fromkeys(s for s, _ in pairs):
+                    copies = [c for c, (sc, _) in enumerate(pairs) if sc == s]
+                    trials = np.array([pairs[c][1] for c in copies])
+                    rasters = {int(pairs[c][1]): res.copy_raster(c) for c in copies
+                               if pairs[c][1] in raster_trials}
+                    yield RunChunk(s, trials, res.outputs[copies], res.spike_counts[copies],
+                                   rasters, share * len(copies))
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+@dataclass
+class ScaleRun:
+    """All trials at one s: outputs (trials, samples) sampled every ``readout_dt_s``,
+    spike_counts (trials, N), rasters {trial: (units, times_s)}, sim_time_s."""
+
+    outputs: np.ndarray
+    spike_counts: np.ndarray
+    rasters: dict
+    sim_time_s: float
+
+
+@dataclass
+class LIFSimulation:
+    """:func:`simulate_lif`'s result: one :class:`ScaleRun` per s, and how it was run."""
+
+    runs: dict
+    readout_dt_s: float
+    device: str
+    build_time_s: float
+    warnings: list = field(default_factory=list)
+
+
+def output_bytes_per_trial(n_steps: int, stim_dt_s: float, network: LIFNetwork) -> int:
+    """Memory held per trial and scale by :func:`simulate_lif` (outputs + spike counts)."""
+    samples = int(round(n_steps * stim_dt_s / network.constants.readout_dt_s))
+    return 8 * (samples + network.n_units)
+
+
+def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scales=None, *,
+                 device: str = "cpp_standalone", seed: int = 0, trial_ids=None,
+                 raster_trials=(), copies_per_run: int = 0, processes: int | None = None,
+                 threads: int | None = None, build_dir=None) -> LIFSimulation:
+    """Simulate ``network`` on ``inputs`` (trials, n_in, steps; one step = ``stim_dt_s`` s)
+    at its own scale s, or at each of ``scales`` (the same conversion at other s).
+
+    device : ``cpp_standalone`` (default), ``cython``, ``numpy``, ``cuda_standalone`` or
+        ``reference`` (the independent NumPy simulator); seed : noise and initial voltages;
+    trial_ids : (trials,) ids naming each trial's noise (default 0 ... trials-1);
+    raster_trials : trials whose spikes are kept in ``rasters``.
+    Returns a :class:`LIFSimulation`.
+    """
+    scales = sorted({*check_scales(list(scales))}) if scales is not None else [network.s]
+    inputs = np.asarray(inputs, float)
+    n_trials, _, n_steps = inputs.shape
+    per_trial = output_bytes_per_trial(n_steps, stim_dt_s, network) * len(scales)
+    check_memory(per_trial * n_trials, f"simulating {n_trials:,} trials at {len(scales)} scales",
+                 per_trial)
+    trial_ids = np.arange(n_trials) if trial_ids is None else np.asarray(trial_ids)
+    runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes))
+    got = {s: ScaleRun(np.zeros((n_trials, 0)), np.zeros((n_trials, network.n_units), int), {}, 0.0)
+           for s in scales}
+    outputs = {s: [None] * n_trials for s in scales}
+    with LIFSimulator(network, n_steps, stim_dt_s, copies, device, seed, build_dir, processes,
+                      threads) as sim:
+        for chunk in sim.run(inputs, runs, trial_ids, raster_trials):
+            run = got[chunk.s]
+            for k, t in enumerate(chunk.trials):
+                outputs[chunk.s][t] = chunk.outputs[k]
+            run.spike_counts[chunk.trials] = chunk.spike_counts
+            run.rasters.update(chunk.rasters)
+            run.sim_time_s += chunk.sim_time_s
+        for s in scales:
+            got[s].outputs = np.stack(outputs[s])
+        return LIFSimulation(got, network.constants.readout_stride * network.constants.dt_s,
+                             sim.device, sim.build_time_s, sim.warnings)

@@ -1,0 +1,111 @@
+"""``compare``: rate net vs converted LIF net vs directly trained SRC net.
+
+Each net is trained (or loaded), then evaluated on the same seeded trials, held out from
+training and from the s search: the rate net in torch, the LIF net in Brian2 at its chosen
+s, the SRC net in torch and in Brian2. Scoring: the task's rules (rate rule for the rate and
+SRC nets, LIF rule for the LIF net, as in the conversion report). The report gives accuracy
+(overall and per condition), activity, the energy estimate of :mod:`rate2spike.report.energy`
+and simulation wall time per trial on each simulator.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, flat_dict
+from ..converters import convert as convert_network
+from ..locking import folder_lock
+from ..rate_models.network import RateNetwork
+from ..report.compare_report import COMPARE_TRIAL_OFFSET, write_compare_report
+from ..results import CompareResult
+from ..simulators import BRIAN_SRC_DEVICES
+from ..src_models.network import SRCNetwork
+from ..tasks import get_task
+from ..validation import check_choice, check_scale, check_trials
+from .common import check_out_dir, check_trials_fit, default_out_dir, load_rate, load_src
+from .convert import convert
+from .evaluate import evaluate_lif, evaluate_rate, evaluate_src
+from .train import train, train_src
+
+
+@dataclass
+class CompareNets:
+    """Where the three nets come from: files to load (None: train one) and the LIF scale s
+    (None: search it as ``convert`` does)."""
+
+    rate_model: str | None = None
+    s: float | None = None
+    src_model: str | None = None
+
+
+def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress):
+    """Train or load what is missing; returns (rate net, s, SRC net, files)."""
+    tcfg, ccfg, scfg = configs
+    files, s = {}, nets.s
+    if s is None:   # the s search (training the rate net first if none was given)
+        conv = convert(task, nets.rate_model, out / "convert", ccfg, tcfg, progress=progress,
+                       resume=(out / "convert" / "sweep" / "manifest.json").is_file())
+        rate = conv.lif_network.rate
+        s = conv.best_s
+        files["convert_report"] = conv.files["report"]
+    elif rate is None:  # s is given: train the rate net only
+        _, rate_files = train(task, out / "rate", tcfg, progress=progress)
+        rate = RateNetwork.load(rate_files["model"])
+    if src is None:
+        src_file = out / "src" / "src_model.npz"
+        if not src_file.is_file():
+            _, src_files = train_src(task, out / "src", scfg, progress=progress)
+            src_file = src_files["model"]
+        src = SRCNetwork.load(src_file)
+    return rate, s, src, files
+
+
+def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, trials: int = 500,
+            seed: int = 0, src_device: str = "cpp_standalone",
+            train_config: TrainConfig | None = None, convert_config: ConvertConfig | None = None,
+            src_config: SRCTrainConfig | None = None, progress: bool = True) -> CompareResult:
+    """Train or load the three nets, evaluate them on ``trials`` shared trials (seed + 5000),
+    write ``compare.md``, ``compare.json`` and plots to ``out``.
+
+    nets : :class:`CompareNets` (files to load, the LIF scale s; default: train all, search s).
+    The LIF net runs on ``convert_config.device``, the SRC net in Brian2 on ``src_device``.
+
+    Example
+    -------
+    >>> res = rate2spike.compare("gonogo", out="runs/cmp", trials=100,
+    ...     nets=CompareNets(rate_model="tests/data/gonogo_n200.npz", s=25))   # doctest: +SKIP
+    >>> {name: r["accuracy"] for name, r in res.nets.items()}                  # doctest: +SKIP
+    """
+    start = time.perf_counter()
+    nets = nets or CompareNets()
+    task_obj = get_task(task)
+    trials = check_trials(trials)
+    if nets.s is not None:
+        check_scale(nets.s, "--scale s")
+    check_choice("--src-device", src_device, BRIAN_SRC_DEVICES)
+    ccfg = build_config(ConvertConfig, flat_dict(convert_config) if convert_config else {},
+                        {"task": task, "seed": seed})
+    tcfg = build_config(TrainConfig, asdict(train_config) if train_config else {},
+                        {"task": task, "seed": seed})
+    scfg = build_config(SRCTrainConfig, asdict(src_config) if src_config else {},
+                        {"task": task, "seed": seed})
+    rate = load_rate(nets.rate_model, task_obj) if nets.rate_model else None
+    src = load_src(nets.src_model, task_obj) if nets.src_model else None
+    out = check_out_dir(out if out else default_out_dir("compare", task))
+    check_trials_fit(task_obj, trials, rate.n_units if rate else tcfg.units, "compare",
+                     int(task_obj.duration_s / scfg.step_s))
+    with folder_lock(out):
+        rate, s, src, files = _nets(task, out, nets, rate, src, (tcfg, ccfg, scfg), progress)
+        batch = task_obj.generate(trials, seed + COMPARE_TRIAL_OFFSET)
+        summaries, examples = {}, {}
+        summaries["rate"], examples["rate"] = evaluate_rate(rate, task_obj, batch, seed)
+        lif = convert_network(rate, s, ccfg.lif)
+        opt = ccfg.sweep_options()
+        summaries["lif"], examples["lif"] = evaluate_lif(
+            lif, task_obj, batch, seed, device=opt.device, processes=opt.processes,
+            threads=opt.threads)
+        summaries["src"], examples["src"] = evaluate_src(src, task_obj, batch, src_device)
+        res = CompareResult(out, task, trials, summaries, files, time.perf_counter() - start)
+        res.files.update(write_compare_report(res, task_obj, batch, examples, src))
+        return res

@@ -1,0 +1,48 @@
+"""``train`` and ``train_src``: train a net, write its artifact and plots."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+from ..config import SRCTrainConfig, TrainConfig, build_config
+from ..locking import folder_lock
+from ..rate_models.training import TrainResult, train_rate_model
+from ..report.training_report import write_src_training_report, write_training_report
+from ..src_models.training import SRCTrainResult, train_src_model
+from .common import check_out_dir, default_out_dir
+
+
+def train(task: str = "gonogo", out=None, config: TrainConfig | None = None,
+          progress: bool = True, **overrides) -> tuple[TrainResult, dict]:
+    """Train a rate RNN (Kim et al. 2019) on ``task`` and write it with its plots to ``out``.
+
+    Options are :class:`~rate2spike.config.TrainConfig` fields, from ``config`` and/or keyword
+    ``overrides``. Returns the training result and a dict of written paths (``model``: the
+    ``rate_model.npz`` to give to :func:`~rate2spike.convert`).
+
+    Example
+    -------
+    >>> result, files = rate2spike.train("gonogo", out="runs/gng", units=100)   # doctest: +SKIP
+    """
+    cfg = build_config(TrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
+    out = check_out_dir(out if out else default_out_dir("train", cfg.task))
+    result = train_rate_model(cfg, progress=progress)
+    with folder_lock(out):
+        return result, write_training_report(result, out)
+
+
+def train_src(task: str = "gonogo", out=None, config: SRCTrainConfig | None = None,
+              progress: bool = True, **overrides) -> tuple[SRCTrainResult, dict]:
+    """Train a Spiking Recurrent Cell net (De Geeter et al. 2023) directly on ``task`` and write
+    it with its plots to ``out``. Options are :class:`~rate2spike.config.SRCTrainConfig`
+    fields. Returns the training result and a dict of written paths.
+
+    Example
+    -------
+    >>> result, files = rate2spike.train_src("gonogo", out="runs/src", sizes=[50])   # doctest: +SKIP
+    """
+    cfg = build_config(SRCTrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
+    out = check_out_dir(Path(out) if out else default_out_dir("train-src", cfg.task))
+    result = train_src_model(cfg, progress=progress)
+    with folder_lock(out):
+        return result, write_src_training_report(result, out)
