@@ -1,4 +1,4 @@
-# Quick start: `make convert` (main job) and `make test` (whole suite). Both install into .venv first.
+# Quick start: `make convert` (main job) and `make test` (lint + whole suite). Both install into .venv first.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -15,7 +15,14 @@ install: $(BIN)/rate2spike
 convert: install
 	$(BIN)/rate2spike convert --task gonogo
 
-test: install
+lint: install
+	$(BIN)/ruff check rate2spike tests benchmarks
+	$(BIN)/lint-imports --no-cache
+
+test: lint
 	$(BIN)/python -m pytest -q
 
-.PHONY: install convert test
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+.PHONY: install convert lint test test-fast

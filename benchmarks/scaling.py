@@ -20,11 +20,12 @@ import numpy as np
 
 from rate2spike.converters import SweepOptions, convert, sweep_scales
 from rate2spike.rate_models import RateNetwork, RateRNN
+from rate2spike.rate_models.training import to_network
 from rate2spike.tasks import get_task
 
 
 def init_network(n_units: int, seed: int = 0) -> RateNetwork:
-    return RateRNN(n_units, 1, seed=seed).to_network("gonogo")
+    return to_network(RateRNN(n_units, 1, seed=seed), "gonogo")
 
 
 def main():

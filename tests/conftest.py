@@ -1,11 +1,19 @@
+"""Shared fixtures: small rate artifacts, the trained Go/NoGo net, the CLI runner, and one
+Brian2 build folder per test session."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from rate2spike.artifacts import save_network
+from rate2spike.cli import main
+
+TRAINED = Path(__file__).parent / "data" / "gonogo_n200.npz"   # default Go/NoGo net, loss < 1
 
 
-def make_rate_artifact(path_stem, task="gonogo", n=20, n_in=1, seed=0):
-    """A small random rate network saved as a rate2spike artifact."""
+def make_rate_artifact(path_stem, task="gonogo", n=20, n_in=1, seed=0, **meta_changes):
+    """A small random rate network saved as a rate2spike artifact; ``meta_changes`` edit its
+    metadata (a value of None removes the key)."""
     rng = np.random.default_rng(seed)
     sign = np.where(rng.random(n) < 0.2, -1.0, 1.0)
     w = np.abs(rng.standard_normal((n, n))) * (rng.random((n, n)) < 0.3) * sign[None, :] * 2
@@ -14,9 +22,33 @@ def make_rate_artifact(path_stem, task="gonogo", n=20, n_in=1, seed=0):
               "tau_d_s": rng.uniform(0.02, 0.1, n), "dale_sign": sign}
     meta = {"task": task, "act": "sigmoid", "dale": True, "dt_s": 0.005, "tau_min_s": 0.02,
             "tau_max_s": 0.1, "noise_std": 0.1}
-    return save_network(path_stem, "rate_rnn", arrays, meta)
+    meta.update(meta_changes)
+    return save_network(path_stem, "rate_rnn", arrays, {k: v for k, v in meta.items() if v is not None})
+
+
+@pytest.fixture
+def rate_artifact():
+    """The artifact maker, for tests that need several."""
+    return make_rate_artifact
 
 
 @pytest.fixture
 def tiny_model(tmp_path):
     return make_rate_artifact(tmp_path / "models" / "tiny")
+
+
+@pytest.fixture(scope="session")
+def trained_path():
+    return TRAINED
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run the CLI in-process; returns (exit code, captured output)."""
+    def run(args):
+        try:
+            code = main(args)
+        except SystemExit as exc:  # argparse errors
+            code = exc.code
+        return code, capsys.readouterr()
+    return run

@@ -5,16 +5,7 @@ import numpy as np
 import pytest
 import yaml
 
-from rate2spike.cli import main
 from tests.conftest import make_rate_artifact
-
-
-def run_cli(args, capsys):
-    try:
-        code = main(args)
-    except SystemExit as exc:  # argparse errors
-        code = exc.code
-    return code, capsys.readouterr()
 
 
 @pytest.mark.parametrize("extra,match", [
@@ -23,11 +14,11 @@ def run_cli(args, capsys):
     (["--model", "XOR"], "trained on task 'xor'"),
     (["--model", "TINY", "--trials", "0"], "trials = 0 is out of range"),
     (["--model", "TINY", "--scales", ""], "--scales is empty"),
-    (["--model", "TINY", "--scales", "20,-5"], "must be > 0"),
+    (["--model", "TINY", "--scales", "20,-5"], "must be a positive number; got -5.0"),
     (["--model", "TINY", "--device", "tpu"], "invalid choice: 'tpu'"),
     (["--model", "TINY", "--config", "BADCFG"], "unknown option 'trialz'"),
 ])
-def test_convert_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, match):
+def test_convert_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, extra, match):
     make_rate_artifact(tmp_path / "tiny")
     make_rate_artifact(tmp_path / "xor", task="xor", n_in=2)
     (tmp_path / "foreign.npz").write_bytes(b"not a zip")
@@ -38,25 +29,25 @@ def test_convert_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, extra, m
             "missing.npz": tmp_path / "missing.npz"}
     extra = [str(subs.get(a, a)) for a in extra]
     out = tmp_path / "out"
-    code, cap = run_cli(["convert", "--task", "gonogo", "--out", str(out), "--quiet", *extra], capsys)
+    code, cap = run_cli(["convert", "--task", "gonogo", "--out", str(out), "--quiet", *extra])
     assert code == 2
     assert match in cap.err
     assert not out.exists()
 
 
-def test_unknown_task_exits_2(capsys):
-    code, cap = run_cli(["train", "--task", "tetris"], capsys)
+def test_unknown_task_exits_2(run_cli):
+    code, cap = run_cli(["train", "--task", "tetris"])
     assert code == 2 and "invalid choice: 'tetris'" in cap.err
 
 
-def test_train_then_convert_end_to_end_with_resume(tmp_path, capsys):
+def test_train_then_convert_end_to_end_with_resume(tmp_path, run_cli):
     cfg = tmp_path / "tiny.yaml"
     cfg.write_text(yaml.safe_dump({
         "train": {"units": 20, "batch_size": 4, "max_updates": 3, "eval_every": 1,
                   "eval_trials": 8, "min_trials": 0}}))
     tr = tmp_path / "train"
     code, cap = run_cli(["train", "--task", "gonogo", "--config", str(cfg), "--out", str(tr),
-                         "--quiet"], capsys)
+                         "--quiet"])
     assert code == 0, cap.err
     for f in ("rate_model.npz", "rate_model.json", "train_examples.png", "training_curve.png"):
         assert (tr / f).is_file()
@@ -65,7 +56,7 @@ def test_train_then_convert_end_to_end_with_resume(tmp_path, capsys):
     out = tmp_path / "conv"
     args = ["convert", "--task", "gonogo", "--model", str(tr / "rate_model.npz"), "--out", str(out),
             "--trials", "4", "--scales", "20,30", "--quiet"]
-    code, cap = run_cli(args, capsys)
+    code, cap = run_cli(args)
     assert code == 0, cap.err
     rows = list(csv.DictReader((out / "lambda_sweep.csv").open()))
     assert [float(r["scale_s"]) for r in rows] == [20.0, 30.0]
@@ -80,9 +71,9 @@ def test_train_then_convert_end_to_end_with_resume(tmp_path, capsys):
     assert np.allclose(spk["W_rec"], rate["W_rec"] / lif["scale_s"])
     assert np.array_equal(spk["W_in"], rate["W_in"])
     # running again without --resume refuses; with --resume nothing is recomputed
-    code, cap = run_cli(args, capsys)
+    code, cap = run_cli(args)
     assert code == 2 and "--resume" in cap.err
     before = {p.name: p.stat().st_mtime_ns for p in (out / "sweep").glob("scale_*")}
-    code, cap = run_cli(args + ["--resume"], capsys)
+    code, cap = run_cli(args + ["--resume"])
     assert code == 0, cap.err
     assert before == {p.name: p.stat().st_mtime_ns for p in (out / "sweep").glob("scale_*")}

@@ -130,14 +130,6 @@ class RateRNN(nn.Module):
             "dale_sign": self.dale_sign.numpy().copy(),
         }
 
-    def to_network(self, task: str, meta: dict | None = None):
-        """The trained net as a plain-data :class:`~rate2spike.rate_models.network.RateNetwork`."""
-        from .network import RateNetwork
-
-        return RateNetwork(**self.export_arrays(), task=task, act=self.act, dt_s=self.dt_s,
-                           tau_min_s=self.tau_min_s, tau_max_s=self.tau_max_s,
-                           noise_std=self.noise_std, dale=self.dale, meta=dict(meta or {}))
-
     @classmethod
     def from_network(cls, net) -> "RateRNN":
         """A module holding the arrays of a :class:`~rate2spike.rate_models.network.RateNetwork`

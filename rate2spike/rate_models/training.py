@@ -18,6 +18,7 @@ from ..fitting import fit
 from ..results import TrainingRecord
 from ..tasks import TASKS, Task, get_task
 from ..validation import check_choice, check_range
+from .network import RateNetwork
 from .rnn import RateRNN
 from .transfer import TRANSFER_FUNCTIONS
 
@@ -87,13 +88,20 @@ def trial_loss(o: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(((o - z) ** 2).sum(dim=1))
 
 
+def to_network(model: RateRNN, task: str, meta: dict | None = None) -> RateNetwork:
+    """A torch rate model as a plain-data :class:`~rate2spike.rate_models.network.RateNetwork`."""
+    return RateNetwork(**model.export_arrays(), task=task, act=model.act, dt_s=model.dt_s,
+                       tau_min_s=model.tau_min_s, tau_max_s=model.tau_max_s,
+                       noise_std=model.noise_std, dale=model.dale, meta=dict(meta or {}))
+
+
 class TrainResult(TrainingRecord):
     """A trained rate RNN and its history (``history``: one dict per evaluation)."""
 
     def network(self):
         """The trained net as a :class:`~rate2spike.rate_models.network.RateNetwork`, with the
         training metadata."""
-        return self.model.to_network(self.task.name, self.common_metadata())
+        return to_network(self.model, self.task.name, self.common_metadata())
 
 
 @torch.no_grad()

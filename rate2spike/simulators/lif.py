@@ -187,6 +187,15 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
     trial_ids : (trials,) ids naming each trial's noise (default 0 ... trials-1);
     raster_trials : trials whose spikes are kept in ``rasters``.
     Returns a :class:`LIFSimulation`.
+
+    Example
+    -------
+    >>> from rate2spike.converters import convert
+    >>> lif = convert(RateNetwork.load("tests/data/gonogo_n200.npz"), 25)   # doctest: +SKIP
+    >>> batch = get_task("gonogo").generate(20, seed=1)                    # doctest: +SKIP
+    >>> sim = simulate_lif(lif, batch.inputs, batch.dt_s, [20, 25, 30])   # doctest: +SKIP
+    >>> sim.runs[25.0].outputs.shape, sim.runs[25.0].spike_counts.shape   # doctest: +SKIP
+    ((20, 2000), (20, 200))
     """
     scales = sorted({*check_scales(list(scales))}) if scales is not None else [network.s]
     inputs = np.asarray(inputs, float)

@@ -6,9 +6,10 @@ b_h clamped to <= -4 after every step, ReLU bypass and detached h/h_s recurrence
 Differences, stated: fresh seeded trials every update instead of a fixed 90/10 split (the
 task generators are unlimited); an early stop once the held-out accuracy reaches
 ``stop_accuracy`` and the held-out loss is below ``stop_loss`` (the scorer alone accepts an
-output that crosses 0.7 once and decays, the loss also asks it to hold); on the Kim et al. tasks the loss is the mean squared error between the
-linear readout and the task target on every step (``readout = "linear"``); the paper's
-cross-entropy on the final integrator values is used with ``readout = "classify"``.
+output that crosses 0.7 once and decays, the loss also asks it to hold); on the Kim et al.
+tasks the loss is the mean squared error between the linear readout and the task target on
+every step (``readout = "linear"``); the paper's cross-entropy on the final integrator values
+is used with ``readout = "classify"``.
 """
 from __future__ import annotations
 

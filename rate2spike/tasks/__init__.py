@@ -17,4 +17,5 @@ def get_task(name: str) -> Task:
             f"unknown task {name!r}; valid tasks: {', '.join(sorted(TASKS))}") from None
 
 
-__all__ = ["Task", "TrialBatch", "window_slice", "first_trial_per_condition", "per_condition_accuracy", "GoNoGo", "XOR", "Mante", "TASKS", "get_task"]
+__all__ = ["Task", "TrialBatch", "window_slice", "first_trial_per_condition",
+           "per_condition_accuracy", "GoNoGo", "XOR", "Mante", "TASKS", "get_task"]

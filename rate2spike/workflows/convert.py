@@ -9,7 +9,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
-from ..converters import convert as convert_network, default_scales, sweep_scales
+from ..converters import convert as convert_network
+from ..converters import default_scales, sweep_scales
 from ..errors import Rate2SpikeError
 from ..locking import folder_lock
 from ..rate_models.network import RateNetwork

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from rate2spike.brian_models.src import simulate_src_brian
+from rate2spike.simulators import simulate_src_brian
 from rate2spike.src_models import SRCConstants, SRCNetwork, frozen_class_readout
 from rate2spike.src_models.cell import SRCNet, SRCState, src_step
 from rate2spike.src_models.network import task_inputs_to_steps

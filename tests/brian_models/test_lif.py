@@ -4,8 +4,11 @@ import math
 import numpy as np
 import pytest
 
-from rate2spike.brian_models import LIFBatchModel, LIFConstants, LIFRunner
-from rate2spike.converters import RateNetwork, convert
+from rate2spike.brian_models import LIFBatchModel
+from rate2spike.converters import convert
+from rate2spike.lif_models import LIFConstants
+from rate2spike.rate_models import RateNetwork
+from rate2spike.simulators import CopyBatch, open_backend
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -13,13 +16,15 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 QUIET = LIFConstants(noise_mV=0.0, v_bias_mV=-45.0, readout_dt_s=5e-5)
 
 
-def simulate(w_rec, w_in, w_out, tau_d, inputs, v0, lam=1.0, constants=QUIET, stim_dt=0.005,
+def simulate(w_rec, w_in, w_out, tau_d, inputs, v0, s=1.0, constants=QUIET, stim_dt=0.005,
              trial_ids=None, **kw):
+    """Compile the model for these copies and run it once at scale s (lambda = 1/s)."""
     n_copies = inputs.shape[0]
     model = LIFBatchModel(w_rec, w_in, w_out, tau_d, n_copies, inputs.shape[2], stim_dt, constants,
                           **kw)
-    with LIFRunner(model, "cpp_standalone", seed=1) as runner:
-        return runner.run(inputs, np.full(n_copies, lam), np.asarray(v0, float), trial_ids)
+    with open_backend(model, "cpp_standalone", seed=1) as backend:
+        return backend.run(CopyBatch(inputs, np.full(n_copies, s), np.asarray(v0, float),
+                                     trial_ids))
 
 
 def test_constant_input_fires_at_the_analytic_lif_rate():
@@ -71,53 +76,55 @@ def _small_net(seed=0, n=20):
     rng = np.random.default_rng(seed)
     w = rng.standard_normal((n, n)) * (rng.random((n, n)) < 0.3) * 2.0
     return RateNetwork(w, rng.standard_normal((n, 1)) * 5, rng.standard_normal((1, n)),
-                       np.zeros(1), rng.uniform(0.02, 0.1, n), np.ones(n), {"task": "gonogo"})
+                       np.zeros(1), rng.uniform(0.02, 0.1, n), np.ones(n), "gonogo", "sigmoid")
 
 
-def test_trial_in_batch_equals_trial_alone_and_lambda_scales_only_recurrent_and_readout():
+def test_trial_in_batch_equals_trial_alone_and_s_scales_only_recurrent_and_readout():
     net = _small_net()
     n, steps = net.n_units, 60
     rng = np.random.default_rng(1)
     inputs = rng.random((3, 1, steps))
     v0 = rng.uniform(-65, -30, 3 * n)
     c = LIFConstants(noise_mV=0.5)   # counter-based noise: a function of the trial id only
-    batch = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=1 / 25, constants=c,
-                     trial_ids=[7, 8, 9])
-    alone = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs[1:2], v0[n:2 * n],
-                     lam=1 / 25, constants=c, trial_ids=[8])
-    other_noise = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs[1:2], v0[n:2 * n],
-                           lam=1 / 25, constants=c, trial_ids=[9])
-    assert not np.array_equal(other_noise.outputs[0], alone.outputs[0])  # the noise is real
+    model = LIFBatchModel(net.W_rec, net.W_in, net.W_out, net.tau_d_s, 3, steps, 0.005, c)
+    with open_backend(model, "cpp_standalone", seed=1) as backend:   # one compiled program
+        batch = backend.run(CopyBatch(inputs, np.full(3, 25.0), v0, [7, 8, 9]))
+        # trial 8 again, now in copy 0 beside other trials, and with trial 9's noise in copy 2
+        moved = backend.run(CopyBatch(inputs[[1, 0, 1]], np.full(3, 25.0),
+                                      np.concatenate([v0[n:2 * n], v0[:n], v0[n:2 * n]]),
+                                      [8, 3, 9]))
     assert batch.spike_counts[1].sum() > 10
-    np.testing.assert_array_equal(batch.outputs[1], alone.outputs[0])
-    np.testing.assert_array_equal(batch.spike_counts[1], alone.spike_counts[0])
-    # converting at s = 25 and simulating with lambda = 1 gives the same network
+    np.testing.assert_array_equal(batch.outputs[1], moved.outputs[0])
+    np.testing.assert_array_equal(batch.spike_counts[1], moved.spike_counts[0])
+    assert not np.array_equal(moved.outputs[2], moved.outputs[0])   # the noise is real
+    # the conversion divides W_rec and W_out by s and keeps W_in and tau_d
     lif = convert(net, 25.0)
-    assert np.allclose(lif.W_rec, net.W_rec / 25) and np.allclose(lif.W_out, net.W_out / 25)
-    assert np.array_equal(lif.W_in, net.W_in) and np.array_equal(lif.tau_d_s, net.tau_d_s)
-    pre = simulate(lif.W_rec, lif.W_in, lif.W_out, lif.tau_d_s, inputs[1:2], v0[n:2 * n], lam=1.0,
-                   constants=c, trial_ids=[8])
-    np.testing.assert_array_equal(pre.spike_counts[0], alone.spike_counts[0])
-    np.testing.assert_allclose(pre.outputs[0], alone.outputs[0], rtol=1e-9, atol=1e-12)
+    assert np.allclose(lif.W_rec_scaled, net.W_rec / 25) and np.allclose(lif.W_out_scaled, net.W_out / 25)
+    assert lif.rate.W_in is net.W_in and lif.rate.tau_d_s is net.tau_d_s
+    # a net whose weights are already divided by 25, run at s = 1, is the same network
+    pre = simulate(net.W_rec / 25, net.W_in, net.W_out / 25, net.tau_d_s, inputs[1:2], v0[n:2 * n],
+                   s=1.0, constants=c, trial_ids=[8])
+    np.testing.assert_array_equal(pre.spike_counts[0], batch.spike_counts[1])
+    np.testing.assert_allclose(pre.outputs[0], batch.outputs[1], rtol=1e-9, atol=1e-12)
 
 
 def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):
     """Also checks the C++ and NumPy versions of the counter-based noise draw for draw."""
-    from rate2spike.brian_models import devices
+    from rate2spike.simulators import brian_setup
 
     net = _small_net(seed=2, n=8)
     c = LIFConstants(noise_mV=1.0, readout_dt_s=1e-4)
     inputs = np.ones((2, 1, 10))           # 50 ms: short, numpy is slow
     v0 = np.random.default_rng(0).uniform(-65, -30, 16)
-    compiled = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=0.2,
+    compiled = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, s=5.0,
                         constants=c)
-    monkeypatch.setattr(devices, "_compiler_available", lambda: False)
+    monkeypatch.setattr(brian_setup, "compiler_available", lambda: False)
     model = LIFBatchModel(net.W_rec, net.W_in, net.W_out, net.tau_d_s, 2, 10, 0.005, c)
     with pytest.warns(RuntimeWarning, match="falling back to the numpy runtime"):
-        runner = LIFRunner(model, "cpp_standalone", seed=1)
-    with runner:
-        assert runner.device == "numpy" and "no C++ compiler" in runner.warnings[0]
-        res = runner.run(inputs, np.full(2, 0.2), v0)
+        backend = open_backend(model, "cpp_standalone", seed=1)
+    with backend:
+        assert backend.device == "numpy" and "no C++ compiler" in backend.warnings[0]
+        res = backend.run(CopyBatch(inputs, np.full(2, 5.0), v0, None))
     assert compiled.spike_counts.sum() > 0
     np.testing.assert_array_equal(res.spike_counts, compiled.spike_counts)
     np.testing.assert_allclose(res.outputs, compiled.outputs, rtol=1e-9, atol=1e-12)
@@ -127,7 +134,7 @@ def test_readout_samples_are_exact_values_of_the_per_step_readout():
     net = _small_net(seed=3, n=10)
     inputs = np.random.default_rng(4).random((2, 1, 40))
     v0 = np.random.default_rng(5).uniform(-65, -30, 20)
-    runs = {k: simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, lam=0.1,
+    runs = {k: simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, s=10.0,
                         constants=LIFConstants(noise_mV=0.3, readout_dt_s=k * 5e-5))
             for k in (1, 10)}
     fine, coarse = runs[1].outputs, runs[10].outputs

@@ -4,8 +4,8 @@ import os
 
 import pytest
 
-from rate2spike.studies import plan_jobs, run_study, write_study_report
-from rate2spike.studies.work import run_net
+from rate2spike.workflows.study import plan_jobs, run_study, write_study_report
+from rate2spike.workflows.study.work import run_net
 
 TRAIN = {"max_updates": 2, "eval_every": 1, "eval_trials": 4, "batch_size": 4}
 CONVERT = {"trials": 4, "scales": [20.0, 30.0]}
@@ -36,9 +36,13 @@ def test_tiny_study_runs_reports_failures_and_extends_without_recomputing(tmp_pa
     failed = [r for r in results if "error" in r]
     assert [r["net"] for r in failed] == [jobs[3].key] and "injected failure" in failed[0]["error"]
     ok = [r for r in results if "error" not in r]
-    for r in ok:
-        assert 0 <= r["lif_accuracy"] <= 1 and r["best_scale_s"] in (20.0, 30.0)
+    for r in ok:   # the net's result is its sweep's best s and accuracy there
         assert set(r["accuracy_by_scale"]) == {"20", "30"}
+        a20, a30 = r["accuracy_by_scale"]["20"], r["accuracy_by_scale"]["30"]
+        assert r["best_scale_s"] == (30.0 if a30 > a20 else 20.0)
+        assert r["lif_accuracy"] == max(a20, a30)
+        rows = json.loads((tmp_path / "nets" / r["net"] / "lambda_sweep.json").read_text())
+        assert {f"{x['scale_s']:g}": x["accuracy"] for x in rows} == r["accuracy_by_scale"]
     files = write_study_report(results, tmp_path)
     report = open(files["report"]).read()
     assert "injected failure" in report and "softplus" in report
@@ -101,3 +105,22 @@ def test_study_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
     for bad in rejected_before_work:
         assert main([*argv, *bad]) == 2 and not out.exists(), bad
         assert "rate2spike: error:" in capsys.readouterr().err, bad
+
+
+def test_a_second_study_in_a_folder_in_use_is_refused(tmp_path):
+    import subprocess
+    import sys
+
+    from rate2spike.errors import Rate2SpikeError
+    from rate2spike.locking import LOCK_NAME
+
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / LOCK_NAME).write_text(str(holder.pid))
+        with pytest.raises(Rate2SpikeError, match="in use by another rate2spike process"):
+            run_study(plan_jobs("gonogo", ["sigmoid"], 1, units=[12]), tmp_path, TRAIN, CONVERT,
+                      progress=False)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (tmp_path / "study.json").exists()

@@ -3,7 +3,8 @@ import math
 import numpy as np
 import torch
 
-from rate2spike.rate_models import RateRNN, rate_step
+from rate2spike.rate_models import RateNetwork, RateRNN, rate_step
+from rate2spike.rate_models.training import to_network
 from rate2spike.rate_models.transfer import relu, softplus
 
 
@@ -76,12 +77,13 @@ def test_fixed_tau_is_not_trained():
     assert torch.allclose(m.tau_d(), torch.full((10,), 0.02, dtype=torch.float64))
 
 
-def test_export_round_trip_reproduces_forward():
+def test_network_round_trip_through_the_artifact_reproduces_forward(tmp_path):
     m = RateRNN(n_units=20, n_inputs=2, seed=3)
-    arrays = m.export_arrays()
-    meta = {"act": "sigmoid", "tau_min_s": 0.02, "tau_max_s": 0.1, "dt_s": 0.005, "noise_std": 0.1}
-    m2 = RateRNN.from_arrays(arrays, meta)
-    u = torch.randn(3, 2, 30)
+    to_network(m, "xor").save(tmp_path / "net")
+    net = RateNetwork.load(tmp_path / "net.npz")
+    assert net.task == "xor" and net.act == "sigmoid" and net.tau_max_s == 0.1
+    u = torch.randn(3, 2, 30, dtype=torch.float64)
     a = m(u, generator=torch.Generator().manual_seed(5))
-    b = m2(u, generator=torch.Generator().manual_seed(5))
-    assert torch.allclose(a, b, atol=1e-10)
+    b, rates = net.run(u.numpy(), seed=5)
+    assert rates.shape == (3, 30, 20)
+    np.testing.assert_allclose(a.detach().numpy(), b, atol=1e-10)

@@ -5,10 +5,13 @@ import numpy as np
 import pytest
 import yaml
 
+from rate2spike.converters import convert
+from rate2spike.rate_models import RateNetwork
 from rate2spike.report import energy
+from rate2spike.simulators import simulate_lif
 from rate2spike.src_models import SRCLayer, SRCNetwork
+from rate2spike.tasks import get_task, per_condition_accuracy
 from tests.conftest import make_rate_artifact
-from tests.test_cli import run_cli
 
 
 def test_energy_by_hand():
@@ -35,38 +38,38 @@ def test_energy_by_hand():
     (["--readout", "classify"], "needs a last layer of 20 neurons"),
     (["--lr", "-1"], "lr = -1.0 is out of range"),
 ])
-def test_train_src_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, match):
+def test_train_src_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, args, match):
     out = tmp_path / "out"
-    code, cap = run_cli(["train-src", "--task", "gonogo", "--out", str(out), "--quiet", *args], capsys)
+    code, cap = run_cli(["train-src", "--task", "gonogo", "--out", str(out), "--quiet", *args])
     assert code == 2 and match in cap.err
     assert not out.exists()
 
 
 @pytest.mark.parametrize("args,match", [
-    (["--trials", "0"], "--trials must be >= 1"),
-    (["--scale", "-2"], "--scale must be > 0"),
+    (["--trials", "0"], "trials = 0 is out of range"),
+    (["--scale", "-2"], "--scale s = 1/lambda must be a positive number"),
     (["--src-model", "XOR_SRC"], "trained on task 'xor'"),
     (["--rate-model", "missing.npz"], "does not exist"),
 ])
-def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, match):
+def test_compare_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, args, match):
     from rate2spike.src_models.cell import SRCNet
 
     SRCNet(2, [4]).to_network({"task": "xor"}).save(tmp_path / "xor_src")
     args = [str(tmp_path / "xor_src.npz") if a == "XOR_SRC" else
             str(tmp_path / a) if a.endswith(".npz") else a for a in args]
     out = tmp_path / "out"
-    code, cap = run_cli(["compare", "--task", "gonogo", "--out", str(out), "--quiet", *args], capsys)
+    code, cap = run_cli(["compare", "--task", "gonogo", "--out", str(out), "--quiet", *args])
     assert code == 2 and match in cap.err
     assert not out.exists()
 
 
 @pytest.mark.slow
-def test_train_src_then_compare_end_to_end(tmp_path, capsys):
+def test_train_src_then_compare_end_to_end(tmp_path, run_cli):
     cfg = tmp_path / "tiny.yaml"
     cfg.write_text(yaml.safe_dump({"src": {"sizes": [6], "batch_size": 2, "max_updates": 2,
                                            "eval_trials": 4}}))
     code, cap = run_cli(["train-src", "--task", "gonogo", "--config", str(cfg), "--out",
-                         str(tmp_path / "src"), "--quiet"], capsys)
+                         str(tmp_path / "src"), "--quiet"])
     assert code == 0, cap.err
     src = SRCNetwork.load(tmp_path / "src" / "src_model.npz")
     assert src.sizes == [6] and src.meta["updates"] == 2 and src.task == "gonogo"
@@ -74,14 +77,23 @@ def test_train_src_then_compare_end_to_end(tmp_path, capsys):
     out = tmp_path / "cmp"
     code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--scale", "25",
                          "--src-model", str(tmp_path / "src" / "src_model.npz"), "--trials", "6",
-                         "--src-device", "numpy", "--out", str(out), "--quiet"], capsys)
+                         "--src-device", "numpy", "--out", str(out), "--quiet"])
     assert code == 0, cap.err
     summary = json.loads((out / "compare.json").read_text())
     nets = summary["nets"]
     assert set(nets) == {"rate", "lif", "src"} and summary["trials"] == 6
     for r in nets.values():
-        assert 0 <= r["accuracy"] <= 1 and r["energy"]["energy_J"] > 0
-        assert all(t > 0 for t in r["time_per_trial_s"].values())
+        assert r["energy"]["energy_J"] > 0 and all(t > 0 for t in r["time_per_trial_s"].values())
+    # each accuracy is the task's rule on the shared trials (seed 0 + 5000), recomputed here
+    task = get_task("gonogo")
+    batch = task.generate(6, 5000)
+    rate_o, _ = RateNetwork.load(rate).run(batch.inputs, seed=0)
+    assert nets["rate"]["accuracy"] == task.score(rate_o, batch.labels, task.dt_s, "rate").mean()
+    sim = simulate_lif(convert(RateNetwork.load(rate), 25.0), batch.inputs, batch.dt_s)
+    lif_ok = task.score(sim.runs[25.0].outputs, batch.labels, sim.readout_dt_s, "lif")
+    assert nets["lif"]["accuracy"] == lif_ok.mean()
+    assert nets["lif"]["per_condition"] == per_condition_accuracy(lif_ok, batch.conditions,
+                                                                  task.condition_names)
     # the SRC net gives the same verdicts and outputs in Brian2 as in torch
     assert nets["src"]["verdicts_agree"] == 1.0 and nets["src"]["max_output_difference"] < 1e-6
     # rate energy is the hand count: 200 task steps x all nonzero weights x E_MAC
@@ -91,3 +103,25 @@ def test_train_src_then_compare_end_to_end(tmp_path, capsys):
     md = (out / "compare.md").read_text()
     assert "compare_summary.png" in md and (out / "compare_summary.png").stat().st_size > 1000
     assert (out / "compare_examples.png").is_file()
+
+
+@pytest.mark.slow
+def test_compare_without_a_scale_runs_the_search_and_uses_its_best_s(tmp_path, run_cli):
+    from rate2spike.src_models.cell import SRCNet
+
+    SRCNet(1, [4]).to_network({"task": "gonogo"}).save(tmp_path / "src")
+    rate = make_rate_artifact(tmp_path / "rate")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"convert": {"trials": 4, "scales": [20, 30]}}))
+    out = tmp_path / "cmp"
+    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--src-model",
+                         str(tmp_path / "src.npz"), "--trials", "4", "--config", str(cfg),
+                         "--src-device", "numpy", "--out", str(out), "--quiet"])
+    assert code == 0, cap.err
+    search = json.loads((out / "convert" / "convert_result.json").read_text())
+    rows = json.loads((out / "convert" / "lambda_sweep.json").read_text())
+    assert [r["scale_s"] for r in rows] == [20.0, 30.0]
+    best = max(rows, key=lambda r: (r["accuracy"], -r["scale_s"]))["scale_s"]
+    assert search["best_scale_s"] == best
+    nets = json.loads((out / "compare.json").read_text())["nets"]
+    assert nets["lif"]["label"].startswith(f"converted LIF (s = {best:g},")
