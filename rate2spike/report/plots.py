@@ -19,7 +19,8 @@ from ..artifacts import atomic_write_bytes  # noqa: E402
 E_COLOR, I_COLOR = "tab:red", "tab:blue"
 
 
-def _save(fig, path) -> Path:
+def save_figure(fig, path) -> Path:
+    """Write ``fig`` as a PNG atomically (a temporary file and a rename) and close it."""
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=110)
@@ -46,7 +47,7 @@ def training_curve(history: list, stop_loss: float | None, path, reference: floa
     ax2.set_ylim(-0.02, 1.02)
     ax2.set_ylabel("accuracy", color="tab:green")
     ax.legend(loc="center right", fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def example_trials(dt_s: float, conditions, traces: dict, targets, path, title="") -> Path:
@@ -64,7 +65,7 @@ def example_trials(dt_s: float, conditions, traces: dict, targets, path, title="
         ax.set_xlabel("time (s)")
     axes[0][0].set_ylabel("output o(t)")
     axes[0][0].legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def accuracy_vs_scale(results: list, condition_names, best_s: float, rate_accuracy: float,
@@ -83,7 +84,7 @@ def accuracy_vs_scale(results: list, condition_names, best_s: float, rate_accura
     ax.set_ylabel("accuracy")
     ax.set_ylim(-0.02, 1.05)
     ax.legend(fontsize=7, ncol=2)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def raster(units, times_s, dale_sign, duration_s, path, title="") -> Path:
@@ -100,7 +101,7 @@ def raster(units, times_s, dale_sign, duration_s, path, title="") -> Path:
     ax.set_ylabel("unit (E then I)")
     ax.set_title(title)
     ax.legend(loc="upper right", markerscale=8, fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def rate_histogram(unit_rates_hz, dale_sign, path) -> Path:
@@ -113,7 +114,7 @@ def rate_histogram(unit_rates_hz, dale_sign, path) -> Path:
     ax.set_xlabel("mean firing rate (Hz)")
     ax.set_ylabel("units")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def rate_vs_lif(rate_activity, unit_rates_hz, dale_sign, path) -> Path:
@@ -127,7 +128,7 @@ def rate_vs_lif(rate_activity, unit_rates_hz, dale_sign, path) -> Path:
     ax.set_xlabel("rate model: mean r = φ(x)")
     ax.set_ylabel("LIF: mean firing rate (Hz)")
     ax.legend(fontsize=8)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def comparison_summary(nets: dict, condition_names, path) -> Path:
@@ -168,4 +169,4 @@ def comparison_summary(nets: dict, condition_names, path) -> Path:
     axes[3].set_xticks(range(len(values)), labels, fontsize=7)
     axes[3].set_yscale("log")
     axes[3].set_ylabel("simulation time per trial (ms)")
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_text
+from .plots import save_figure
 
 SUCCESS_ACCURACY = 0.95   # the paper's conversion success: LIF accuracy >= 95 % at the best lambda
 
@@ -56,8 +57,7 @@ def _plots(results: list, rows: list, out: Path) -> dict:
     ax.set_ylabel("LIF accuracy at best λ (%)")
     fig.tight_layout()
     files["accuracy_png"] = str(out / "study_accuracy.png")
-    fig.savefig(files["accuracy_png"], dpi=120)
-    plt.close(fig)
+    save_figure(fig, files["accuracy_png"])
 
     fig, ax = plt.subplots(figsize=(1.8 + 1.6 * len(rows), 3.2))
     ax.bar(range(len(rows)), [100 * r["success_rate"] for r in rows])
@@ -66,8 +66,7 @@ def _plots(results: list, rows: list, out: Path) -> dict:
     ax.set_ylim(0, 100)
     fig.tight_layout()
     files["success_png"] = str(out / "study_success.png")
-    fig.savefig(files["success_png"], dpi=120)
-    plt.close(fig)
+    save_figure(fig, files["success_png"])
 
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     for k, nets in enumerate(per_setting):
@@ -82,8 +81,7 @@ def _plots(results: list, rows: list, out: Path) -> dict:
     ax.legend(fontsize=7)
     fig.tight_layout()
     files["curves_png"] = str(out / "study_accuracy_vs_scale.png")
-    fig.savefig(files["curves_png"], dpi=120)
-    plt.close(fig)
+    save_figure(fig, files["curves_png"])
     return files
 
 
