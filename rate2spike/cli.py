@@ -18,6 +18,7 @@ from .src_models.network import READOUTS
 from .tasks import TASKS
 from .validation import check_scales
 from .version import __version__
+from .workflows.study.plan import TAU_MODES
 
 
 def _split_list(text: str) -> list:
@@ -97,7 +98,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--nets", type=int, default=20, help="nets per setting (20); a larger number "
                     "later reuses the first ones")
     st.add_argument("--units", type=_ints, default=[200], metavar="LIST", help="N per net (200)")
-    st.add_argument("--tau", type=_names(("trained", "fixed")), default=["trained"], metavar="LIST",
+    st.add_argument("--tau", type=_names(TAU_MODES), default=["trained"], metavar="LIST",
                     help="trained tau_d (20-100 ms) and/or fixed (20 ms)")
     st.add_argument("--refractory", type=_floats, default=[2.0], metavar="LIST",
                     help="LIF refractory periods in ms (2)")

@@ -8,6 +8,8 @@ from ...errors import Rate2SpikeError
 
 #: the fact sheet's fixed synaptic decay for the "fixed tau_d" setting (20 ms)
 FIXED_TAU_D_S = 0.02
+#: how tau_d is set in a study setting: learned in [20, 100] ms, or fixed at 20 ms
+TAU_MODES = ("trained", "fixed")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def plan_jobs(task: str, acts, n_nets: int, units=(200,), taus=("trained",),
     if n_nets < 1:
         raise Rate2SpikeError(f"--nets must be >= 1, got {n_nets}")
     for tau in taus:
-        if tau not in ("trained", "fixed"):
+        if tau not in TAU_MODES:
             raise Rate2SpikeError(f"--tau must be 'trained' or 'fixed', got {tau!r}")
     if any(r < 0 for r in refractories_s):
         raise Rate2SpikeError(f"refractory periods must be >= 0 ms, got {list(refractories_s)}")
