@@ -133,10 +133,10 @@ def build_config(cls, file_values: dict | None = None, overrides: dict | None = 
 
 def flat_dict(cfg) -> dict:
     """A config as one flat dict (nested constants inlined), as in a YAML section."""
+    nested_fields = set(_nested(type(cfg)).values())
     out = {}
     for key, value in asdict(cfg).items():
-        out.update(value if isinstance(value, dict) and key in set(_nested(type(cfg)).values())
-                   else {key: value})
+        out.update(value if key in nested_fields else {key: value})
     return out
 
 

@@ -7,7 +7,7 @@ The scale is ``s`` (lambda = 1/s); on disk a row keeps its historical key ``scal
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +29,6 @@ class TrainingRecord:
 
     def common_metadata(self) -> dict:
         """Task, seed, config, stopping outcome, final evaluation, history and versions."""
-        from dataclasses import asdict
-
         last = self.history[-1] if self.history else {}
         return {
             "task": self.task.name, "seed": self.config.seed, "config": asdict(self.config),

@@ -205,19 +205,17 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
                  per_trial)
     trial_ids = np.arange(n_trials) if trial_ids is None else np.asarray(trial_ids)
     runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes))
-    got = {s: ScaleRun(np.zeros((n_trials, 0)), np.zeros((n_trials, network.n_units), int), {}, 0.0)
-           for s in scales}
-    outputs = {s: [None] * n_trials for s in scales}
+    got = {}
     with LIFSimulator(network, n_steps, stim_dt_s, copies, device, seed, build_dir, processes,
                       threads) as sim:
         for chunk in sim.run(inputs, runs, trial_ids, raster_trials):
+            if chunk.s not in got:
+                got[chunk.s] = ScaleRun(np.empty((n_trials, chunk.outputs.shape[1])),
+                                        np.zeros((n_trials, network.n_units), int), {}, 0.0)
             run = got[chunk.s]
-            for k, t in enumerate(chunk.trials):
-                outputs[chunk.s][t] = chunk.outputs[k]
+            run.outputs[chunk.trials] = chunk.outputs
             run.spike_counts[chunk.trials] = chunk.spike_counts
             run.rasters.update(chunk.rasters)
             run.sim_time_s += chunk.sim_time_s
-        for s in scales:
-            got[s].outputs = np.stack(outputs[s])
         return LIFSimulation(got, network.constants.readout_stride * network.constants.dt_s,
                              sim.device, sim.build_time_s, sim.warnings)

@@ -50,14 +50,15 @@ def load_src(path, task: Task) -> SRCNetwork:
     return net
 
 
-def check_trials_fit(task: Task, trials: int, n_units: int, what: str, src_steps: int = 0) -> None:
+def check_trials_fit(task: Task, trials: int, n_units: int, what: str, readout_dt_s: float,
+                     src_steps: int = 0) -> None:
     """Refuse ``trials`` whose peak memory exceeds what is available, with the estimate.
 
     Per trial: the rate net's rates (steps x N float64, held twice while stacked), the trial
     batch (inputs and targets, up to three copies during a sweep), the LIF outputs (one
-    sample per 0.5 ms) and, for SRC runs, ``src_steps`` outputs and pulses counts.
+    sample per ``readout_dt_s`` seconds) and, for SRC runs, ``src_steps`` outputs and pulses counts.
     """
     steps = task.n_steps
     per_trial = 8 * (2 * steps * n_units + 3 * steps * (task.n_inputs + 1)
-                     + int(task.duration_s / 5e-4) + 4 * src_steps)
+                     + int(task.duration_s / readout_dt_s) + 4 * src_steps)
     check_memory(per_trial * trials, f"{what} with --trials {trials:,}", per_trial)

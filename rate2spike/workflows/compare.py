@@ -94,7 +94,7 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
     src = load_src(nets.src_model, task_obj) if nets.src_model else None
     out = check_out_dir(out if out else default_out_dir("compare", task))
     check_trials_fit(task_obj, trials, rate.n_units if rate else tcfg.units, "compare",
-                     int(task_obj.duration_s / scfg.step_s))
+                     ccfg.lif.readout_dt_s, int(task_obj.duration_s / scfg.step_s))
     with folder_lock(out):
         rate, s, src, files = _nets(task, out, nets, rate, src, (tcfg, ccfg, scfg), progress)
         batch = task_obj.generate(trials, seed + COMPARE_TRIAL_OFFSET)

@@ -72,7 +72,7 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
         raise Rate2SpikeError(f"{out} already holds a sweep; pass --resume to continue it, "
                               f"or choose another --out")
     n_units = rate.n_units if rate is not None else (train_config or TrainConfig()).units
-    check_trials_fit(task_obj, cfg.trials, n_units, "convert")
+    check_trials_fit(task_obj, cfg.trials, n_units, "convert", cfg.lif.readout_dt_s)
     with folder_lock(out):
         files = {}
         if rate is None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from pathlib import Path
 
 from ..config import SRCTrainConfig, TrainConfig, build_config
 from ..locking import folder_lock
@@ -42,7 +41,7 @@ def train_src(task: str = "gonogo", out=None, config: SRCTrainConfig | None = No
     >>> result, files = rate2spike.train_src("gonogo", out="runs/src", sizes=[50])   # doctest: +SKIP
     """
     cfg = build_config(SRCTrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
-    out = check_out_dir(Path(out) if out else default_out_dir("train-src", cfg.task))
+    out = check_out_dir(out if out else default_out_dir("train-src", cfg.task))
     result = train_src_model(cfg, progress=progress)
     with folder_lock(out):
         return result, write_src_training_report(result, out)
