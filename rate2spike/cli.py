@@ -61,7 +61,8 @@ def make_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("convert", help="convert a rate RNN to a Brian2 LIF network, search lambda, "
                        "write a report (trains a rate net first if --model is not given)")
     _common(c)
-    c.add_argument("--model", metavar="F", help="rate model .npz from 'rate2spike train'")
+    c.add_argument("--model", metavar="F", help="rate model: .npz from 'rate2spike train' or "
+                   "a .mat saved by the authors' TensorFlow code (rkim35/spikeRNN)")
     c.add_argument("--device", choices=DEVICES, help="Brian2 device (cpp_standalone)")
     c.add_argument("--trials", type=int, help="trials per scale (100)")
     c.add_argument("--scales", type=_scales, metavar="LIST",
@@ -78,7 +79,8 @@ def make_parser() -> argparse.ArgumentParser:
                         "on the same trials: accuracy, activity, energy, run time (trains or loads "
                         "each net)")
     _common(cp)
-    cp.add_argument("--rate-model", metavar="F", help="rate model .npz (default: train one)")
+    cp.add_argument("--rate-model", metavar="F", help="rate model .npz or authors' .mat "
+                    "(default: train one)")
     cp.add_argument("--scale", type=float, metavar="S", help="s = 1/lambda of the LIF net "
                     "(default: run the lambda search of 'convert')")
     cp.add_argument("--src-model", metavar="F", help="SRC model .npz from 'train-src' "

@@ -10,6 +10,10 @@ Artifact (``kind = "rate_rnn"``): the arrays in ``NAME.npz``; the constants (the
 :data:`RATE_SCHEMA`, checked by :meth:`RateNetwork.load`) and training information in
 ``NAME.json``.
 
+A network trained elsewhere enters through :meth:`RateNetwork.from_arrays` (any framework's
+arrays, every shape, sign and range checked) or :func:`.imported.load_authors_mat` (the
+authors' TensorFlow ``.mat`` files).
+
 Example
 -------
 >>> net = RateNetwork.load("tests/data/gonogo_n200.npz")       # doctest: +SKIP
@@ -74,6 +78,42 @@ class RateNetwork:
         if np.any(self.tau_d_s <= 0):
             out.append("tau_d_s must be > 0 s")
         return out
+
+    @classmethod
+    def from_arrays(cls, W_rec, W_in, W_out, tau_d_s, *, act: str, task: str, b_out=0.0,
+                    dale: bool = True, dale_sign=None, dt_s: float = 0.005, tau_range_s=None,
+                    noise_std: float = 0.1, meta: dict | None = None) -> "RateNetwork":
+        """A rate network from plain arrays (NumPy, torch tensors, lists), checked.
+
+        W_rec (N, N) effective signed recurrent weights, W_rec[i, j] from unit j to unit i;
+        W_in (N, n_in), n_in the task's number of inputs; W_out (1, N) or (N,); tau_d_s (N,)
+        or a scalar, synaptic decay in **seconds** (20-100 ms for Kim et al.'s nets);
+        act: ``sigmoid``, ``softplus`` or ``relu``; task: ``gonogo``, ``xor`` or ``mante``;
+        dale: with Dale's principle every column of W_rec has one sign (the unit's type is
+        read from it, or given as ``dale_sign``, (N,) of +-1, for units without outputs);
+        tau_range_s: the (min, max) tau_d the net was trained in (default:
+        the range of tau_d_s); dt_s: the rate model's step [s]; noise_std: its noise.
+        Raises :class:`~rate2spike.errors.ArtifactError` naming the first array that is off.
+
+        Example
+        -------
+        >>> sd = torch_model.state_dict()                                   # doctest: +SKIP
+        >>> net = RateNetwork.from_arrays(sd["w_rec"], sd["w_in"], sd["w_out"],
+        ...                               0.02 + 0.03 * torch.sigmoid(sd["theta"]),
+        ...                               act="sigmoid", task="gonogo")     # doctest: +SKIP
+        """
+        from .imported import checked_arrays
+
+        arrays = checked_arrays(W_rec, W_in, W_out, tau_d_s, b_out, act, task, dale, dt_s,
+                                dale_sign)
+        taus = arrays["tau_d_s"]
+        lo, hi = (float(taus.min()), float(taus.max())) if tau_range_s is None else \
+            (float(tau_range_s[0]), float(tau_range_s[1]))
+        if not (0 < lo <= taus.min() + 1e-12 and taus.max() <= hi + 1e-12):
+            raise ArtifactError(f"tau_range_s = ({lo}, {hi}) s must be positive and contain "
+                                f"every tau_d_s ({taus.min():.4g} ... {taus.max():.4g} s)")
+        return cls(**arrays, task=task, act=act, dt_s=float(dt_s), tau_min_s=lo, tau_max_s=hi,
+                   noise_std=float(noise_std), dale=bool(dale), meta=dict(meta or {}))
 
     @property
     def n_units(self) -> int:

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import Rate2SpikeError
+from ..rate_models.imported import load_authors_mat
 from ..rate_models.network import RateNetwork
 from ..resources import check_memory
 from ..src_models.network import SRCNetwork
@@ -36,8 +37,14 @@ def check_model_task(net_task: str, n_inputs: int, task: Task, path, what: str =
 
 
 def load_rate(path, task: Task) -> RateNetwork:
-    """A rate artifact, checked against ``task``; its path is recorded as ``meta['source']``."""
-    net = RateNetwork.load(path)
+    """A rate model checked against ``task``: this project's ``.npz`` artifact or, for a
+    ``.mat`` file, a model saved by the authors' TensorFlow code
+    (:func:`~rate2spike.rate_models.imported.load_authors_mat`). Its path is recorded as
+    ``meta['source']``."""
+    if Path(path).suffix.lower() == ".mat":
+        net = load_authors_mat(path, task.name)
+    else:
+        net = RateNetwork.load(path)
     check_model_task(net.task, net.n_inputs, task, path)
     net.meta.setdefault("source", str(path))
     return net
