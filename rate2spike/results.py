@@ -147,3 +147,26 @@ class CompareResult:
     nets: dict
     files: dict = field(default_factory=dict)
     wall_time_s: float = 0.0
+
+
+@dataclass
+class SimulationResult:
+    """What ``simulate`` produced: accuracy (overall and per condition) and mean firing rates
+    of the E and I units on ``trials`` trials of a converted net at scale ``s``, the
+    stimulation used (a dict, or None), timings, and the files written."""
+
+    out_dir: Path
+    task: str
+    s: float
+    trials: int
+    seed: int
+    device: str
+    accuracy: float
+    per_condition: dict
+    rate_E_hz: float
+    rate_I_hz: float
+    stimulation: Any = None
+    sim_time_s: float = 0.0
+    build_time_s: float = 0.0
+    wall_time_s: float = 0.0
+    files: dict = field(default_factory=dict)

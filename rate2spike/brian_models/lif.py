@@ -19,6 +19,13 @@ of unit area in seconds). It is *sampled* every ``readout_dt_s`` (default 0.5 ms
 steps; the reference evaluates it every step): the samples are exact values of the same o(t),
 and summing 200 traces per copy every step cost more than the whole membrane update.
 
+Optional artificial stimulation (:class:`~rate2spike.lif_models.Stimulation`, the reference's
+protocol) runs right after step 1 (``groups``, order 1): inside the window each chosen unit's
+v jumps by +-kick when the copy's coin for this step comes up (not while refractory: Brian2
+holds v fixed then, against every write) (one coin per copy and step,
+from the counter-based draws; from Brian2's ``rand()`` per unit where the noise source is
+"brian", e.g. on ``cuda_standalone``).
+
 Many independent *copies* (trial x scale) share one group: copy c
 owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
 Deviation from the reference: the voltage noise is frozen with v during the refractory
@@ -27,10 +34,12 @@ period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 
-from ..lif_models import LIFConstants, LIFNetwork
+from ..lif_models import LIFConstants, LIFNetwork, Stimulation
+from ..lif_models.stimulation import COIN_UNIT
 from .noise import brian_function
 
 NEURON_EQUATIONS = """
@@ -46,7 +55,7 @@ lam : 1 (constant)         # lambda = 1/s of this copy
 trial : integer (constant) # stimulus column of this copy
 unit : integer (constant)  # index of the unit in the network (0 ... N-1)
 noise_stream : integer (constant)  # counter-noise stream of this copy's trial
-{w_in_decls}
+{w_in_decls}{stim_decls}
 """
 
 TRACE_UPDATE = """
@@ -60,6 +69,11 @@ RESET = """
 v = v_reset
 h_r += 1 / (tau_r * tau_d)
 """
+
+STIMULATION = """
+v += stim_kick * int(t_in_timesteps >= stim_first_step and t_in_timesteps < stim_end_step) * int({coin})
+"""
+STIM_DECLS = "\nstim_kick : volt (constant)  # signed stimulation kick (0 for other units)"
 
 SYNAPSE_MODEL = "w : volt * second (constant)   # rate-model W[i, j] in mV s"
 SYNAPSE_ON_PRE = "h_post += lam_post * w / (tau_r * tau_d_post)"
@@ -116,7 +130,8 @@ class LIFBatchModel:
 
     def __init__(self, w_rec, w_in, w_out, tau_d_s, n_copies, n_steps_stim, stim_dt_s,
                  constants: LIFConstants, n_raster=2, record_state=(), record_neurons=(),
-                 noise_source: str = "counter"):
+                 noise_source: str = "counter", stimulation: Stimulation | None = None,
+                 record_dt_s: float | None = None):
         self.w_rec = np.asarray(w_rec, float)
         self.w_in = np.asarray(w_in, float)
         self.w_out = np.asarray(w_out, float).reshape(-1)
@@ -130,6 +145,8 @@ class LIFBatchModel:
         self.n_raster = min(int(n_raster), self.n_copies)
         self.record_state = tuple(record_state)      # e.g. ("v", "I_syn"), for inspection
         self.record_neurons = list(record_neurons)   # global neuron indices to record
+        self.record_dt_s = record_dt_s or constants.dt_s   # sampling interval of recordings
+        self.stimulation = stimulation
         if noise_source not in ("counter", "brian"):
             raise ValueError(f"noise_source must be 'counter' or 'brian', got {noise_source!r}")
         self.noise_source = noise_source  # "counter": r2s_normal (C++/NumPy); "brian": xi
@@ -142,7 +159,7 @@ class LIFBatchModel:
         ``n_steps_stim`` samples of ``stim_dt_s`` seconds. Its synapses hold the rate weights;
         each copy's lambda = 1/s is a run-time value (:func:`synaptic_lambda`), so one compiled
         program runs the network at any s. ``options``: ``n_raster``, ``record_state``,
-        ``record_neurons``, ``noise_source``."""
+        ``record_neurons``, ``record_dt_s``, ``noise_source``, ``stimulation``."""
         r = network.rate
         return cls(r.W_rec, r.W_in, r.W_out, r.tau_d_s, n_copies, n_steps_stim, stim_dt_s,
                    network.constants, **options)
@@ -160,7 +177,15 @@ class LIFBatchModel:
             noise = (" + noise_sigma * xi" if self.noise_source == "brian" else
                      " + noise_step * r2s_normal(noise_stream, unit, t_in_timesteps) / dt")
         return NEURON_EQUATIONS.format(noise_term=noise, input_expr=f"mV * ({terms})",
-                                       w_in_decls=decls)
+                                       w_in_decls=decls,
+                                       stim_decls=STIM_DECLS if self.stimulation else "")
+
+    def _stimulation_code(self) -> str:
+        p = self.stimulation.probability
+        coin = (f"rand() < {p!r}" if self.noise_source == "brian" else
+                f"r2s_normal(noise_stream, {COIN_UNIT}, t_in_timesteps) > "
+                f"{NormalDist().inv_cdf(1 - p) if p < 1 else -1e9!r}")
+        return STIMULATION.format(coin=coin)
 
     def build(self):
         """Create the Brian2 objects (current device) and return them."""
@@ -187,6 +212,11 @@ class LIFBatchModel:
                            refractory=c.refractory_s * b2.second, method="euler",
                            namespace=namespace, name="lif")
         G.run_regularly(TRACE_UPDATE, when="after_thresholds", name="lif_traces")
+        if self.stimulation is not None:
+            first, end = self.stimulation.steps(c.dt_s)
+            namespace.update(stim_first_step=first, stim_end_step=end)
+            G.run_regularly(self._stimulation_code(), when="groups", order=1,
+                            name="lif_stimulation")
         copy_of = np.repeat(np.arange(C), N)
         unit_of = np.tile(np.arange(N), C)
         G.trial = copy_of
@@ -195,12 +225,15 @@ class LIFBatchModel:
         G.decay_d = np.exp(-c.dt_s / np.tile(self.tau_d_s, C))
         for k in range(self.n_in):
             setattr(G, f"w_in_{k}", self.w_in[unit_of, k])
+        if self.stimulation is not None:
+            G.stim_kick = self.stimulation.kicks_mV(N)[unit_of] * b2.mV
         post, pre = np.nonzero(self.w_rec)
         weights = self.w_rec[post, pre]
         offsets = np.repeat(np.arange(C) * N, len(pre))
-        S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
-                        name="recurrent")
+        S = None                 # Brian2 refuses a Synapses object without synapses
         if len(pre):
+            S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
+                            name="recurrent")
             S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
             S.w = np.tile(weights, C) * b2.mV * b2.second
         readout_dt = c.readout_stride * dt
@@ -213,11 +246,13 @@ class LIFBatchModel:
         out_mon = b2.StateMonitor(R, "o", record=True, dt=readout_dt, when="end",
                                   name="output_monitor")
         spike_mon = b2.SpikeMonitor(G, name="spikes")
-        net = b2.Network(G, S, R, RS, out_mon, spike_mon)
+        net = b2.Network(G, R, RS, out_mon, spike_mon)
+        if S is not None:
+            net.add(S)
         state_mon = None
         if self.record_state:
             state_mon = b2.StateMonitor(G, list(self.record_state), record=self.record_neurons,
-                                        dt=dt, name="state_monitor")
+                                        dt=self.record_dt_s * b2.second, name="state_monitor")
             net.add(state_mon)
         self.objects = dict(G=G, S=S, R=R, RS=RS, out=out_mon, spikes=spike_mon,
                             state=state_mon, stimulus=stimulus, net=net)

@@ -11,7 +11,7 @@ Artifact (``kind = "rate_rnn"``): the arrays in ``NAME.npz``; the constants (the
 ``NAME.json``.
 
 A network trained elsewhere enters through :meth:`RateNetwork.from_arrays` (any framework's
-arrays, every shape, sign and range checked) or :func:`.imported.load_authors_mat` (the
+arrays, every shape, sign and range checked) or :func:`.authors_mat.load_authors_mat` (the
 authors' TensorFlow ``.mat`` files).
 
 Example
@@ -102,7 +102,7 @@ class RateNetwork:
         ...                               0.02 + 0.03 * torch.sigmoid(sd["theta"]),
         ...                               act="sigmoid", task="gonogo")     # doctest: +SKIP
         """
-        from .imported import checked_arrays
+        from .array_checks import checked_arrays
 
         arrays = checked_arrays(W_rec, W_in, W_out, tau_d_s, b_out, act, task, dale, dt_s,
                                 dale_sign)

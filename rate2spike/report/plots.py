@@ -170,3 +170,49 @@ def comparison_summary(nets: dict, condition_names, path) -> Path:
     axes[3].set_yscale("log")
     axes[3].set_ylabel("simulation time per trial (ms)")
     return save_figure(fig, path)
+
+
+def psth(spikes_by_condition: dict, dale_sign, duration_s: float, path, bin_s: float = 0.02,
+         window_s=None, title="") -> Path:
+    """Peri-stimulus time histograms: mean firing rate (Hz per unit) of the E and of the I units
+    in bins of ``bin_s`` seconds, one panel per condition. ``spikes_by_condition`` maps a
+    condition to (list of unit-index arrays, list of spike-time arrays [s]), one pair per trial;
+    ``window_s`` shades a stimulation window."""
+    sign = np.asarray(dale_sign)
+    n_e, n_i = int(np.sum(sign > 0)), int(np.sum(sign < 0))
+    edges = np.arange(0.0, duration_s + bin_s / 2, bin_s)
+    k = len(spikes_by_condition)
+    fig, axes = plt.subplots(1, k, figsize=(4.2 * k, 3.0), squeeze=False, sharey=True)
+    for ax, (cond, (units, times)) in zip(axes[0], spikes_by_condition.items()):
+        for kind, n, color in (("E", n_e, E_COLOR), ("I", n_i, I_COLOR)):
+            if n == 0:
+                continue
+            pick = [t[(sign[u] > 0) == (kind == "E")] for u, t in zip(units, times)]
+            counts = np.histogram(np.concatenate(pick) if pick else [], edges)[0]
+            ax.step(edges[:-1], counts / (bin_s * n * max(len(units), 1)), where="post",
+                    color=color, label=f"{kind} ({n} units)")
+        if window_s is not None:
+            ax.axvspan(*window_s, color="gold", alpha=0.3, label="stimulation")
+        ax.set_title(f"{title}{cond} ({len(units)} trials)")
+        ax.set_xlabel("time (s)")
+    axes[0][0].set_ylabel("rate (Hz per unit)")
+    axes[0][0].legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def state_traces(traces: dict, dt_s: float, path, units=(0,), window_s=None, title="") -> Path:
+    """Recorded variables of a few units over time: ``traces`` maps a name (with its unit in
+    the label, e.g. ``"v (mV)"``) to an (N, samples) array sampled every ``dt_s`` s."""
+    k = len(traces)
+    fig, axes = plt.subplots(k, 1, figsize=(6.5, 2.2 * k), squeeze=False, sharex=True)
+    for ax, (name, values) in zip(axes[:, 0], traces.items()):
+        t = np.arange(values.shape[1]) * dt_s
+        for u in units:
+            ax.plot(t, values[u], lw=0.8, label=f"unit {u}")
+        if window_s is not None:
+            ax.axvspan(*window_s, color="gold", alpha=0.3)
+        ax.set_ylabel(name)
+    axes[0, 0].set_title(title)
+    axes[0, 0].legend(fontsize=7, ncol=len(units))
+    axes[-1, 0].set_xlabel("time (s)")
+    return save_figure(fig, path)

@@ -20,9 +20,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from ..brian_models.lif import LIFBatchModel
-from ..lif_models import LIFConstants, LIFNetwork
+from ..lif_models import LIFConstants, LIFNetwork, Stimulation
 from ..resources import check_memory
 from ..validation import check_scales
 from .backends import open_backend
@@ -69,7 +70,8 @@ def plan_runs(scales, n_trials: int, copies_per_run: int = 0, parallel: int = 1)
 class RunChunk:
     """The trials of one scale s finished in one run: their positions ``trials`` in the input
     batch, outputs (k, samples), spike_counts (k, N), ``rasters`` {position: (units, times_s)}
-    for the requested raster trials, and their share of the run's wall time."""
+    for the requested raster trials, their share of the run's wall time, and ``states``
+    {position: {variable: (N, samples) SI values}} for the recorded trials."""
 
     s: float
     trials: np.ndarray
@@ -77,20 +79,29 @@ class RunChunk:
     spike_counts: np.ndarray
     rasters: dict
     sim_time_s: float
+    states: dict = field(default_factory=dict)
 
 
 class LIFSimulator:
     """A compiled LIF network of ``copies`` copies on one backend, fed (s, trial) runs.
 
     Use as a context manager; ``device``, ``warnings`` and ``build_time_s`` describe the
-    backend actually used (after any fallback).
+    backend actually used (after any fallback). ``stimulation``: optional
+    :class:`~rate2spike.lif_models.Stimulation` of every copy; ``record``: variables (e.g.
+    ``("v", "I_syn")``) recorded every ``readout_dt_s`` for the copies in ``record_slots``.
     """
 
     def __init__(self, network: LIFNetwork, n_steps: int, stim_dt_s: float, copies: int,
                  device: str = "cpp_standalone", seed: int = 0, build_dir=None,
-                 processes: int | None = None, threads: int | None = None):
+                 processes: int | None = None, threads: int | None = None,
+                 stimulation: Stimulation | None = None, record=(), record_slots=()):
         self.network, self.seed = network, int(seed)
-        model = LIFBatchModel.from_network(network, copies, n_steps, stim_dt_s, n_raster=0)
+        n = network.n_units
+        self.record_slots = sorted(int(c) for c in record_slots) if record else []
+        model = LIFBatchModel.from_network(
+            network, copies, n_steps, stim_dt_s, n_raster=0, stimulation=stimulation,
+            record_state=tuple(record), record_dt_s=network.constants.readout_dt_s,
+            record_neurons=[c * n + u for c in self.record_slots for u in range(n)])
         self.backend = open_backend(model, device, seed, build_dir, processes, threads)
 
     @property
@@ -135,7 +146,17 @@ class LIFSimulator:
                     rasters = {int(pairs[c][1]): res.copy_raster(c) for c in copies
                                if pairs[c][1] in raster_trials}
                     yield RunChunk(s, trials, res.outputs[copies], res.spike_counts[copies],
-                                   rasters, share * len(copies))
+                                   rasters, share * len(copies), self._states(res, pairs, s))
+
+    def _states(self, res, pairs, s) -> dict:
+        """{trial position: {variable: (N, samples)}} of the recorded slots holding scale s
+        and, as in the first run, the trial of their own position."""
+        n, out = self.network.n_units, {}
+        for k, c in enumerate(self.record_slots):
+            if c < len(pairs) and pairs[c][0] == s and int(pairs[c][1]) == c:
+                out[int(pairs[c][1])] = {name: values[k * n:(k + 1) * n]
+                                         for name, values in res.state.items()}
+        return out
 
     def close(self) -> None:
         self.backend.close()
@@ -150,12 +171,15 @@ class LIFSimulator:
 @dataclass
 class ScaleRun:
     """All trials at one s: outputs (trials, samples) sampled every ``readout_dt_s``,
-    spike_counts (trials, N), rasters {trial: (units, times_s)}, sim_time_s."""
+    spike_counts (trials, N), rasters {trial: (units, times_s)}, sim_time_s, and states
+    {trial: {variable: (N, samples) in SI units: v and I_syn in volt, r in Hz}}
+    sampled every ``readout_dt_s`` for the recorded trials."""
 
     outputs: np.ndarray
     spike_counts: np.ndarray
     rasters: dict
     sim_time_s: float
+    states: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -178,14 +202,20 @@ def output_bytes_per_trial(n_steps: int, stim_dt_s: float, network: LIFNetwork) 
 def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scales=None, *,
                  device: str = "cpp_standalone", seed: int = 0, trial_ids=None,
                  raster_trials=(), copies_per_run: int = 0, processes: int | None = None,
-                 threads: int | None = None, build_dir=None) -> LIFSimulation:
+                 threads: int | None = None, build_dir=None,
+                 stimulation: Stimulation | None = None, record=(),
+                 record_trials=(), progress: bool = False) -> LIFSimulation:
     """Simulate ``network`` on ``inputs`` (trials, n_in, steps; one step = ``stim_dt_s`` s)
     at its own scale s, or at each of ``scales`` (the same conversion at other s).
 
     device : ``cpp_standalone`` (default), ``cython``, ``numpy``, ``cuda_standalone`` or
         ``reference`` (the independent NumPy simulator); seed : noise and initial voltages;
     trial_ids : (trials,) ids naming each trial's noise (default 0 ... trials-1);
-    raster_trials : trials whose spikes are kept in ``rasters``.
+    raster_trials : trials whose spikes are kept in ``rasters``;
+    stimulation : optional :class:`~rate2spike.lif_models.Stimulation` applied to every trial;
+    record : state variables (``v``, ``I_syn``, ``h``, ``r``) recorded every ``readout_dt_s``
+    for ``record_trials`` (positions that must fall in the first run: < the copies per run);
+    a trial recorded at several s keeps the first s; progress : a progress bar of trials.
     Returns a :class:`LIFSimulation`.
 
     Example
@@ -205,10 +235,18 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
                  per_trial)
     trial_ids = np.arange(n_trials) if trial_ids is None else np.asarray(trial_ids)
     runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes))
+    record_trials = sorted({int(t) for t in record_trials}) if record else []
+    if record_trials and record_trials[-1] >= copies:
+        raise ValueError(f"record_trials must be < {copies} (the copies of the first run), got "
+                         f"{record_trials[-1]}")
+    if stimulation is not None:
+        stimulation.check(network.n_units, n_steps * stim_dt_s)
     got = {}
     with LIFSimulator(network, n_steps, stim_dt_s, copies, device, seed, build_dir, processes,
-                      threads) as sim:
+                      threads, stimulation, record, record_trials) as sim:
+        bar = tqdm(total=n_trials * len(scales), unit="trial", desc="LIF", disable=not progress)
         for chunk in sim.run(inputs, runs, trial_ids, raster_trials):
+            bar.update(len(chunk.trials))
             if chunk.s not in got:
                 got[chunk.s] = ScaleRun(np.empty((n_trials, chunk.outputs.shape[1])),
                                         np.zeros((n_trials, network.n_units), int), {}, 0.0)
@@ -216,6 +254,8 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
             run.outputs[chunk.trials] = chunk.outputs
             run.spike_counts[chunk.trials] = chunk.spike_counts
             run.rasters.update(chunk.rasters)
+            run.states.update(chunk.states)
             run.sim_time_s += chunk.sim_time_s
+        bar.close()
         return LIFSimulation(got, network.constants.readout_stride * network.constants.dt_s,
                              sim.device, sim.build_time_s, sim.warnings)

@@ -14,6 +14,10 @@ Brian2 schedule:
 4. ``h[i] += lambda W[i, j] / (tau_r tau_d[i])`` for every spike of j;
 5. reset ``v = v_reset``, ``h_r += 1/(tau_r tau_d)``, refractory for ``refractory_s``.
 
+With a :class:`~rate2spike.lif_models.Stimulation`, step 1 is followed by its kicks: inside the
+window, with the stimulation's probability per step and copy (one coin for all chosen units),
+v of each chosen unit out of its refractory period jumps by +-kick_mV.
+
 Units: mV, seconds, Hz (as in :mod:`rate2spike.brian_models.lif`). By default the noise
 comes from NumPy's generator seeded per run, so the two simulators agree statistically, not
 spike for spike (with the noise off they agree to rounding). Given ``noise_streams``, it uses
@@ -23,24 +27,29 @@ for spike with the noise on too.
 from __future__ import annotations
 
 import time
+from statistics import NormalDist
 
 import numpy as np
 
 from ..brian_models.lif import RunResult, synaptic_lambda
 from ..brian_models.noise import counter_normal
-from ..lif_models import LIFConstants
+from ..lif_models import LIFConstants, Stimulation
+from ..lif_models.stimulation import COIN_UNIT
 from .base import Backend
 
 
 def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v0_mV,
-                       constants: LIFConstants, seed=0, noise_streams=None) -> RunResult:
+                       constants: LIFConstants, seed=0, noise_streams=None,
+                       stimulation: Stimulation | None = None) -> RunResult:
     """Simulate copies of one network.
 
     w_rec (N, N) mV s; w_in (N, n_in) mV; w_out (N,) or (1, N) s; tau_d_s (N,) s;
     inputs (copies, n_in, stim_steps) sampled every ``stim_dt_s`` s; lam (copies,);
     v0_mV (copies * N,); seed: NumPy generator seed of the noise, or noise_streams (copies,)
     for the counter-based draws of :mod:`rate2spike.brian_models.noise`; lam (copies,) the
-    factor lambda = 1/s of each copy. Returns a :class:`~rate2spike.brian_models.lif.RunResult`.
+    factor lambda = 1/s of each copy; stimulation: optional kicks (see the module docstring;
+    the coin is the counter-based draw of the compiled model when ``noise_streams`` is given).
+    Returns a :class:`~rate2spike.brian_models.lif.RunResult`.
     """
     c = constants
     w_rec, w_in = np.asarray(w_rec, float), np.asarray(w_in, float)
@@ -61,6 +70,12 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
         streams = np.asarray(noise_streams).reshape(n_copies, 1)
         units = np.arange(n_units).reshape(1, n_units)
 
+    stim_first, stim_end, kicks, coin_threshold = 0, 0, 0.0, 0.0
+    if stimulation is not None:
+        stim_first, stim_end = stimulation.steps(dt)
+        kicks = stimulation.kicks_mV(n_units)[None, :]
+        p = stimulation.probability
+        coin_threshold = NormalDist().inv_cdf(1 - p) if p < 1 else -np.inf
     v = np.asarray(v0_mV, float).reshape(n_copies, n_units).copy()
     i_syn, h, r, h_r = (np.zeros((n_copies, n_units)) for _ in range(4))
     last_spike = np.full((n_copies, n_units), -10 * refractory_steps - 1)
@@ -77,6 +92,12 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
         elif c.noise_mV > 0:
             dv += c.noise_mV * counter_normal(streams, units, n)
         v = np.where(active, v + dv, v)
+        if stimulation is not None and stim_first <= n < stim_end:
+            if noise_streams is None:
+                coin = rng.random((n_copies, 1)) < stimulation.probability
+            else:
+                coin = counter_normal(streams, COIN_UNIT, n) > coin_threshold
+            v += np.where(active, coin * kicks, 0.0)        # frozen while refractory
         spiking = (v >= c.v_th_mV) & active
         i_syn = i_syn * decay_d + h * dt
         h = h * decay_r
@@ -114,5 +135,6 @@ class ReferenceBackend(Backend):
             v0, ids, s = self.checked(batch)
             out.append(simulate_reference(m.w_rec, m.w_in, m.w_out, m.tau_d_s, batch.inputs,
                                           m.stim_dt_s, synaptic_lambda(s), v0, m.c,
-                                          seed=[self.seed, *map(int, ids)]))
+                                          seed=[self.seed, *map(int, ids)],
+                                          stimulation=m.stimulation))
         return out

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import Rate2SpikeError
-from ..rate_models.imported import load_authors_mat
+from ..rate_models.authors_mat import load_authors_mat
 from ..rate_models.network import RateNetwork
 from ..resources import check_memory
 from ..src_models.network import SRCNetwork
@@ -39,7 +39,7 @@ def check_model_task(net_task: str, n_inputs: int, task: Task, path, what: str =
 def load_rate(path, task: Task) -> RateNetwork:
     """A rate model checked against ``task``: this project's ``.npz`` artifact or, for a
     ``.mat`` file, a model saved by the authors' TensorFlow code
-    (:func:`~rate2spike.rate_models.imported.load_authors_mat`). Its path is recorded as
+    (:func:`~rate2spike.rate_models.authors_mat.load_authors_mat`). Its path is recorded as
     ``meta['source']``."""
     if Path(path).suffix.lower() == ".mat":
         net = load_authors_mat(path, task.name)

@@ -1,4 +1,5 @@
-"""Command line: ``rate2spike train``, ``convert``, ``study``, ``train-src`` and ``compare``.
+"""Command line: ``rate2spike train``, ``convert``, ``study``, ``train-src``, ``compare``,
+``simulate`` and ``export`` (the last two in :mod:`.network_commands`).
 
 Every bad input (unknown task/device, bad config, missing or foreign model file,
 non-positive scales, trials < 1, ...) prints ``rate2spike: error: ...`` and exits with
@@ -10,15 +11,16 @@ import argparse
 import os
 import sys
 
-from .config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
-from .errors import ConfigError, Rate2SpikeError
-from .rate_models.transfer import TRANSFER_FUNCTIONS
-from .simulators import BRIAN_SRC_DEVICES, DEVICES
-from .src_models.network import READOUTS
-from .tasks import TASKS
-from .validation import check_scales
-from .version import __version__
-from .workflows.study.plan import TAU_MODES
+from ..config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
+from ..errors import ConfigError, Rate2SpikeError
+from ..rate_models.transfer import TRANSFER_FUNCTIONS
+from ..simulators import BRIAN_SRC_DEVICES, DEVICES
+from ..src_models.network import READOUTS
+from ..tasks import TASKS
+from ..validation import check_scales
+from ..version import __version__
+from ..workflows.study.plan import TAU_MODES
+from .network_commands import add_network_commands, run_network_command
 
 
 def _split_list(text: str) -> list:
@@ -108,6 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    add_network_commands(sub)
     return parser
 
 
@@ -178,6 +181,8 @@ def _run(args) -> int:
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
+    if args.command in ("simulate", "export"):
+        return run_network_command(args)
     file_cfg = load_yaml(args.config)
     progress = not args.quiet
     if args.command == "train":
@@ -198,7 +203,7 @@ def _run(args) -> int:
         return _training_summary(f"trained SRC on {cfg.task}", result, files, cfg)
     if args.command == "compare":
         return _compare(args, file_cfg, progress)
-    from .workflows import convert
+    from ..workflows import convert
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
                        {"task": args.task, "seed": args.seed, "device": args.device,
@@ -216,9 +221,9 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     import time
     from pathlib import Path
 
-    from .locking import folder_lock
-    from .workflows.common import check_out_dir, default_out_dir
-    from .workflows.study import plan_jobs, run_study, write_study_report
+    from ..locking import folder_lock
+    from ..workflows.common import check_out_dir, default_out_dir
+    from ..workflows.study import plan_jobs, run_study, write_study_report
 
     if args.workers is not None and args.workers < 1:
         raise Rate2SpikeError(f"--workers must be >= 1, got {args.workers}")
@@ -256,7 +261,7 @@ def _training_summary(what: str, result, files: dict, cfg) -> int:
 
 
 def _compare(args, file_cfg: dict, progress: bool) -> int:
-    from .workflows import CompareNets, compare
+    from ..workflows import CompareNets, compare
 
     ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
                         {"task": args.task, "seed": args.seed, "device": args.device})

@@ -8,7 +8,7 @@ import torch
 
 from rate2spike.errors import ArtifactError
 from rate2spike.rate_models import RateNetwork
-from rate2spike.rate_models.imported import load_authors_mat
+from rate2spike.rate_models.authors_mat import load_authors_mat
 from tests.conftest import TRAINED, make_rate_artifact
 
 

@@ -1,0 +1,107 @@
+"""Commands on a converted LIF network file: ``simulate`` and ``export``.
+
+Examples::
+
+    rate2spike simulate runs/gng/lif_network.npz --trials 50 --stim inh --units I --window 0.3,0.6
+    rate2spike export runs/gng/lif_network.npz --format nir --out gonogo_lif.nir
+"""
+from __future__ import annotations
+
+from ..errors import ConfigError, Rate2SpikeError
+from ..simulators import DEVICES
+from ..tasks import TASKS
+
+EXPORT_FORMATS = ("nir", "brian2")
+
+
+def add_network_commands(sub) -> None:
+    """The ``simulate`` and ``export`` sub-parsers."""
+    sm = sub.add_parser("simulate", help="run trials of a converted LIF net (optionally with the "
+                        "reference's artificial stimulation) and write spikes, recordings, "
+                        "outputs, figures and accuracy")
+    sm.add_argument("network", metavar="LIF_NETWORK", help="lif_network.npz from 'convert'")
+    sm.add_argument("--task", choices=sorted(TASKS), help="task (default: the net's own)")
+    sm.add_argument("--trials", type=int, default=20, help="trials to simulate (20)")
+    sm.add_argument("--condition", help="only trials of this condition (e.g. go, nogo)")
+    sm.add_argument("--stim", choices=("exc", "inh"), help="artificial stimulation: +0.5 mV "
+                    "(exc) or -0.5 mV (inh) kicks with probability 0.5 per 0.05-ms step")
+    sm.add_argument("--units", metavar="LIST", help="stimulated units: indices and ranges "
+                    "(0-49,60) or E / I for every excitatory / inhibitory unit")
+    sm.add_argument("--window", metavar="START,STOP", help="stimulation window in seconds "
+                    "(e.g. 0.3,0.6)")
+    sm.add_argument("--record", metavar="LIST", default="", help="variables recorded every "
+                    "0.5 ms for the first trial of each condition: v, I_syn, h, r")
+    sm.add_argument("--device", choices=DEVICES, default="cpp_standalone",
+                    help="simulator (cpp_standalone)")
+    sm.add_argument("--seed", type=int, default=0, help="trials, noise, initial voltages (0)")
+    sm.add_argument("--out", metavar="DIR", help="output folder (runs/TASK-simulate-TIMESTAMP)")
+    sm.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    ex = sub.add_parser("export", help="write a converted LIF net as a NIR graph or a "
+                        "self-contained Brian2 script")
+    ex.add_argument("network", metavar="LIF_NETWORK", help="lif_network.npz from 'convert'")
+    ex.add_argument("--format", required=True, dest="fmt", metavar="FORMAT",
+                    help=f"one of {', '.join(EXPORT_FORMATS)}")
+    ex.add_argument("--out", required=True, metavar="F", help="file to write (nir: F.nir; "
+                    "brian2: F.py and F.npz); never overwritten")
+    ex.add_argument("--condition", help="brian2: condition of the trial the script carries")
+    ex.add_argument("--seed", type=int, default=0, help="brian2: trial and initial voltages (0)")
+
+
+def _stimulation(args, dale_sign):
+    from ..lif_models.stimulation import Stimulation, parse_units
+
+    given = [f"--{k}" for k in ("units", "window") if getattr(args, k)]
+    if args.stim is None:
+        if given:
+            raise ConfigError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} "
+                              f"--stim exc or --stim inh")
+        return None
+    if len(given) != 2:
+        raise ConfigError("--stim needs --units (e.g. 0-49 or I) and --window START,STOP in "
+                          "seconds")
+    try:
+        window = tuple(float(x) for x in args.window.split(","))
+    except ValueError:
+        window = ()
+    if len(window) != 2:
+        raise ConfigError(f"--window {args.window!r}: expected START,STOP in seconds, e.g. 0.3,0.6")
+    return Stimulation(args.stim, parse_units(args.units, dale_sign), window)
+
+
+def run_simulate(args, progress: bool) -> int:
+    from ..lif_models import LIFNetwork
+    from ..workflows.simulate import simulate
+
+    dale_sign = LIFNetwork.load(args.network).rate.dale_sign
+    record = tuple(x for x in args.record.replace(" ", "").split(",") if x)
+    res = simulate(args.network, args.task, args.out, args.trials, args.condition,
+                   _stimulation(args, dale_sign), record, args.seed, args.device,
+                   progress)
+    conds = ", ".join(f"{c} {a:.0%}" for c, a in res.per_condition.items())
+    print(f"{res.task}: accuracy {res.accuracy:.1%} ({conds}) on {res.trials} trials at "
+          f"s = {res.s:g}; E {res.rate_E_hz:.1f} Hz, I {res.rate_I_hz:.1f} Hz; "
+          f"{res.wall_time_s:.1f} s")
+    print(f"report: {res.files['report']}")
+    return 0
+
+
+def run_export(args) -> int:
+    from ..workflows.export import export
+
+    if args.fmt not in EXPORT_FORMATS:
+        raise Rate2SpikeError(f"unknown export format {args.fmt!r}; valid: "
+                              f"{', '.join(EXPORT_FORMATS)}")
+    for path in export(args.network, args.fmt, args.out, args.condition, args.seed):
+        print(f"wrote {path}")
+    return 0
+
+
+def run_network_command(args) -> int:
+    """Run ``simulate`` or ``export`` (parsed by :func:`add_network_commands`)."""
+    if args.command == "simulate":
+        return run_simulate(args, not args.quiet)
+    return run_export(args)
+
+
+__all__ = ["add_network_commands", "run_network_command"]
