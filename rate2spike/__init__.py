@@ -5,7 +5,10 @@ Python entry points (each documented with an example):
 - :func:`train` / :func:`train_src`: train a rate RNN / a Spiking Recurrent Cell net;
 - :func:`convert`: rate net -> LIF net, search s = 1/lambda, write the report;
 - :func:`compare`: rate vs converted LIF vs SRC on the same trials;
-- :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials.
+- :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
+- :func:`simulate`: trials of a converted net, optionally stimulated (:class:`Stimulation`),
+  with figures and saved spikes; :func:`export`: to NIR or a Brian2 script;
+- :meth:`RateNetwork.from_arrays` / :func:`load_authors_mat`: bring your own rate RNN.
 
 Example
 -------
@@ -14,12 +17,14 @@ Example
 ...                          out="runs/gng-lif", trials=50)                 # doctest: +SKIP
 """
 from . import tasks
-from .lif_models import LIFConstants, LIFNetwork
+from .lif_models import LIFConstants, LIFNetwork, Stimulation
 from .rate_models import RateNetwork
+from .rate_models.authors_mat import load_authors_mat
 from .simulators import simulate_lif
 from .src_models import SRCNetwork
 from .version import __version__
-from .workflows import CompareNets, compare, convert, train, train_src
+from .workflows import CompareNets, compare, convert, export, simulate, train, train_src
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
-           "simulate_lif", "CompareNets", "compare", "convert", "train", "train_src"]
+           "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
+           "export", "simulate", "train", "train_src"]

@@ -186,7 +186,7 @@ def _run(args) -> int:
     file_cfg = load_yaml(args.config)
     progress = not args.quiet
     if args.command == "train":
-        from .workflows import train
+        from ..workflows import train
 
         cfg = build_config(TrainConfig, file_cfg.get("train"),
                            {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
@@ -196,7 +196,7 @@ def _run(args) -> int:
     if args.command == "study":
         return _study(args, file_cfg, progress)
     if args.command == "train-src":
-        from .workflows import train_src
+        from ..workflows import train_src
 
         cfg = _src_config(args, file_cfg)
         result, files = train_src(cfg.task, args.out, cfg, progress=progress)

@@ -24,13 +24,13 @@ and the batching of many trials/scales in one group (the script runs one trial a
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
+from ..artifacts import atomic_write_bytes, atomic_write_text
 from ..brian_models.lif import synaptic_lambda
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
@@ -241,18 +241,6 @@ def export_arrays(network: LIFNetwork, inputs=None, stim_dt_s: float = 0.005, v0
     return arrays
 
 
-def _write_atomically(path: Path, write) -> None:
-    """Call ``write(file)`` on a temporary file in ``path``'s folder, then rename it to ``path``."""
-    handle = tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False)
-    try:
-        with handle:
-            write(handle)
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
 def write_brian2_script(network: LIFNetwork, path, inputs=None, stim_dt_s: float = 0.005,
                         v0_mV=None, seed: int = 0):
     """Write ``NAME.py`` and ``NAME.npz`` (``path`` = NAME, NAME.py or NAME.npz) and return
@@ -273,6 +261,8 @@ def write_brian2_script(network: LIFNetwork, path, inputs=None, stim_dt_s: float
     arrays = export_arrays(network, inputs, stim_dt_s, v0_mV, seed)
     script = (SCRIPT_TEMPLATE.replace("__HEADER__", _header(network, seed))
               .replace("__NAME__", path.name).replace("__SEED__", str(int(seed))))
-    _write_atomically(npz_path, lambda handle: np.savez(handle, **arrays))
-    _write_atomically(py_path, lambda handle: handle.write(script.encode()))
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    atomic_write_bytes(npz_path, buffer.getvalue())
+    atomic_write_text(py_path, script)
     return py_path, npz_path

@@ -35,14 +35,14 @@ What NIR cannot carry (listed in the graph's ``metadata["approximations"]`` too)
 """
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 from dataclasses import asdict
 from pathlib import Path
 
 import nir
 import numpy as np
 
+from ..artifacts import atomic_write_bytes
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..version import __version__
@@ -141,13 +141,7 @@ def write_nir(network: LIFNetwork, path) -> Path:
         raise Rate2SpikeError(f"cannot write {path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise Rate2SpikeError(f"cannot write {path}: it is a folder")
-    graph = to_nir(network)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        nir.write(tmp, graph)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    buffer = io.BytesIO()                   # h5py writes into a file-like object
+    nir.write(buffer, to_nir(network))
+    atomic_write_bytes(path, buffer.getvalue())
     return path

@@ -62,7 +62,13 @@ def load_authors_mat(path, task: str | None = None):
     """A :class:`~rate2spike.rate_models.network.RateNetwork` from one of the authors' ``.mat``
     models (see the module docstring for the keys and how they are combined). ``task``:
     expected task; default inferred from the number of inputs. Raises :class:`ArtifactError`
-    naming the file and the missing or odd key."""
+    naming the file and the missing or odd key.
+
+    Example
+    -------
+    >>> net = load_authors_mat("Task_go-nogo_N_200_Taus_4.0_20.0_Act_sigmoid.mat")  # doctest: +SKIP
+    >>> LIFNetwork(net, 25.0).save("lif_from_mat")                                  # doctest: +SKIP
+    """
     path = Path(path)
     mat = _read_mat(path)
     missing = [k for k in MAT_KEYS if k not in mat]

@@ -35,7 +35,9 @@ def test_default_stop_losses_per_task_and_their_override():
 def test_python_entry_points_have_real_signatures():
     import inspect
 
-    for fn in (rate2spike.train, rate2spike.convert, rate2spike.compare, rate2spike.simulate_lif):
+    for fn in (rate2spike.train, rate2spike.convert, rate2spike.compare, rate2spike.simulate_lif,
+               rate2spike.simulate, rate2spike.export, rate2spike.load_authors_mat,
+               rate2spike.RateNetwork.from_arrays):
         params = inspect.signature(fn).parameters
         assert "args" not in params and fn.__doc__ and "Example" in fn.__doc__, fn.__name__
 
