@@ -81,3 +81,16 @@ def test_bad_yaml_files(tmp_path):
     (tmp_path / "b.yaml").write_text("fit: {}")
     with pytest.raises(ConfigError, match="unknown section 'fit'"):
         load_yaml(tmp_path / "b.yaml")
+
+
+def test_atomic_writes_get_the_usual_file_mode_not_mkstemps_0600(tmp_path):
+    import os
+
+    from rate2spike.artifacts import atomic_write_text
+
+    mask = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "f.txt", "x")
+        assert os.stat(tmp_path / "f.txt").st_mode & 0o777 == 0o644
+    finally:
+        os.umask(mask)
