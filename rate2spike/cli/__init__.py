@@ -59,6 +59,8 @@ def make_parser() -> argparse.ArgumentParser:
                    help="stop when eval loss < this and accuracy > 0.95 (default: 1.0 for gonogo, "
                    "3.0 for mante, the reference 7 for xor)")
     t.add_argument("--max-updates", type=int, dest="max_updates", help="cap on Adam updates (3000)")
+    t.add_argument("--torch-device", choices=("cpu", "cuda", "auto"), dest="torch_device",
+                   help="where torch trains: cpu (default), cuda (a GPU) or auto")
 
     c = sub.add_parser("convert", help="convert a rate RNN to a Brian2 LIF network, search lambda, "
                        "write a report (trains a rate net first if --model is not given)")
@@ -190,7 +192,8 @@ def _run(args) -> int:
 
         cfg = build_config(TrainConfig, file_cfg.get("train"),
                            {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
-                            "stop_loss": args.stop_loss, "max_updates": args.max_updates})
+                            "stop_loss": args.stop_loss, "max_updates": args.max_updates,
+                            "torch_device": args.torch_device})
         result, files = train(cfg.task, args.out, cfg, progress=progress)
         return _training_summary(f"trained {cfg.task}", result, files, cfg)
     if args.command == "study":

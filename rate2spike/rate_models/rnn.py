@@ -48,7 +48,8 @@ def run_rate_network(u, w_eff, w_in, w_out, b_out, alpha, phi, noise_std, x0, ge
     for t in range(1, n_steps):
         noise = None
         if noise_std > 0:
-            noise = torch.randn(x.shape, generator=generator, dtype=x.dtype) * noise_std
+            # drawn on the (CPU) generator whatever the device: same noise on CPU and GPU
+            noise = torch.randn(x.shape, generator=generator, dtype=x.dtype).to(x.device) * noise_std
         x = rate_step(x, r, u[:, :, t - 1], w_eff, w_in, alpha, noise)
         r = phi(x)
         outs.append(r @ w_out.T + b_out)
@@ -101,7 +102,8 @@ class RateRNN(nn.Module):
     def tau_d(self) -> torch.Tensor:
         """Per-unit synaptic decay time constant, seconds."""
         if not self.trains_tau:
-            return torch.full((self.n_units,), self.tau_min_s, dtype=torch.float64)
+            return torch.full((self.n_units,), self.tau_min_s, dtype=torch.float64,
+                              device=self.w_in.device)
         return torch.sigmoid(self.theta) * (self.tau_max_s - self.tau_min_s) + self.tau_min_s
 
     def effective_weights(self) -> torch.Tensor:
@@ -112,8 +114,10 @@ class RateRNN(nn.Module):
 
     def forward(self, u, noise=True, generator=None, return_rates=False):
         """u : (batch, n_in, T) tensor. Returns o (batch, T) [and r (batch, T, N)]."""
-        u = torch.as_tensor(u, dtype=torch.float64)
-        x0 = torch.randn(u.shape[0], self.n_units, generator=generator, dtype=torch.float64) / 100
+        device = self.w_in.device
+        u = torch.as_tensor(u, dtype=torch.float64, device=device)
+        x0 = torch.randn(u.shape[0], self.n_units, generator=generator,
+                         dtype=torch.float64).to(device) / 100
         return run_rate_network(u, self.effective_weights(), self.w_in, self.w_out, self.b_out,
                                 self.dt_s / self.tau_d(), self.phi,
                                 self.noise_std if noise else 0.0, x0, generator, return_rates)
@@ -122,12 +126,12 @@ class RateRNN(nn.Module):
     def export_arrays(self) -> dict:
         """Plain NumPy arrays of the trained network (see :mod:`.network`)."""
         return {
-            "W_rec": self.effective_weights().numpy().copy(),
-            "W_in": self.w_in.numpy().copy(),
-            "W_out": self.w_out.numpy().copy(),
-            "b_out": self.b_out.numpy().copy(),
-            "tau_d_s": self.tau_d().numpy().copy(),
-            "dale_sign": self.dale_sign.numpy().copy(),
+            "W_rec": self.effective_weights().cpu().numpy().copy(),
+            "W_in": self.w_in.cpu().numpy().copy(),
+            "W_out": self.w_out.cpu().numpy().copy(),
+            "b_out": self.b_out.cpu().numpy().copy(),
+            "tau_d_s": self.tau_d().cpu().numpy().copy(),
+            "dale_sign": self.dale_sign.cpu().numpy().copy(),
         }
 
     @classmethod

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..errors import TrainingError
+from ..errors import ConfigError, TrainingError
 from ..fitting import fit
 from ..results import TrainingRecord
 from ..tasks import TASKS, Task, get_task
@@ -57,9 +57,13 @@ class TrainConfig:
     min_trials: int = 1500
     grad_clip: float = 1.0
     seed: int = 0
+    # torch device of training: "cpu", "cuda" (an NVIDIA GPU; an error where none is) or
+    # "auto" (cuda where available). The noise is drawn on a CPU generator either way.
+    torch_device: str = "cpu"
 
     def validate(self):
         check_choice("task", self.task, TASKS)
+        check_choice("torch_device", self.torch_device, TORCH_DEVICES)
         if self.stop_loss is None:
             self.stop_loss = DEFAULT_STOP_LOSS[self.task]
         check_choice("act", self.act, TRANSFER_FUNCTIONS)
@@ -88,6 +92,20 @@ def trial_loss(o: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return torch.sqrt(((o - z) ** 2).sum(dim=1))
 
 
+TORCH_DEVICES = ("cpu", "cuda", "auto")
+
+
+def torch_device(name: str) -> torch.device:
+    """The torch device for ``name`` (:data:`TORCH_DEVICES`); "cuda" without a usable CUDA
+    device is a :class:`~rate2spike.errors.ConfigError` saying so."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("torch_device = 'cuda' but torch sees no CUDA device (this torch "
+                          f"{torch.__version__} build or machine has none); use cpu or auto")
+    return torch.device(name)
+
+
 def to_network(model: RateRNN, task: str, meta: dict | None = None) -> RateNetwork:
     """A torch rate model as a plain-data :class:`~rate2spike.rate_models.network.RateNetwork`."""
     return RateNetwork(**model.export_arrays(), task=task, act=model.act, dt_s=model.dt_s,
@@ -110,8 +128,8 @@ def evaluate(model: RateRNN, task: Task, n_trials: int, seed: int) -> dict:
     batch = task.generate(n_trials, seed)
     gen = torch.Generator().manual_seed(seed)
     o = model(batch.inputs, generator=gen)
-    loss = trial_loss(o, torch.as_tensor(batch.targets)).mean().item()
-    correct = task.score(o.numpy(), batch.labels, task.dt_s)
+    loss = trial_loss(o, torch.as_tensor(batch.targets, device=o.device)).mean().item()
+    correct = task.score(o.cpu().numpy(), batch.labels, task.dt_s)
     return {"loss": loss, "accuracy": float(correct.mean())}
 
 
@@ -125,6 +143,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     torch.manual_seed(cfg.seed)
     model = RateRNN(cfg.units, task.n_inputs, cfg.act, cfg.dale, cfg.p_inh, cfg.p_rec, cfg.gain,
                     cfg.tau_min_s, cfg.tau_max_s, cfg.dt_s, cfg.noise_std, seed=cfg.seed)
+    model.to(torch_device(cfg.torch_device))
     if not math.isclose(task.dt_s, cfg.dt_s):
         raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg.dt_s}")
     params = [p for p in model.parameters() if p.requires_grad]
@@ -134,7 +153,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         o = model(batch.inputs, generator=gen)
-        return trial_loss(o, torch.as_tensor(batch.targets)).mean()
+        return trial_loss(o, torch.as_tensor(batch.targets, device=o.device)).mean()
 
     def should_stop(ev: dict) -> bool:
         return (ev["loss"] < cfg.stop_loss and ev["accuracy"] > cfg.stop_accuracy

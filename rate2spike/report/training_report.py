@@ -19,7 +19,7 @@ def write_training_report(result, out: Path) -> dict:
     batch = task.generate(200, result.config.seed + 99)
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
-        o = result.model(batch.inputs[idx], generator=torch.Generator().manual_seed(1)).numpy()
+        o = result.model(batch.inputs[idx], generator=torch.Generator().manual_seed(1)).cpu().numpy()
     return {
         "model": str(stem),
         "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx],

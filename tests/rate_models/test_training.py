@@ -44,3 +44,17 @@ def test_divergence_is_reported(monkeypatch):
     cfg = TrainConfig(task="gonogo", units=10, batch_size=2, max_updates=5)
     with pytest.raises(TrainingError, match="diverged at update 1"):
         train_rate_model(cfg, progress=False)
+
+
+def test_torch_device_choice_and_a_clear_error_without_cuda(monkeypatch):
+    import torch
+
+    from rate2spike.errors import ConfigError
+    from rate2spike.rate_models.training import torch_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert torch_device("auto").type == "cpu" and torch_device("cpu").type == "cpu"
+    with pytest.raises(ConfigError, match="no CUDA device"):
+        torch_device("cuda")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert torch_device("auto").type == "cuda"
