@@ -91,6 +91,7 @@ def test_truncated_foreign_and_wrong_task_mat_files(tmp_path):
         load_authors_mat(good, task="xor")
 
 
+@pytest.mark.slow
 def test_convert_of_a_mat_equals_convert_of_the_same_npz(tmp_path, run_cli):
     stem = make_rate_artifact(tmp_path / "m" / "net", n=20)
     write_authors_mat(tmp_path / "m" / "net.mat", RateNetwork.load(stem))

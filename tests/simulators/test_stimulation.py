@@ -57,6 +57,7 @@ def test_inhibitory_kicks_hold_v_at_the_analytic_mean():
     assert v_mV[:5, -1].mean() > -46                    # relaxed back to rest by t = 1 s
 
 
+@pytest.mark.slow
 def test_brian2_and_reference_agree_spike_for_spike_with_stimulation_and_counter_noise():
     net = RateNetwork.load(TRAINED)
     inputs = get_task("gonogo").generate(2, 5).inputs[:, :, :60]

@@ -42,6 +42,7 @@ def test_simulate_writes_spikes_outputs_recordings_and_consistent_numbers(tmp_pa
         assert (tmp_path / "s" / name).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_inhibiting_the_inhibitory_units_silences_them_and_disinhibits_e(tmp_path, run_cli,
                                                                         lif_path):
     _, base = _simulate(run_cli, lif_path, tmp_path / "b")
