@@ -259,5 +259,9 @@ def write_brian2_script(network: LIFNetwork, path, inputs=None, stim_dt_s: float
     buffer = io.BytesIO()
     np.savez(buffer, **arrays)
     atomic_write_bytes(npz_path, buffer.getvalue())
-    atomic_write_text(py_path, script)
+    try:
+        atomic_write_text(py_path, script)
+    except BaseException:
+        npz_path.unlink(missing_ok=True)      # never half a pair
+        raise
     return py_path, npz_path

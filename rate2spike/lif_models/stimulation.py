@@ -36,7 +36,9 @@ COIN_UNIT = 2 ** 30
 class Stimulation:
     """mode : ``exc`` (+kick) or ``inh`` (-kick); units : indices of the stimulated units;
     window_s : (start, stop) in seconds, stimulation for start <= t < stop; kick_mV : voltage
-    jump [mV]; probability : chance of a kick at each step."""
+    jump [mV]; probability : chance of a kick at each step, one coin per trial and step shared
+    by all stimulated units as in ``LIF_network_fnc.m`` (on Brian2 devices whose noise is
+    Brian2's own ``rand()``, ``cython`` and ``cuda_standalone``, one coin per unit and step)."""
 
     mode: str
     units: tuple

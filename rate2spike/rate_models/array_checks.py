@@ -25,12 +25,38 @@ def as_array(x, name: str) -> np.ndarray:
     return a
 
 
+def as_number(x, name: str, low: float, high: float, valid: str) -> float:
+    """``x`` as a float in (low, high]; otherwise an ArtifactError naming ``name`` and
+    what is ``valid``."""
+    try:
+        value = float(x)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not low < value <= high:
+        raise ArtifactError(f"{name} must be {valid}, got {x!r}")
+    return value
+
+
+def checked_range(tau_range_s, taus: np.ndarray) -> tuple:
+    """The (min, max) tau_d [s] a net was trained in: ``tau_range_s`` checked to contain
+    every value of ``taus``, or the range of ``taus`` when None."""
+    if tau_range_s is None:
+        return float(taus.min()), float(taus.max())
+    pair = as_array(tau_range_s, "tau_range_s").reshape(-1)
+    if pair.shape != (2,) or not (0 < pair[0] <= taus.min() + 1e-12
+                                  and taus.max() <= pair[1] + 1e-12):
+        raise ArtifactError(f"tau_range_s must be a (min, max) pair in seconds containing every "
+                            f"tau_d_s ({taus.min():.4g} ... {taus.max():.4g} s), got "
+                            f"{tau_range_s!r}")
+    return float(pair[0]), float(pair[1])
+
+
 def checked_arrays(W_rec, W_in, W_out, tau_d_s, b_out, act: str, task: str, dale: bool,
                    dt_s: float, dale_sign=None) -> dict:
     """The arrays of a :class:`RateNetwork` from user input, every shape, sign and range
     checked (see ``RateNetwork.from_arrays``); raises :class:`ArtifactError` naming what is
     off and what would be valid."""
-    if act not in TRANSFER_FUNCTIONS:
+    if not isinstance(act, str) or act not in TRANSFER_FUNCTIONS:
         raise ArtifactError(f"act = {act!r} is not one of {', '.join(TRANSFER_FUNCTIONS)}")
     task_obj = get_task(task)
     W_rec = as_array(W_rec, "W_rec")
@@ -46,16 +72,16 @@ def checked_arrays(W_rec, W_in, W_out, tau_d_s, b_out, act: str, task: str, dale
     W_out = as_array(W_out, "W_out")
     if W_out.shape not in ((n,), (1, n), (n, 1)):
         raise ArtifactError(f"W_out must have shape (1, {n}) or ({n},), got {W_out.shape}")
-    taus = np.broadcast_to(as_array(tau_d_s, "tau_d_s").reshape(-1), (n,)) \
-        if np.size(tau_d_s) == 1 else as_array(tau_d_s, "tau_d_s").reshape(-1)
+    taus = as_array(tau_d_s, "tau_d_s").reshape(-1)
+    if taus.size == 1:
+        taus = np.full(n, taus[0])
     if taus.shape != (n,):
         raise ArtifactError(f"tau_d_s must be a scalar or have {n} values, got {taus.shape}")
     lo, hi = TAU_BOUNDS_S
     if taus.min() < lo or taus.max() > hi:
         raise ArtifactError(f"tau_d_s must be in seconds, within {lo} ... {hi} s (got "
                             f"{taus.min():.4g} ... {taus.max():.4g}; milliseconds or steps?)")
-    if not 0 < float(dt_s) < 1:
-        raise ArtifactError(f"dt_s must be a rate step in seconds in (0, 1), got {dt_s}")
+    as_number(dt_s, "dt_s", 0, 0.999, "a rate step in seconds in (0, 1)")
     b_out = as_array(b_out, "b_out").reshape(-1)
     if b_out.shape != (1,):
         raise ArtifactError(f"b_out must be a scalar, got shape {b_out.shape}")

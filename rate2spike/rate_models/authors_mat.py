@@ -53,9 +53,27 @@ def _read_mat(path: Path) -> dict:
         raise ArtifactError(f"model file {path} does not exist")
     try:
         return loadmat(str(path))
-    except (MatReadError, ValueError, OSError, TypeError, EOFError) as exc:
+    except NotImplementedError:
+        raise ArtifactError(f"{path} is a MATLAB v7.3 (HDF5) file, which scipy cannot read; "
+                            f"re-save it in MATLAB with save(..., '-v7')") from None
+    except (MatReadError, ValueError, OSError, TypeError, EOFError, IndexError, KeyError,
+            AttributeError, UnicodeDecodeError, MemoryError) as exc:
         raise ArtifactError(f"{path} cannot be read as a MATLAB .mat file (truncated or foreign "
-                            f"file?): {exc}") from None
+                            f"file?): {type(exc).__name__}: {exc}") from None
+
+
+def _key(mat: dict, key: str, path: Path, scalar: bool = False):
+    """``mat[key]`` as a float array (or its first element, ``scalar``), naming the key when
+    it is empty or not numeric."""
+    try:
+        arr = np.asarray(mat[key], float)
+        if arr.size == 0:
+            raise ValueError("it is empty")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError("it holds NaN or infinite values")
+        return arr.ravel()[0] if scalar else arr
+    except (TypeError, ValueError) as exc:
+        raise ArtifactError(f"{path}: key {key!r} is not a numeric array ({exc})") from None
 
 
 def load_authors_mat(path, task: str | None = None):
@@ -75,15 +93,18 @@ def load_authors_mat(path, task: str | None = None):
     if missing:
         raise ArtifactError(f"{path}: keys {missing} are missing; a model saved by the authors' "
                             f"rate/main.py holds {', '.join(MAT_KEYS)}")
-    try:
-        act_raw = str(np.ravel(mat["activation"])[0]).strip()
-        n = int(np.ravel(mat["N"])[0])
-        w, m, som_m = (np.asarray(mat[k], float) for k in ("w", "m", "som_m"))
-        taus = np.asarray(mat["taus"], float).ravel()
-        taus_gaus = np.asarray(mat["taus_gaus"], float).ravel()
-        w_in = np.asarray(mat["w_in"], float)
-    except (IndexError, TypeError, ValueError) as exc:
-        raise ArtifactError(f"{path}: malformed key ({exc})") from None
+    act = np.ravel(mat["activation"])
+    if act.size == 0:
+        raise ArtifactError(f"{path}: key 'activation' is empty; valid: "
+                            f"{', '.join(AUTHORS_ACTIVATIONS)}")
+    act_raw = str(act[0]).strip()
+    n_value = _key(mat, "N", path, scalar=True)
+    if n_value != int(n_value) or n_value < 1:
+        raise ArtifactError(f"{path}: key 'N' must be a positive whole number, got {n_value}")
+    n = int(n_value)
+    w, m, som_m = (_key(mat, k, path) for k in ("w", "m", "som_m"))
+    taus, taus_gaus = (_key(mat, k, path).ravel() for k in ("taus", "taus_gaus"))
+    w_in = _key(mat, "w_in", path)
     if act_raw not in AUTHORS_ACTIVATIONS:
         raise ArtifactError(f"{path}: activation {act_raw!r} is not one of "
                             f"{', '.join(AUTHORS_ACTIVATIONS)}")
@@ -111,10 +132,11 @@ def load_authors_mat(path, task: str | None = None):
                             f"'taus_gaus' of {n} values; got taus {taus.tolist()}, taus_gaus "
                             f"shape {taus_gaus.shape}")
     dale = bool(np.any(diag < 0))
+    b_out = _key(mat, "b_out", path, scalar=True) if "b_out" in mat else 0.0
     try:
         return RateNetwork.from_arrays(
-            (w @ m) * som_m, w_in, mat["w_out"], tau_steps * AUTHORS_STEP_S,
-            act=AUTHORS_ACTIVATIONS[act_raw], task=found, b_out=np.ravel(mat.get("b_out", 0.0))[:1],
+            (w @ m) * som_m, w_in, _key(mat, "w_out", path), tau_steps * AUTHORS_STEP_S,
+            act=AUTHORS_ACTIVATIONS[act_raw], task=found, b_out=b_out,
             dale=dale, dale_sign=np.where(diag < 0, -1.0, 1.0) if dale else None,
             dt_s=AUTHORS_STEP_S, tau_range_s=(lo, hi),
             meta={"source": str(path), "imported_from": "authors_mat"})

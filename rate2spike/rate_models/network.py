@@ -102,18 +102,15 @@ class RateNetwork:
         ...                               0.02 + 0.03 * torch.sigmoid(sd["theta"]),
         ...                               act="sigmoid", task="gonogo")     # doctest: +SKIP
         """
-        from .array_checks import checked_arrays
+        from .array_checks import as_number, checked_arrays, checked_range
 
         arrays = checked_arrays(W_rec, W_in, W_out, tau_d_s, b_out, act, task, dale, dt_s,
                                 dale_sign)
-        taus = arrays["tau_d_s"]
-        lo, hi = (float(taus.min()), float(taus.max())) if tau_range_s is None else \
-            (float(tau_range_s[0]), float(tau_range_s[1]))
-        if not (0 < lo <= taus.min() + 1e-12 and taus.max() <= hi + 1e-12):
-            raise ArtifactError(f"tau_range_s = ({lo}, {hi}) s must be positive and contain "
-                                f"every tau_d_s ({taus.min():.4g} ... {taus.max():.4g} s)")
+        lo, hi = checked_range(tau_range_s, arrays["tau_d_s"])
+        noise = 0.0 if noise_std == 0 else as_number(noise_std, "noise_std", 0, 10,
+                                                     "a noise amplitude >= 0")
         return cls(**arrays, task=task, act=act, dt_s=float(dt_s), tau_min_s=lo, tau_max_s=hi,
-                   noise_std=float(noise_std), dale=bool(dale), meta=dict(meta or {}))
+                   noise_std=noise, dale=bool(dale), meta=dict(meta or {}))
 
     @property
     def n_units(self) -> int:

@@ -64,6 +64,7 @@ class TrainConfig:
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("torch_device", self.torch_device, TORCH_DEVICES)
+        torch_device(self.torch_device)   # "cuda" without a CUDA device: refused here, early
         if self.stop_loss is None:
             self.stop_loss = DEFAULT_STOP_LOSS[self.task]
         check_choice("act", self.act, TRANSFER_FUNCTIONS)

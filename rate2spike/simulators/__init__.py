@@ -4,10 +4,19 @@ run of SRC nets. Brian2 device handling lives in :mod:`.brian_setup` only."""
 from .backends import open_backend
 from .base import DEVICES, Backend, CopyBatch, concurrent_runs
 from .brian_setup import COUNTER_NOISE_DEVICES
-from .lif import LIFSimulation, LIFSimulator, RunChunk, ScaleRun, initial_voltages, plan_runs, simulate_lif
+from .lif import (
+                  LIFSimulation,
+                  LIFSimulator,
+                  RunChunk,
+                  ScaleRun,
+                  check_record,
+                  initial_voltages,
+                  plan_runs,
+                  simulate_lif,
+)
 from .src import BRIAN_SRC_DEVICES, SRCBrianResult, simulate_src_brian
 
 __all__ = ["open_backend", "DEVICES", "Backend", "CopyBatch", "concurrent_runs",
            "COUNTER_NOISE_DEVICES", "LIFSimulation", "LIFSimulator", "RunChunk", "ScaleRun",
-           "initial_voltages", "plan_runs", "simulate_lif", "BRIAN_SRC_DEVICES",
+           "initial_voltages", "plan_runs", "simulate_lif", "check_record", "BRIAN_SRC_DEVICES",
            "SRCBrianResult", "simulate_src_brian"]

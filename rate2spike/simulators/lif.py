@@ -23,6 +23,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..brian_models.lif import LIFBatchModel
+from ..errors import Rate2SpikeError
 from ..lif_models import LIFConstants, LIFNetwork, Stimulation
 from ..resources import check_memory
 from ..validation import check_scales
@@ -199,6 +200,21 @@ def output_bytes_per_trial(n_steps: int, stim_dt_s: float, network: LIFNetwork) 
     return 8 * (samples + network.n_units)
 
 
+def check_record(record, record_trials, device: str, n_trials: int) -> list:
+    """The sorted positions of ``record_trials`` after checking that ``device`` can record
+    ``record`` and that each position is a trial of the batch (``n_trials``)."""
+    if not record:
+        return []
+    if device == "reference":
+        raise Rate2SpikeError("the reference simulator (--device reference) records no state "
+                              "variables; use a Brian2 device (cpp_standalone, cython, numpy, "
+                              "cuda_standalone) or leave out --record")
+    positions = sorted({int(t) for t in record_trials})
+    if positions and (positions[0] < 0 or positions[-1] >= n_trials):
+        raise Rate2SpikeError(f"record_trials must lie in 0..{n_trials - 1}, got {positions}")
+    return positions
+
+
 def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scales=None, *,
                  device: str = "cpp_standalone", seed: int = 0, trial_ids=None,
                  raster_trials=(), copies_per_run: int = 0, processes: int | None = None,
@@ -214,7 +230,8 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
     raster_trials : trials whose spikes are kept in ``rasters``;
     stimulation : optional :class:`~rate2spike.lif_models.Stimulation` applied to every trial;
     record : state variables (``v``, ``I_syn``, ``h``, ``r``) recorded every ``readout_dt_s``
-    for ``record_trials`` (positions that must fall in the first run: < the copies per run);
+    for ``record_trials`` (positions in ``inputs``; the first run is made large enough to
+    hold them all);
     a trial recorded at several s keeps the first s; progress : a progress bar of trials.
     Returns a :class:`LIFSimulation`.
 
@@ -235,10 +252,12 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
                  per_trial)
     trial_ids = np.arange(n_trials) if trial_ids is None else np.asarray(trial_ids)
     runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes))
-    record_trials = sorted({int(t) for t in record_trials}) if record else []
+    record_trials = check_record(record, record_trials, device, n_trials)
     if record_trials and record_trials[-1] >= copies:
-        raise ValueError(f"record_trials must be < {copies} (the copies of the first run), got "
-                         f"{record_trials[-1]}")
+        if copies_per_run:
+            raise Rate2SpikeError(f"record_trials must be < copies_per_run ({copies}), got "
+                                  f"{record_trials[-1]}")
+        runs, copies = plan_runs(scales, n_trials, record_trials[-1] + 1)
     if stimulation is not None:
         stimulation.check(network.n_units, n_steps * stim_dt_s)
     got = {}

@@ -25,16 +25,14 @@ from .common import check_out_dir, check_trials_fit, default_out_dir, load_rate
 SWEEP_TRIAL_OFFSET = 1000
 
 
-def _rate_net(out: Path, resume: bool, cfg: ConvertConfig, train_config, progress) -> tuple:
+def _rate_net(out: Path, resume: bool, tcfg: TrainConfig, progress) -> tuple:
     """The rate net to convert when no model file is given: the one a resumed run trained
-    before, else a new one trained with ``train_config`` (saved in ``out``)."""
+    before, else a new one trained with ``tcfg`` (saved in ``out``)."""
     existing = out / "rate_model.npz"
     if resume and existing.is_file():
         net = RateNetwork.load(existing)
         files = {}
     else:
-        tcfg = build_config(TrainConfig, asdict(train_config) if train_config else {},
-                            {"task": cfg.task, "seed": cfg.seed})
         files = write_training_report(train_rate_model(tcfg, progress=progress), out)
         net = RateNetwork.load(existing)
     net.meta.setdefault("source", str(existing))
@@ -71,12 +69,15 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
     if (out / "sweep" / "manifest.json").is_file() and not resume:
         raise Rate2SpikeError(f"{out} already holds a sweep; pass --resume to continue it, "
                               f"or choose another --out")
-    n_units = rate.n_units if rate is not None else (train_config or TrainConfig()).units
+    tcfg = None if rate is not None else build_config(
+        TrainConfig, asdict(train_config) if train_config else {},
+        {"task": cfg.task, "seed": cfg.seed})
+    n_units = rate.n_units if rate is not None else tcfg.units
     check_trials_fit(task_obj, cfg.trials, n_units, "convert", cfg.lif.readout_dt_s)
     with folder_lock(out):
         files = {}
         if rate is None:
-            rate, files = _rate_net(out, resume, cfg, train_config, progress)
+            rate, files = _rate_net(out, resume, tcfg, progress)
         scales = list(cfg.scales) or default_scales(rate.act)
         batch = task_obj.generate(cfg.trials, cfg.seed + SWEEP_TRIAL_OFFSET)
         network = convert_network(rate, scales[0], cfg.lif)

@@ -43,6 +43,9 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) 
     if not isinstance(network, LIFNetwork):
         network = LIFNetwork.load(network)
     out = Path(out)
+    if out.is_dir():
+        raise Rate2SpikeError(f"--out {out} is a folder; give a file name, e.g. "
+                              f"{out / ('lif_network' + FORMATS[fmt][0])}")
     targets = _targets(out, fmt)
     if not out.parent.is_dir():
         raise Rate2SpikeError(f"--out {out}: folder {out.parent} does not exist")

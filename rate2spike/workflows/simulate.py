@@ -15,9 +15,9 @@ from ..lif_models import LIFNetwork, Stimulation
 from ..locking import folder_lock
 from ..report.simulate_report import write_simulation
 from ..results import SimulationResult
-from ..simulators import simulate_lif
+from ..simulators import DEVICES, check_record, simulate_lif
 from ..tasks import first_trial_per_condition, get_task
-from ..validation import check_trials
+from ..validation import check_choice, check_trials
 from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir
 
 #: trial seed offset of simulate's trials (apart from the sweep's and compare's)
@@ -30,8 +30,14 @@ def _trials(task, n: int, condition: str | None, seed: int):
     if condition is not None and condition not in task.condition_names:
         raise Rate2SpikeError(f"--condition {condition!r} is not a condition of {task.name}; "
                               f"valid: {', '.join(task.condition_names)}")
-    pool = task.generate(n if condition is None else 4 * n + 20, seed + SIMULATE_TRIAL_OFFSET)
-    idx = np.arange(len(pool)) if condition is None else np.flatnonzero(pool.conditions == condition)
+    size = n
+    while True:
+        pool = task.generate(size, seed + SIMULATE_TRIAL_OFFSET)
+        idx = (np.arange(len(pool)) if condition is None
+               else np.flatnonzero(pool.conditions == condition))
+        if len(idx) >= n:
+            break
+        size *= 2  # a condition's share is at least 1/4 on every task: a few doublings at most
     batch = pool.subset(idx[:n])
     first = first_trial_per_condition(batch.conditions)
     order = np.concatenate([first, np.setdiff1d(np.arange(len(batch)), first)])
@@ -70,6 +76,7 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
     check_model_task(network.rate.task, network.rate.n_inputs, task_obj, path or "network",
                      "LIF network")
     trials = check_trials(trials, "--trials")
+    check_choice("--device", device, DEVICES)
     unknown = [v for v in record if v not in RECORDABLE]
     if unknown:
         raise Rate2SpikeError(f"--record {','.join(unknown)}: not a recordable variable; valid: "
@@ -79,6 +86,7 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
     check_trials_fit(task_obj, trials, network.n_units, "simulate",
                      network.constants.readout_dt_s)
     batch, recorded = _trials(task_obj, trials, condition, seed)
+    check_record(tuple(record), recorded, device, trials)
     out = check_out_dir(out if out else default_out_dir("simulate", task_obj.name))
     with folder_lock(out):
         sim = simulate_lif(network, batch.inputs, batch.dt_s, device=device, seed=seed,

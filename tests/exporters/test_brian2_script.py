@@ -98,6 +98,18 @@ def test_bad_destination_or_inputs_raise(export, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_failed_script_write_leaves_no_half_pair(export, tmp_path, monkeypatch):
+    import rate2spike.exporters.brian2_script as module
+
+    def disk_full(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(module, "atomic_write_text", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_brian2_script(export["network"], tmp_path / "net")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_script_reproduces_rate2spike_spikes_and_outputs_without_noise(export, tmp_path):
     """Both run Brian2's numpy target; about 3.5 s (script 1.5 s, rate2spike's 1-s trial 2 s)."""
     results = tmp_path / "results.npz"

@@ -6,7 +6,7 @@ import pytest
 import scipy.io
 import torch
 
-from rate2spike.errors import ArtifactError
+from rate2spike.errors import ArtifactError, Rate2SpikeError
 from rate2spike.rate_models import RateNetwork
 from rate2spike.rate_models.authors_mat import load_authors_mat
 from tests.conftest import TRAINED, make_rate_artifact
@@ -69,6 +69,12 @@ def test_authors_mat_som_mask_fixed_tau_and_clipped_relu(tmp_path):
     (lambda m: m.update(taus=np.array([4.0, 10.0, 20.0])), "'taus' must hold one value"),
     (lambda m: m.update(w_in=np.ones((20, 3))), "3 inputs, which matches no task"),
     (lambda m: m.update(w=np.random.default_rng(0).standard_normal((20, 20))), "mix signs"),
+    (lambda m: m.update(w_out=np.zeros((0, 0))), "key 'w_out' is not a numeric array.*empty"),
+    (lambda m: m.update(N=np.zeros((0, 0))), "key 'N' is not a numeric array.*empty"),
+    (lambda m: m.update(N=20.5), "key 'N' must be a positive whole number"),
+    (lambda m: m.update(taus=np.array(["a", "b"])), "key 'taus' is not a numeric array"),
+    (lambda m: m.update(activation=np.zeros((0, 0))), "key 'activation' is empty; valid: sigmoid"),
+    (lambda m: m.update(b_out=np.array([np.nan])), "key 'b_out' .*NaN"),
 ])
 def test_malformed_authors_mat_is_refused_naming_the_key(tmp_path, change, message):
     net = RateNetwork.load(make_rate_artifact(tmp_path / "a", n=20))
@@ -83,12 +89,23 @@ def test_malformed_authors_mat_is_refused_naming_the_key(tmp_path, change, messa
 def test_truncated_foreign_and_wrong_task_mat_files(tmp_path):
     good = write_authors_mat(tmp_path / "ok.mat", RateNetwork.load(TRAINED))
     (tmp_path / "cut.mat").write_bytes(good.read_bytes()[:3000])
+    (tmp_path / "tiny.mat").write_bytes(good.read_bytes()[:100])
     (tmp_path / "text.mat").write_text("not a mat file")
-    for name in ("cut.mat", "text.mat", "absent.mat"):
+    for name in ("cut.mat", "tiny.mat", "text.mat", "absent.mat"):
         with pytest.raises(ArtifactError, match=name):
             load_authors_mat(tmp_path / name)
     with pytest.raises(ArtifactError, match="1 input.*gonogo model.*cannot run task 'xor'"):
         load_authors_mat(good, task="xor")
+
+
+def test_a_matlab_v73_file_is_refused_with_how_to_resave_it(tmp_path):
+    # a v7.3 file starts with a 128-byte MAT header whose version field (bytes 124-125) is
+    # 0x0200, followed (at byte 512) by HDF5 data, which scipy does not read
+    header = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, HDF5 schema 1.00 .".ljust(116) + bytes(8)
+    path = tmp_path / "v73.mat"
+    path.write_bytes(header + b"\x00\x02IM" + bytes(384) + b"\x89HDF\r\n\x1a\n" + bytes(64))
+    with pytest.raises(ArtifactError, match=r"v73.mat is a MATLAB v7.3.*'-v7'"):
+        load_authors_mat(path)
 
 
 @pytest.mark.slow
@@ -147,12 +164,26 @@ def test_from_arrays_takes_a_torch_state_dict_in_three_lines():
     ({"W_rec": np.full((10, 10), np.nan)}, "NaN"),
     ({"act": "tanh"}, "act = 'tanh'"),
     ({"task": "sine"}, "unknown task 'sine'"),
-    ({"tau_range_s": (0.03, 0.05)}, "must be positive and contain every tau_d_s"),
+    ({"tau_range_s": (0.03, 0.05)}, r"\(min, max\) pair in seconds containing every tau_d_s"),
+    ({"tau_range_s": (0.02,)}, r"\(min, max\) pair"),
+    ({"dt_s": "x"}, "dt_s must be a rate step in seconds"),
+    ({"dt_s": 0.0}, "dt_s must be a rate step in seconds"),
+    ({"noise_std": -1.0}, "noise_std must be a noise amplitude"),
+    ({"noise_std": "loud"}, "noise_std must be a noise amplitude"),
+    ({"act": ["sigmoid"]}, "act = \\['sigmoid'\\]"),
 ])
 def test_from_arrays_names_what_is_off(kwargs, message):
     args = {"W_rec": np.abs(np.eye(10)), "W_in": np.ones((10, 1)), "W_out": np.ones((1, 10)),
             "tau_d_s": np.full(10, 0.02), "act": "sigmoid", "task": "gonogo"}
     args.update(kwargs)
-    with pytest.raises(Exception, match=message):
+    with pytest.raises(Rate2SpikeError, match=message):
         RateNetwork.from_arrays(args.pop("W_rec"), args.pop("W_in"), args.pop("W_out"),
                                 args.pop("tau_d_s"), **args)
+
+
+def test_from_arrays_takes_a_scalar_tau_as_a_torch_tensor_or_a_float():
+    for tau in (torch.tensor(0.03, dtype=torch.float64), 0.03, np.array([0.03])):
+        net = RateNetwork.from_arrays(np.eye(10), np.ones((10, 1)), np.ones(10), tau,
+                                      act="relu", task="gonogo")
+        np.testing.assert_array_equal(net.tau_d_s, np.full(10, 0.03))
+        assert net.tau_min_s == net.tau_max_s == 0.03

@@ -58,3 +58,20 @@ def test_torch_device_choice_and_a_clear_error_without_cuda(monkeypatch):
         torch_device("cuda")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert torch_device("auto").type == "cuda"
+
+
+def test_convert_and_train_refuse_cuda_without_a_gpu_before_writing(monkeypatch, tmp_path,
+                                                                     run_cli):
+    import torch
+
+    import rate2spike
+    from rate2spike.config import TrainConfig
+    from rate2spike.errors import ConfigError
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ConfigError, match="no CUDA device"):
+        rate2spike.convert("gonogo", out=tmp_path / "c", train_config=TrainConfig(torch_device="cuda"))
+    code, cap = run_cli(["train", "--task", "gonogo", "--torch-device", "cuda",
+                         "--out", str(tmp_path / "t")])
+    assert code == 2 and "no CUDA device" in cap.err
+    assert not (tmp_path / "c").exists() and not (tmp_path / "t").exists()

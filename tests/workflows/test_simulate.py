@@ -69,6 +69,8 @@ def test_inhibiting_the_inhibitory_units_silences_them_and_disinhibits_e(tmp_pat
     (["--condition", "maybe"], "valid: go, nogo"),
     (["--record", "w"], "valid: v, I_syn, h, r"),
     (["--task", "xor"], "trained on task 'gonogo'"),
+    (["--device", "reference", "--record", "v"], "records no state variables"),
+    (["--device", "gpu"], "invalid choice: 'gpu'"),
 ])
 def test_simulate_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, lif_path, extra,
                                                        message):
@@ -94,3 +96,36 @@ def test_export_nir_and_brian2_and_refuse_bad_formats_and_overwrites(tmp_path, r
         code, cap = run_cli(["export", str(lif_path), *args])
         assert code == 2 and message in cap.err
     assert (tmp_path / "n.nir").read_bytes() == before and not (tmp_path / "o.nir").exists()
+    (tmp_path / "folder").mkdir()
+    code, cap = run_cli(["export", str(lif_path), "--format", "nir", "--out",
+                         str(tmp_path / "folder")])
+    assert code == 2 and "is a folder; give a file name" in cap.err
+    assert not (tmp_path / "folder.nir").exists() and not any((tmp_path / "folder").iterdir())
+
+
+def test_recording_works_when_each_run_holds_fewer_trials_than_are_recorded(tmp_path, run_cli,
+                                                                           lif_path):
+    # 2 trials on 2 processes would be two runs of one copy; both recorded trials must land
+    # in the first run, so it is planned with two copies
+    summary, arr = _simulate(run_cli, lif_path, tmp_path / "r", "--record", "v",
+                             "--trials", "2")
+    assert arr["v"].shape == (2, 200, 2000) and summary["trials"] == 2
+    assert list(arr["conditions"]) == ["go", "nogo"]
+
+
+@pytest.mark.parametrize("condition", ["go", "nogo"])
+def test_condition_gives_exactly_the_trials_asked_for(condition):
+    from rate2spike.workflows.simulate import _trials
+
+    batch, recorded = _trials(get_task("gonogo"), 120, condition, seed=3)
+    assert len(batch.labels) == 120 and set(batch.conditions) == {condition}
+    assert recorded.tolist() == [0]
+
+
+def test_simulate_from_python_refuses_an_unknown_device_before_writing(tmp_path, lif_path):
+    import rate2spike
+    from rate2spike.errors import Rate2SpikeError
+
+    with pytest.raises(Rate2SpikeError, match="--device = 'gpu' is not valid"):
+        rate2spike.simulate(lif_path, trials=2, device="gpu", out=tmp_path / "x")
+    assert not (tmp_path / "x").exists()
