@@ -42,16 +42,19 @@ from ..lif_models import LIFConstants, LIFNetwork, Stimulation
 from ..lif_models.stimulation import COIN_UNIT
 from .noise import brian_function
 
-NEURON_EQUATIONS = """
-dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
-I_ext = {input_expr} : volt
-I_syn : volt               # synaptic current (double-exponential filtered spikes)
+#: the synaptic and readout traces of a unit (shared with the exported Brian2 script)
+TRACE_EQUATIONS = """I_syn : volt               # synaptic current (double-exponential filtered spikes)
 h : volt / second          # its rise variable
 r : Hz                     # readout trace: own spikes, same filter
 h_r : Hz / second
 tau_d : second (constant)  # synaptic decay, from the rate model
 decay_d : 1 (constant)     # exp(-dt / tau_d), precomputed
-lam : 1 (constant)         # lambda = 1/s of this copy
+"""
+
+NEURON_EQUATIONS = """
+dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
+I_ext = {input_expr} : volt
+""" + TRACE_EQUATIONS + """lam : 1 (constant)         # lambda = 1/s of this copy
 trial : integer (constant) # stimulus column of this copy
 unit : integer (constant)  # index of the unit in the network (0 ... N-1)
 noise_stream : integer (constant)  # counter-noise stream of this copy's trial

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_bytes, atomic_write_text
-from ..brian_models.lif import RESET, TRACE_UPDATE, synaptic_lambda
+from ..brian_models.lif import RESET, TRACE_EQUATIONS, TRACE_UPDATE, synaptic_lambda
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..version import __version__
@@ -57,17 +57,12 @@ import numpy as np
 RECORDED_UNITS = [0, 1, 2, 3, 4]  # units whose v and I_syn are recorded every step (edit freely)
 
 # One copy of the model of rate2spike/brian_models/lif.py (weights already scaled by lambda, no
-# per-copy trial/lambda/noise-stream variables); the trace update and reset are inserted from there.
+# per-copy trial/lambda/noise-stream variables); the traces, their update and the reset are
+# inserted from there.
 NEURON_EQUATIONS = """
 dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
 I_ext = mV * ({input_terms}) : volt   # W_in u(t); w_in_k in mV, u dimensionless
-I_syn : volt               # synaptic current (double-exponential filtered spikes)
-h : volt / second          # its rise variable
-r : Hz                     # readout trace: own spikes, same filter
-h_r : Hz / second
-tau_d : second (constant)  # synaptic decay, from the rate model
-decay_d : 1 (constant)     # exp(-dt / tau_d), precomputed
-{w_in_declarations}
+__TRACE_EQUATIONS__{w_in_declarations}
 """
 # Run every step after the threshold, with h *before* this step's spikes.
 TRACE_UPDATE = """__TRACE_UPDATE__"""
@@ -254,6 +249,7 @@ def write_brian2_script(network: LIFNetwork, path, inputs=None, stim_dt_s: float
     py_path, npz_path = path.with_name(path.name + ".py"), path.with_name(path.name + ".npz")
     arrays = export_arrays(network, inputs, stim_dt_s, v0_mV, seed)
     script = (SCRIPT_TEMPLATE.replace("__HEADER__", _header(network, seed))
+              .replace("__TRACE_EQUATIONS__", TRACE_EQUATIONS)
               .replace("__TRACE_UPDATE__", TRACE_UPDATE).replace("__RESET__", RESET)
               .replace("__NAME__", path.name).replace("__SEED__", str(int(seed))))
     buffer = io.BytesIO()

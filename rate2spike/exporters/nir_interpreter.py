@@ -246,6 +246,14 @@ def _external(graph: _Graph, inputs) -> dict:
     return out
 
 
+def _store(dest: dict, signals: dict, names, step: int, part: int) -> None:
+    """Keep part ``part`` (0 continuous, 1 impulses) of each named signal at ``step``."""
+    for name in names:
+        value = signals[name][part]
+        if value is not None:
+            dest[name][step] = value
+
+
 def run_nir(graph: nir.NIRGraph, inputs, dt_s: float, initial_state=None, record=()) -> NIRRun:
     """Run ``graph`` for ``len(inputs)`` steps of ``dt_s`` (see the module docstring).
 
@@ -274,10 +282,7 @@ def run_nir(graph: nir.NIRGraph, inputs, dt_s: float, initial_state=None, record
         # phase 1: spiking nodes, from the values at t_n and last step's impulses
         sources.update({n: (None, last[n]) for n in g.spiking})
         signals = g.propagate(sources)
-        for name in g.outputs:
-            cont, _ = signals[name]
-            if cont is not None:
-                outputs[name][step] = cont
+        _store(outputs, signals, g.outputs, step, 0)
         for name in g.spiking:
             fired = _step_spiking(g.nodes[name], state[name], *g.input_of(name, signals), dt_s)
             spikes[name][step] = fired
@@ -285,10 +290,7 @@ def run_nir(graph: nir.NIRGraph, inputs, dt_s: float, initial_state=None, record
         # phases 2-3: this step's spikes through stateless nodes, then continuous nodes
         sources.update({n: (None, last[n]) for n in g.spiking})
         signals = g.propagate(sources)
-        for name in g.outputs:
-            _, imp = signals[name]
-            if imp is not None:
-                impulses[name][step] = imp
+        _store(impulses, signals, g.outputs, step, 1)
         updates = [(n, g.input_of(n, signals)) for n in g.continuous]
         for name, (cont, imp) in updates:
             _step_continuous(g.nodes[name], state[name], cont, imp, dt_s)
