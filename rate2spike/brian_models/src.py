@@ -21,11 +21,12 @@ import numpy as np
 from ..src_models.network import SRCNetwork
 
 #: per-step update of an SRC layer: i_syn is the paper's integrator i (``i`` is reserved in
-#: Brian2); z_s switches on h[t-1]; zs and h_new are temporaries
+#: Brian2); z_s switches on ``{gate}``: h_new (h[t], eq. 3c) or h (h[t-1], the older reading);
+#: zs and h_new are temporaries
 LAYER_STEP = """
 i_syn = alpha * i_syn + I_ff + I_rec
-zs = zs_hyp + (zs_dep - zs_hyp) * int(h > 0.5)
 h_new = tanh(rho * tanh(i_syn / rho) + r * h + r_s * hs + b_h)
+zs = zs_hyp + (zs_dep - zs_hyp) * int({gate} > 0.5)
 hs = zs * hs + (1 - zs) * h
 h = h_new
 s = h * int(h > 0)
@@ -42,6 +43,9 @@ I_rec : 1
 n_active : 1
 b_h : 1 (constant)
 """
+
+#: the Brian2 variable that z_s reads, per :data:`~rate2spike.src_models.constants.ZS_GATES`
+ZS_GATE_VARIABLE = {"new_h": "h_new", "previous_h": "h"}
 
 READOUT_STEP = "v = readout_alpha * v + readout_gain * I_out"
 READOUT_EQS = """
@@ -80,7 +84,8 @@ def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bo
         order = 2 * (l + 1)
         G = b2.NeuronGroup(B * layer.size, LAYER_EQS, dt=dt, order=order, name=f"src_layer{l}")
         G.b_h = np.tile(layer.b_h, B)
-        G.run_regularly(LAYER_STEP, when="groups", order=order)
+        G.run_regularly(LAYER_STEP.format(gate=ZS_GATE_VARIABLE[c.zs_gate]), when="groups",
+                        order=order)
         objs += [G, _block_synapses(b2, prev, G, layer.W_s, B, "I_ff", f"src_ff{l}")]
         if layer.W_r is not None:
             objs.append(_block_synapses(b2, G, G, layer.W_r, B, "I_rec", f"src_rec{l}"))

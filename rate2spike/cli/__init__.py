@@ -11,26 +11,22 @@ import argparse
 import os
 import sys
 
-from ..config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
+from ..config import ConvertConfig, TrainConfig, build_config, load_yaml
 from ..errors import ConfigError, Rate2SpikeError
 from ..rate_models.transfer import TRANSFER_FUNCTIONS
 from ..simulators import BRIAN_SRC_DEVICES, DEVICES
-from ..src_models.network import READOUTS
 from ..tasks import TASKS
 from ..validation import check_scales
 from ..version import __version__
 from ..workflows.study.plan import TAU_MODES
+from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
-
-
-def _split_list(text: str) -> list:
-    """Items of a comma-separated command-line list, spaces ignored."""
-    return [x for x in text.replace(" ", "").split(",") if x]
+from .src_options import add_src_options, src_config
 
 
 def _scales(text: str) -> list:
     try:
-        return check_scales([float(x) for x in _split_list(text)], "--scales")
+        return check_scales([float(x) for x in split_list(text)], "--scales")
     except ValueError:
         raise argparse.ArgumentTypeError(f"--scales must be comma-separated numbers, got {text!r}")
     except ConfigError as exc:
@@ -77,7 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
     sr = sub.add_parser("train-src", help="train a Spiking Recurrent Cell net (De Geeter et al. "
                         "2023) directly on a task and save it with plots")
     _common(sr)
-    _src_options(sr)
+    add_src_options(sr)
 
     cp = sub.add_parser("compare", help="rate net vs converted LIF net vs directly trained SRC net "
                         "on the same trials: accuracy, activity, energy, run time (trains or loads "
@@ -94,17 +90,17 @@ def make_parser() -> argparse.ArgumentParser:
     cp.add_argument("--src-device", choices=BRIAN_SRC_DEVICES,
                     default="cpp_standalone", dest="src_device",
                     help="Brian2 device of the SRC net (cpp_standalone)")
-    _src_options(cp)
+    add_src_options(cp)
 
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
                         "often conversion succeeds; resumable and extendable in --out")
     _common(st, seed_help="not used: net k of every setting is trained with seed k")
-    st.add_argument("--act", type=_names(TRANSFER_FUNCTIONS), default=["sigmoid"], metavar="LIST",
+    st.add_argument("--act", type=names(TRANSFER_FUNCTIONS), default=["sigmoid"], metavar="LIST",
                     help="comma-separated transfer functions (sigmoid)")
     st.add_argument("--nets", type=int, default=20, help="nets per setting (20); a larger number "
                     "later reuses the first ones")
     st.add_argument("--units", type=_ints, default=[200], metavar="LIST", help="N per net (200)")
-    st.add_argument("--tau", type=_names(TAU_MODES), default=["trained"], metavar="LIST",
+    st.add_argument("--tau", type=names(TAU_MODES), default=["trained"], metavar="LIST",
                     help="trained tau_d (20-100 ms) and/or fixed (20 ms)")
     st.add_argument("--refractory", type=_floats, default=[2.0], metavar="LIST",
                     help="LIF refractory periods in ms (2)")
@@ -116,67 +112,8 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _src_options(p: argparse.ArgumentParser):
-    """Options of a directly trained SRC net (defaults from :class:`SRCTrainConfig`)."""
-    d = SRCTrainConfig()
-    p.add_argument("--sizes", type=_numbers(int, "--sizes"), metavar="LIST",
-                   help=f"neurons per SRC layer, comma-separated ({','.join(map(str, d.sizes))})")
-    p.add_argument("--no-recurrent", dest="recurrent", action="store_false", default=None,
-                   help="no recurrent weights within a layer (the paper's feedforward cell)")
-    p.add_argument("--readout", choices=READOUTS,
-                   help="trained linear readout scored by the task's rule (linear), or the "
-                        "paper's frozen class readout, last layer 20 neurons (classify)")
-    p.add_argument("--step-ms", type=float, dest="step_ms",
-                   help=f"milliseconds per SRC step ({d.step_s * 1e3:g}); must divide the task's "
-                        f"5 ms step")
-    p.add_argument("--max-updates", type=int, dest="max_updates",
-                   help=f"Adam updates; the cosine lr schedule spans them ({d.max_updates})")
-    p.add_argument("--lr", type=float, help=f"initial learning rate ({d.lr})")
-    p.add_argument("--batch-size", type=int, dest="batch_size", help=f"trials per update ({d.batch_size})")
-    p.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
-                   help=f"stop once held-out accuracy reaches this ({d.stop_accuracy})")
-    p.add_argument("--stop-loss", type=float, dest="stop_loss",
-                   help=f"... and held-out loss (MSE per step) is below this ({d.stop_loss})")
-    p.add_argument("--no-bypass", dest="bypass_relu", action="store_false", default=None,
-                   help="backpropagate through the ReLU (the paper bypasses it)")
-    p.add_argument("--no-detach", dest="detach", action="store_false", default=None,
-                   help="keep gradients through the h, h_s and pulse recurrences")
-
-
-def _src_config(args, file_cfg: dict) -> SRCTrainConfig:
-    step = None if args.step_ms is None else args.step_ms / 1000
-    return build_config(SRCTrainConfig, file_cfg.get("src"), {
-        "task": args.task, "seed": args.seed, "sizes": args.sizes, "recurrent": args.recurrent,
-        "readout": args.readout, "step_s": step, "max_updates": args.max_updates, "lr": args.lr,
-        "batch_size": args.batch_size, "stop_accuracy": args.stop_accuracy,
-        "stop_loss": args.stop_loss,
-        "bypass_relu": args.bypass_relu, "detach": args.detach})
-
-
-def _names(valid):
-    def parse(text: str) -> list:
-        values = _split_list(text)
-        bad = [v for v in values if v not in valid]
-        if not values or bad:
-            raise argparse.ArgumentTypeError(f"{text!r}: choose from {', '.join(sorted(valid))}")
-        return values
-    return parse
-
-
-def _numbers(kind, what):
-    def parse(text: str) -> list:
-        try:
-            values = [kind(x) for x in _split_list(text)]
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{what} must be comma-separated numbers, got {text!r}")
-        if not values or any(v < 0 for v in values):
-            raise argparse.ArgumentTypeError(f"{what} must be non-negative numbers, got {text!r}")
-        return values
-    return parse
-
-
-_ints = _numbers(int, "--units")
-_floats = _numbers(float, "--refractory")
+_ints = numbers(int, "--units")
+_floats = numbers(float, "--refractory")
 
 
 def _run(args) -> int:
@@ -201,7 +138,7 @@ def _run(args) -> int:
     if args.command == "train-src":
         from ..workflows import train_src
 
-        cfg = _src_config(args, file_cfg)
+        cfg = src_config(args, file_cfg)
         result, files = train_src(cfg.task, args.out, cfg, progress=progress)
         return _training_summary(f"trained SRC on {cfg.task}", result, files, cfg)
     if args.command == "compare":
@@ -269,7 +206,7 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
     ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
                         {"task": args.task, "seed": args.seed, "device": args.device})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
-    scfg = _src_config(args, file_cfg)
+    scfg = src_config(args, file_cfg)
     nets = CompareNets(args.rate_model, args.scale, args.src_model)
     res = compare(args.task, args.out, nets, args.trials, ccfg.seed, args.src_device, tcfg, ccfg,
                   scfg, progress)

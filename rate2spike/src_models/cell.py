@@ -5,13 +5,16 @@ Equations 3a-3f of De Geeter et al. (2023), per layer and step t (constants in
 
     i[t]   = alpha i[t-1] + W_s s_in[t] (+ W_r s_out[t-1] if the layer is recurrent)
     x[t]   = rho tanh(i[t] / rho)
-    z_s    = zs_hyp + (zs_dep - zs_hyp) H(h[t-1] - 0.5)
     h[t]   = tanh(x[t] + r h[t-1] + r_s h_s[t-1] + b_h)
+    z_s    = zs_hyp + (zs_dep - zs_hyp) H(h[t] - 0.5)
     h_s[t] = z_s h_s[t-1] + (1 - z_s) h[t-1]
     s_out[t] = ReLU(h[t])
 
-z_s switches on h[t-1], the value that exists when z_s is needed (the fact sheet's
-reading of the paper's H(h[t] - 0.5)). Training switches, both on by default as in the paper:
+With z = 0, h[t] needs no z_s, so it is computed first and z_s switches on the new h[t], as
+in eq. 3c (``zs_gate = "new_h"``): a pulse that rises above 0.5 at step t makes h_s catch up
+at once, which gives the paper's fast descending side. ``zs_gate = "previous_h"`` switches
+on h[t-1] instead (an earlier reading; pulses ~3 steps wide instead of ~2), so that nets
+trained with it run as trained. Training switches, both on by default as in the paper:
 ``bypass_relu`` (backward pass treats the ReLU as the identity, ds/dh = 1) and ``detach``
 (h[t-1] and h_s[t-1] enter step t without gradient, so gradients go back in time only through
 the integrator i). Our recurrent synapses follow the same rule: s_out[t-1] enters W_r without
@@ -45,6 +48,29 @@ def relu_bypass(h: torch.Tensor) -> torch.Tensor:
     return h + (torch.relu(h) - h).detach()
 
 
+def spike_generation(x: torch.Tensor, h_prev: torch.Tensor, hs_prev: torch.Tensor,
+                     b_h: torch.Tensor, c: SRCConstants, zs_fixed: float | None = None):
+    """Eqs. 3c-3e, the spike-generating part of a step, from the integrated input x[t]:
+    returns (h[t], h_s[t], z_s). z_s switches on h[t] or h[t-1] (``c.zs_gate``); a number
+    ``zs_fixed`` holds it constant instead (the paper's Fig. 6 comparison).
+
+    Example
+    -------
+    >>> c = SRCConstants()
+    >>> z = torch.zeros(1, dtype=torch.float64)
+    >>> h, hs, zs = spike_generation(z + 2.0, z + 0.2, z, torch.tensor([-1.0]), c)
+    >>> round(h.item(), 6), hs.item(), zs.item()  # h = tanh(2 + 0.4 - 1) > 0.5: z_s = 0, h_s = h[t-1]
+    (0.885352, 0.2, 0.0)
+    """
+    h = torch.tanh(x + c.r * h_prev + c.r_s * hs_prev + b_h)
+    if zs_fixed is None:
+        gate = h.detach() if c.zs_gate == "new_h" else h_prev
+        zs = c.zs_hyp + (c.zs_dep - c.zs_hyp) * (gate > 0.5).to(h.dtype)
+    else:
+        zs = torch.full_like(h, float(zs_fixed))
+    return h, zs * hs_prev + (1.0 - zs) * h_prev, zs
+
+
 def src_step(drive: torch.Tensor, state: SRCState, b_h: torch.Tensor, c: SRCConstants,
              bypass_relu: bool = True, detach: bool = True) -> SRCState:
     """One step of an SRC layer. ``drive`` (batch, n) = W_s s_in[t] (+ W_r s_out[t-1])."""
@@ -52,9 +78,7 @@ def src_step(drive: torch.Tensor, state: SRCState, b_h: torch.Tensor, c: SRCCons
     x = c.rho * torch.tanh(i / c.rho)
     h_prev = state.h.detach() if detach else state.h
     hs_prev = state.hs.detach() if detach else state.hs
-    zs = c.zs_hyp + (c.zs_dep - c.zs_hyp) * (h_prev > 0.5).to(h_prev.dtype)
-    h = torch.tanh(x + c.r * h_prev + c.r_s * hs_prev + b_h)
-    hs = zs * hs_prev + (1.0 - zs) * h_prev
+    h, hs, _ = spike_generation(x, h_prev, hs_prev, b_h, c)
     s = relu_bypass(h) if bypass_relu else torch.relu(h)
     return SRCState(i, h, hs, s)
 
@@ -163,8 +187,8 @@ class SRCNet(nn.Module):
     def from_network(cls, net: SRCNetwork, dtype=torch.float64, **switches) -> "SRCNet":
         """A module holding ``net``'s arrays (``dtype``); ``switches``: bypass_relu, detach."""
         model = cls(net.n_inputs, net.sizes, net.n_outputs, any(l.recurrent for l in net.layers),
-                    net.readout, net.constants, **switches)
-        with torch.no_grad():
+                    net.readout, net.constants, **switches).to(dtype)
+        with torch.no_grad():          # copied in ``dtype``: float32 parameters would round
             for mod, layer in zip(model.layers, net.layers):
                 mod.W_s.copy_(torch.as_tensor(layer.W_s))
                 mod.b_h.copy_(torch.as_tensor(layer.b_h))
@@ -174,7 +198,7 @@ class SRCNet(nn.Module):
                     mod.W_r = None
             model.W_out.copy_(torch.as_tensor(net.W_out))
             model.b_out.copy_(torch.as_tensor(net.b_out))
-        return model.to(dtype)
+        return model
 
 
 def class_targets(labels: np.ndarray) -> np.ndarray:

@@ -11,6 +11,11 @@ from dataclasses import asdict, dataclass
 
 from ..errors import ConfigError
 
+#: which h switches the gate z_s: "new_h" is the paper's eq. 3c, H(h[t] - 0.5) with h[t]
+#: computed first (it needs no z_s since z = 0); "previous_h" is an earlier reading,
+#: H(h[t-1] - 0.5), kept so that nets trained with it run as trained (wider pulses)
+ZS_GATES = ("new_h", "previous_h")
+
 
 @dataclass(frozen=True)
 class SRCConstants:
@@ -23,6 +28,8 @@ class SRCConstants:
     b_h_init, b_h_max : initial value and upper bound of the learned bias b_h.
     readout_alpha : leak factor per step of the readout integrators (0.99).
     step_s : duration of one step, seconds.
+    zs_gate : ``"new_h"`` (eq. 3c: z_s from the new h[t], the default) or ``"previous_h"``
+        (z_s from h[t-1]; artifacts saved before the gate was recorded load with it).
     """
 
     alpha: float = 0.9
@@ -35,8 +42,12 @@ class SRCConstants:
     b_h_max: float = -4.0
     readout_alpha: float = 0.99
     step_s: float = 0.001
+    zs_gate: str = "new_h"
 
     def __post_init__(self):
+        if self.zs_gate not in ZS_GATES:
+            raise ConfigError(f"SRC constant zs_gate = {self.zs_gate!r} is not valid; choose "
+                              f"one of: {', '.join(ZS_GATES)}")
         for name in ("alpha", "zs_hyp", "zs_dep", "readout_alpha"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:

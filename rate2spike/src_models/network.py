@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..artifacts import load_network, save_network
-from ..errors import ArtifactError, Rate2SpikeError
+from ..errors import ArtifactError, ConfigError, Rate2SpikeError
 from .constants import SRCConstants
 
 READOUTS = ("linear", "classify")
@@ -121,8 +121,9 @@ class SRCNetwork:
                                np.asarray(arrays[f"L{l}_b_h"], float),
                                np.asarray(arrays[f"L{l}_W_r"], float) if f"L{l}_W_r" in arrays else None)
                       for l in range(int(meta["n_layers"]))]
-            constants = SRCConstants(**meta["constants"])
-        except (KeyError, TypeError) as exc:
+            # artifacts from before the gate was recorded were trained with z_s(h[t-1])
+            constants = SRCConstants(**{"zs_gate": "previous_h", **meta["constants"]})
+        except (KeyError, TypeError, ConfigError) as exc:
             raise ArtifactError(f"{path}: not a complete SRC network ({exc})") from None
         meta = {k: v for k, v in meta.items() if k not in ("constants",)}
         return cls(layers, np.asarray(arrays["W_out"], float), np.asarray(arrays["b_out"], float),

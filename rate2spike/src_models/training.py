@@ -24,7 +24,7 @@ from ..results import TrainingRecord
 from ..tasks import TASKS, Task, TrialBatch, get_task
 from ..validation import check_choice, check_range
 from .cell import SRCNet, class_targets
-from .constants import SRCConstants
+from .constants import ZS_GATES, SRCConstants
 from .network import GROUP_SIZE, READOUTS, SRCNetwork, steps_per_task_step, task_inputs_to_steps
 
 
@@ -42,6 +42,7 @@ class SRCTrainConfig:
     alpha: float = 0.9               # input-integrator leak per step
     bypass_relu: bool = True
     detach: bool = True
+    zs_gate: str = "new_h"           # z_s from h[t] (eq. 3c) or "previous_h" (from h[t-1])
     batch_size: int = 64
     lr: float = 0.005                # Adam, cosine-annealed to 0 over max_updates
     max_updates: int = 800
@@ -55,6 +56,7 @@ class SRCTrainConfig:
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("readout", self.readout, READOUTS)
+        check_choice("zs_gate", self.zs_gate, ZS_GATES)
         if not isinstance(self.sizes, (list, tuple)) or not self.sizes:
             raise ConfigError(f"sizes must be a non-empty list of layer sizes, got {self.sizes!r}")
         for n in self.sizes:
@@ -83,7 +85,7 @@ class SRCTrainConfig:
 
 
 def src_constants(cfg: SRCTrainConfig) -> SRCConstants:
-    return SRCConstants(alpha=cfg.alpha, step_s=cfg.step_s)
+    return SRCConstants(alpha=cfg.alpha, step_s=cfg.step_s, zs_gate=cfg.zs_gate)
 
 
 def src_loss(outputs: torch.Tensor, batch: TrialBatch, readout: str, k: int) -> torch.Tensor:
