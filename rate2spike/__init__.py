@@ -8,6 +8,7 @@ Python entry points (each documented with an example):
 - :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
 - :func:`simulate`: trials of a converted net, optionally stimulated (:class:`Stimulation`),
   with figures and saved spikes; :func:`export`: to NIR or a Brian2 script;
+- :func:`src_neuron`: one SRC neuron's Fig. 6 (fixed vs variable z_s) and f-I curve;
 - :meth:`RateNetwork.from_arrays` / :func:`load_authors_mat`: bring your own rate RNN.
 
 Example
@@ -23,8 +24,9 @@ from .rate_models.authors_mat import load_authors_mat
 from .simulators import simulate_lif
 from .src_models import SRCNetwork
 from .version import __version__
-from .workflows import CompareNets, compare, convert, export, simulate, train, train_src
+from .workflows import (CompareNets, compare, convert, export, simulate, src_neuron, train,
+                        train_src)
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
-           "export", "simulate", "train", "train_src"]
+           "export", "simulate", "src_neuron", "train", "train_src"]

@@ -5,8 +5,9 @@ model), a divergence check, ``zero_grad``, ``backward``, gradient-norm clipping,
 and scheduler steps and an optional ``after_step`` hook (e.g. a parameter bound). Every
 ``eval_every`` updates (and at the last) ``evaluate(update)`` returns a dict with at least
 ``loss`` and ``accuracy``; it is stored in the record's history with the update, the training
-loss, the trials seen and the elapsed time, and ``should_stop(evaluation)`` may end training
-(``record.converged``). A progress bar shows the last evaluation.
+loss, the trials seen, the elapsed time and the gradient norms since the previous evaluation
+(median and max before clipping, and the fraction of updates clipped), and
+``should_stop(evaluation)`` may end training (``record.converged``). A progress bar shows the last evaluation.
 """
 from __future__ import annotations
 
@@ -42,6 +43,7 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
     ``max_loss``; ``diverged_hint`` is appended to the message (what to try instead).
     """
     start = time.perf_counter()
+    norms = []      # gradient norms (before clipping) since the last evaluation
     bar = tqdm(range(1, max_updates + 1), desc=desc, disable=not progress, unit="upd",
                dynamic_ncols=True)
     try:
@@ -52,8 +54,9 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
                                     f"{loss.item()}. {diverged_hint}".rstrip())
             optimizer.zero_grad()
             loss.backward()
-            if grad_clip is not None:
-                torch.nn.utils.clip_grad_norm_(params, grad_clip)
+            # the gradient norm before any clipping (clip at inf only measures it)
+            norms.append(float(torch.nn.utils.clip_grad_norm_(
+                params, grad_clip if grad_clip is not None else math.inf)))
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
@@ -63,7 +66,10 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
             if update % eval_every == 0 or update == max_updates:
                 ev = evaluate(update)
                 ev.update(update=update, train_loss=loss.item(), trials_seen=update * batch_size,
-                          time_s=time.perf_counter() - start)
+                          time_s=time.perf_counter() - start,
+                          grad_norm_median=float(np.median(norms)), grad_norm_max=max(norms),
+                          clipped_fraction=float(np.mean(np.array(norms) > (grad_clip or math.inf))))
+                norms.clear()
                 record.history.append(ev)
                 bar.set_postfix(loss=f"{ev['loss']:.3g}", acc=f"{ev['accuracy']:.2f}")
                 if should_stop(ev):

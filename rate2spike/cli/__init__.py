@@ -21,6 +21,7 @@ from ..version import __version__
 from ..workflows.study.plan import TAU_MODES
 from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
+from .neuron_command import add_neuron_command, run_neuron_command
 from .src_options import add_src_options, src_config
 
 
@@ -109,6 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     add_network_commands(sub)
+    add_neuron_command(sub)
     return parser
 
 
@@ -122,6 +124,8 @@ def _run(args) -> int:
     torch.set_num_threads(os.cpu_count() or 1)
     if args.command in ("simulate", "export"):
         return run_network_command(args)
+    if args.command == "src-neuron":
+        return run_neuron_command(args)
     file_cfg = load_yaml(args.config)
     progress = not args.quiet
     if args.command == "train":

@@ -19,10 +19,12 @@ from ..artifacts import atomic_write_bytes  # noqa: E402
 E_COLOR, I_COLOR = "tab:red", "tab:blue"
 
 
-def save_figure(fig, path) -> Path:
-    """Write ``fig`` as a PNG atomically (a temporary file and a rename) and close it."""
+def save_figure(fig, path, rect=None) -> Path:
+    """Write ``fig`` as a PNG atomically (a temporary file and a rename) and close it;
+    ``rect``: the (left, bottom, right, top) figure fraction the axes are laid out in (room
+    for a figure legend)."""
     buf = io.BytesIO()
-    fig.tight_layout()
+    fig.tight_layout(rect=rect)
     fig.savefig(buf, format="png", dpi=110)
     plt.close(fig)
     atomic_write_bytes(path, buf.getvalue())

@@ -1,9 +1,10 @@
 """Thin orchestration of the stages: ``train``, ``train_src``, ``convert``, ``compare``,
-``simulate``, ``export`` and conversion studies (:mod:`.study`, imported on demand: it needs Dask)."""
+``simulate``, ``export``, ``src_neuron`` and conversion studies (:mod:`.study`, imported on demand: it needs Dask)."""
 from .compare import CompareNets, compare
 from .convert import convert
 from .export import export
 from .simulate import simulate
+from .src_neuron import src_neuron
 from .train import train, train_src
 
-__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "train", "train_src"]
+__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "src_neuron", "train", "train_src"]
