@@ -24,8 +24,7 @@ from .rate_models.authors_mat import load_authors_mat
 from .simulators import simulate_lif
 from .src_models import SRCNetwork
 from .version import __version__
-from .workflows import (CompareNets, compare, convert, export, simulate, src_neuron, train,
-                        train_src)
+from .workflows import CompareNets, compare, convert, export, simulate, src_neuron, train, train_src
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",

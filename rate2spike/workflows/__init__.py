@@ -1,5 +1,6 @@
 """Thin orchestration of the stages: ``train``, ``train_src``, ``convert``, ``compare``,
-``simulate``, ``export``, ``src_neuron`` and conversion studies (:mod:`.study`, imported on demand: it needs Dask)."""
+``simulate``, ``export``, ``src_neuron`` and conversion studies (:mod:`.study`, imported on
+demand: it needs Dask)."""
 from .compare import CompareNets, compare
 from .convert import convert
 from .export import export

@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 from rate2spike.src_models import SRCConstants
-from rate2spike.src_models.single_neuron import (VARIANTS, drive_neuron, f_i_curve,
-                                                 pulse_statistics)
+from rate2spike.src_models.single_neuron import VARIANTS, drive_neuron, f_i_curve, pulse_statistics
 
 
 def hand_generation(x, b, gate="new_h", zs_fixed=None, r=2.0, r_s=-7.0):
