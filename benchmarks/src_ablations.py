@@ -116,40 +116,60 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results/src_ablations.json"))
     ap.add_argument("--gonogo-updates", type=int, default=200)
-    ap.add_argument("--digits-epochs", type=int, default=10)
-    ap.add_argument("--steps", type=int, default=50, help="digits: pulses per image")
+    ap.add_argument("--digits-epochs", type=int, default=20)
+    ap.add_argument("--steps", type=int, default=100, help="digits: steps per image")
     ap.add_argument("--only", choices=("gonogo", "digits"))
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=0, help="Go/NoGo seed (0)")
+    ap.add_argument("--digits-seeds", default="0,1,2", help="digits seeds (0,1,2)")
     args = ap.parse_args(argv)
     torch.set_num_threads(2)
     done = json.loads(args.out.read_text()) if args.out.is_file() else {}
-    for bench in ("gonogo", "digits"):
+    runs = [("gonogo", args.seed)] + [("digits", int(k)) for k in args.digits_seeds.split(",")]
+    for bench, seed in runs:
         if args.only and bench != args.only:
             continue
         for name, (bypass, detach) in SETTINGS.items():
-            key = f"{bench} | {name}"
+            key = f"{bench} | {name} | seed {seed}"
             if key in done:
                 continue
             start = time.perf_counter()
             try:
-                res = (gonogo(bypass, detach, args.gonogo_updates, args.seed) if bench == "gonogo"
-                       else digits(bypass, detach, args.digits_epochs, args.steps, args.seed))
+                res = (gonogo(bypass, detach, args.gonogo_updates, seed) if bench == "gonogo"
+                       else digits(bypass, detach, args.digits_epochs, args.steps, seed))
             except Exception as exc:          # a diverged run is a result too
                 res = {"failed": f"{type(exc).__name__}: {exc}"}
             res["wall_s"] = time.perf_counter() - start
             done[key] = res
             atomic_write_text(args.out, json.dumps(done, indent=1))
             print(key, {k: v for k, v in res.items() if k != "curve"}, flush=True)
-    print("\n| benchmark | setting | accuracy | updates | grad norm median / max | clipped | "
-          "time |\n|---|---|---|---|---|---|---|")
+    print(table(done))
+
+
+def table(done: dict) -> str:
+    """One row per benchmark and setting; over seeds: mean accuracy (min-max), the median of
+    the gradient-norm medians, the largest norm, mean clipped fraction and training time."""
+    groups = {}
     for key, r in done.items():
-        bench, name = key.split(" | ")
-        if "failed" in r:
-            print(f"| {bench} | {name} | failed: {r['failed'][:60]} | | | | |")
+        bench, name = key.split(" | ")[:2]
+        groups.setdefault((bench, name), []).append(r)
+    lines = ["| benchmark | setting | seeds | accuracy | updates | grad norm median / max | "
+             "clipped | train time |", "|---|---|---|---|---|---|---|---|"]
+    for (bench, name), rs in groups.items():
+        ok = [r for r in rs if "failed" not in r]
+        if not ok:
+            lines.append(f"| {bench} | {name} | {len(rs)} | failed: {rs[0]['failed'][:60]} "
+                         f"| | | | |")
             continue
-        print(f"| {bench} | {name} | {100 * r['accuracy']:.1f} % | {r['updates']} | "
-              f"{r['grad_norm_median']:.3g} / {r['grad_norm_max']:.3g} | "
-              f"{100 * r['clipped_fraction']:.0f} % | {r['train_time_s']:.0f} s |")
+        acc = [100 * r["accuracy"] for r in ok]
+        spread = f" ({min(acc):.1f}-{max(acc):.1f})" if len(acc) > 1 else ""
+        lines.append(
+            f"| {bench} | {name} | {len(ok)} | {np.mean(acc):.1f} %{spread} | "
+            f"{np.mean([r['updates'] for r in ok]):.0f} | "
+            f"{np.median([r['grad_norm_median'] for r in ok]):.3g} / "
+            f"{max(r['grad_norm_max'] for r in ok):.3g} | "
+            f"{100 * np.mean([r['clipped_fraction'] for r in ok]):.0f} % | "
+            f"{np.mean([r['train_time_s'] for r in ok]):.0f} s |")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -79,6 +79,7 @@ def _small_net(seed=0, n=20):
                        np.zeros(1), rng.uniform(0.02, 0.1, n), np.ones(n), "gonogo", "sigmoid")
 
 
+@pytest.mark.slow
 def test_trial_in_batch_equals_trial_alone_and_s_scales_only_recurrent_and_readout():
     net = _small_net()
     n, steps = net.n_units, 60

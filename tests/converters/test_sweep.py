@@ -56,6 +56,7 @@ def test_sweep_resume_recomputes_nothing_and_matches(tiny_model, tmp_path, monke
     np.testing.assert_array_equal(again.examples[30.0].outputs, first.examples[30.0].outputs)
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_how_copies_are_batched(tiny_model):
     net = convert(RateNetwork.load(tiny_model), 25.0)   # noise on: it follows the trial id
     task = get_task("gonogo")
