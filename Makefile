@@ -16,7 +16,7 @@ convert: install
 	$(BIN)/rate2spike convert --task gonogo
 
 lint: install
-	$(BIN)/ruff check rate2spike tests benchmarks
+	$(BIN)/ruff check rate2spike tests benchmarks examples
 	$(BIN)/lint-imports --no-cache
 
 test: lint
@@ -25,4 +25,10 @@ test: lint
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
-.PHONY: install convert lint test test-fast
+# The documentation site (docs/_build/html/index.html): warnings are errors, and every
+# gallery example in examples/ runs during the build.
+docs: install
+	$(BIN)/pip install -q -e ".[docs]"
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+
+.PHONY: install convert lint test test-fast docs

@@ -258,7 +258,7 @@ def run_nir(graph: nir.NIRGraph, inputs, dt_s: float, initial_state=None, record
     """Run ``graph`` for ``len(inputs)`` steps of ``dt_s`` (see the module docstring).
 
     inputs : (steps, n_in) array, the value of the graph's one Input node during each step
-        (or a dict {Input node: array}); initial_state : {node: v array or dict of arrays};
+    (or a dict {Input node: array}); initial_state : {node: v array or dict of arrays};
     record : names of stateful nodes whose state (v) is kept for every step.
     Returns a :class:`NIRRun`.
     """

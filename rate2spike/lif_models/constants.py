@@ -13,6 +13,12 @@ class LIFConstants:
     end of the initial voltages U(v_reset, v_init_high); noise_mV : standard deviation of the
     voltage noise added per step; tau_r_s : synaptic rise time; readout_dt_s : interval between
     samples of the readout o(t) (a whole number of steps).
+
+    Example
+    -------
+    >>> c = LIFConstants(noise_mV=0.0, refractory_s=0.0)   # the settings NIR can carry
+    >>> c.tau_m_s, c.v_th_mV, c.readout_stride
+    (0.01, -40.0, 10)
     """
 
     dt_s: float = 5e-5

@@ -31,7 +31,15 @@ from .constants import LIFConstants
 
 @dataclass
 class LIFNetwork:
-    """The rate network ``rate`` converted at scale ``s`` (lambda = 1/s) with ``constants``."""
+    """The rate network ``rate`` converted at scale ``s`` (lambda = 1/s) with ``constants``.
+
+    Example
+    -------
+    >>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), 25.0)  # doctest: +SKIP
+    >>> lif.n_units, lif.s, lif.constants.tau_m_s                               # doctest: +SKIP
+    (200, 25.0, 0.01)
+    >>> lif.save("runs/gng_s25")     # lif_network artifact (.npz + .json)  # doctest: +SKIP
+    """
 
     rate: RateNetwork
     s: float

@@ -38,7 +38,14 @@ class Stimulation:
     window_s : (start, stop) in seconds, stimulation for start <= t < stop; kick_mV : voltage
     jump [mV]; probability : chance of a kick at each step, one coin per trial and step shared
     by all stimulated units as in ``LIF_network_fnc.m`` (on Brian2 devices whose noise is
-    Brian2's own ``rand()``, ``cython`` and ``cuda_standalone``, one coin per unit and step)."""
+    Brian2's own ``rand()``, ``cython`` and ``cuda_standalone``, one coin per unit and step).
+
+    Example
+    -------
+    >>> stim = Stimulation("inh", range(160, 200), (0.3, 0.6))   # units 160-199, 0.3-0.6 s
+    >>> stim.kick_mV, stim.probability, stim.units[:3]
+    (0.5, 0.5, (160, 161, 162))
+    """
 
     mode: str
     units: tuple

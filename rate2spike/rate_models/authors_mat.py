@@ -29,7 +29,7 @@ from ..errors import ArtifactError
 from ..tasks import TASKS, get_task
 from .network import RateNetwork
 
-#: the authors' rate step [s]: their time constants are counted in 5-ms steps
+#: the authors' rate step in seconds: their time constants are counted in 5-ms steps
 AUTHORS_STEP_S = 0.005
 #: their activation names -> ours
 AUTHORS_ACTIVATIONS = {"sigmoid": "sigmoid", "softplus": "softplus", "clipped_relu": "relu"}

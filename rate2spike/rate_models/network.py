@@ -38,7 +38,15 @@ RATE_SCHEMA = {"task": str, "act": str, "dale": bool, "dt_s": float, "tau_min_s"
 @dataclass
 class RateNetwork:
     """A trained rate RNN (see the module docstring for arrays, units and constants).
-    ``meta`` holds everything else (training history, seed, source file)."""
+    ``meta`` holds everything else (training history, seed, source file).
+
+    Example
+    -------
+    >>> net = RateNetwork.load("tests/data/gonogo_n200.npz")                 # doctest: +SKIP
+    >>> net.n_units, net.task, net.act, float(net.tau_d_s.min())            # doctest: +SKIP
+    (200, 'gonogo', 'sigmoid', 0.021...)
+    >>> outputs, rates = net.run(task_batch.inputs, seed=0)                  # doctest: +SKIP
+    """
 
     W_rec: np.ndarray
     W_in: np.ndarray

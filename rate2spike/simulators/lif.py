@@ -225,7 +225,7 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
     at its own scale s, or at each of ``scales`` (the same conversion at other s).
 
     device : ``cpp_standalone`` (default), ``cython``, ``numpy``, ``cuda_standalone`` or
-        ``reference`` (the independent NumPy simulator); seed : noise and initial voltages;
+    ``reference`` (the independent NumPy simulator); seed : noise and initial voltages;
     trial_ids : (trials,) ids naming each trial's noise (default 0 ... trials-1);
     raster_trials : trials whose spikes are kept in ``rasters``;
     stimulation : optional :class:`~rate2spike.lif_models.Stimulation` applied to every trial;

@@ -29,7 +29,7 @@ class SRCConstants:
     readout_alpha : leak factor per step of the readout integrators (0.99).
     step_s : duration of one step, seconds.
     zs_gate : ``"new_h"`` (eq. 3c: z_s from the new h[t], the default) or ``"previous_h"``
-        (z_s from h[t-1]; artifacts saved before the gate was recorded load with it).
+    (z_s from h[t-1]; artifacts saved before the gate was recorded load with it).
     """
 
     alpha: float = 0.9

@@ -53,7 +53,14 @@ class SRCLayer:
 
 @dataclass
 class SRCNetwork:
-    """Layers, readout and constants of a trained SRC net; ``meta`` holds task and training info."""
+    """Layers, readout and constants of a trained SRC net; ``meta`` holds task and training info.
+
+    Example
+    -------
+    >>> net = SRCNetwork.load("runs/src/src_model.npz")                      # doctest: +SKIP
+    >>> net.sizes, net.readout, net.constants.zs_gate                        # doctest: +SKIP
+    ([100], 'linear', 'new_h')
+    """
 
     layers: list
     W_out: np.ndarray

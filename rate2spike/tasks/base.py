@@ -105,8 +105,8 @@ class Task:
         outputs : (batch, samples) output o(t), sample k at time k*dt_s seconds.
         labels : (batch,) correct response sign from :class:`TrialBatch`.
         window : ``"rate"`` or ``"lif"``: the reference's scoring rule for rate or LIF
-            output (response window from :attr:`rate_window_s` or :attr:`lif_window_s`
-            seconds; the rules differ only for NoGo trials, see :class:`GoNoGo`).
+        output (response window from :attr:`rate_window_s` or :attr:`lif_window_s`
+        seconds; the rules differ only for NoGo trials, see :class:`GoNoGo`).
         Returns a (batch,) bool array.
         """
         if window not in ("rate", "lif"):

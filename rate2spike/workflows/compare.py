@@ -32,7 +32,13 @@ from .train import train, train_src
 @dataclass
 class CompareNets:
     """Where the three nets come from: files to load (None: train one) and the LIF scale s
-    (None: search it as ``convert`` does)."""
+    (None: search it as ``convert`` does).
+
+    Example
+    -------
+    >>> CompareNets(rate_model="tests/data/gonogo_n200.npz", s=25)   # train only the SRC
+    CompareNets(rate_model='tests/data/gonogo_n200.npz', s=25, src_model=None)
+    """
 
     rate_model: str | None = None
     s: float | None = None

@@ -41,7 +41,7 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     """Run every job not already finished; returns one result dict per job, in job order.
 
     scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a
-        LocalCluster of ``workers`` single-threaded processes (default: all cores).
+    LocalCluster of ``workers`` single-threaded processes (default: all cores).
     work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
     """
     study_dir = Path(study_dir)
