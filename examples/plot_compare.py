@@ -3,7 +3,7 @@ Rate vs converted LIF vs directly trained SRC
 =============================================
 
 :func:`rate2spike.compare` evaluates the three families on the same held-out trials. To keep
-this example short, the rate net and s are given and the SRC net trains for only 20 updates on
+this example short, the rate net and s are given and the SRC net trains for only 80 updates on
 5 ms steps; ``rate2spike compare --task gonogo`` trains everything with the defaults.
 """
 import tempfile
@@ -19,7 +19,7 @@ NET = Path(rate2spike.__file__).resolve().parents[1] / "tests" / "data" / "gonog
 out = Path(tempfile.mkdtemp()) / "cmp"
 res = rate2spike.compare("gonogo", out=out, trials=40,
                          nets=CompareNets(rate_model=str(NET), s=25),
-                         src_config=SRCTrainConfig(max_updates=20, step_s=0.005),
+                         src_config=SRCTrainConfig(max_updates=80, step_s=0.005),
                          progress=False)
 for name, net in res.nets.items():
     nj = net["energy"]["energy_J"] * 1e9
