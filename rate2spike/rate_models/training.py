@@ -24,7 +24,7 @@ from .transfer import TRANSFER_FUNCTIONS
 
 REFERENCE_STOP_LOSS = 7.0
 #: Go/NoGo and Mante train past the reference rule: their reference-rule nets converted at
-#: 95 % and 89 %, the deeper ones at 100 % (README, "Why train past the reference rule").
+#: 95 % and 89 %, the deeper ones at 100 % (docs/models.md, "Why train past the reference rule").
 DEFAULT_STOP_LOSS = {"gonogo": 1.0, "xor": REFERENCE_STOP_LOSS, "mante": 3.0}
 
 
@@ -51,7 +51,7 @@ class TrainConfig:
     # Stopping rule: mean eval loss < stop_loss AND eval accuracy > stop_accuracy,
     # after at least min_trials training trials. Reference: stop_loss = 7. None -> the
     # task's default (DEFAULT_STOP_LOSS): Go/NoGo trains deeper, to 1.0, and Mante to 3.0,
-    # because that converts better (README, "Why train past the reference rule").
+    # because that converts better (docs/models.md, "Why train past the reference rule").
     stop_loss: float | None = None
     stop_accuracy: float = 0.95
     min_trials: int = 1500
