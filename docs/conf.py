@@ -30,7 +30,6 @@ exclude_patterns = ["_build", "Thumbs.db", ".DS_Store", "auto_examples/*.ipynb",
                     "auto_examples/*.md5", "sg_execution_times.rst"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
-suppress_warnings = ["myst.xref_missing"]
 
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": False}
 autodoc_typehints = "signature"
@@ -52,5 +51,6 @@ sphinx_gallery_conf = {
     "within_subsection_order": "FileNameSortKey",
     # every example must run without error: a broken example fails the build
     "abort_on_example_error": True,
+    "run_stale_examples": True,      # every build runs every example, not only changed ones
     "only_warn_on_example_error": False,
 }

@@ -54,9 +54,12 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
                                     f"{loss.item()}. {diverged_hint}".rstrip())
             optimizer.zero_grad()
             loss.backward()
-            # the gradient norm before any clipping (clip at inf only measures it)
-            norms.append(float(torch.nn.utils.clip_grad_norm_(
-                params, grad_clip if grad_clip is not None else math.inf)))
+            # the gradient norm before any clipping
+            if grad_clip is not None:
+                norms.append(float(torch.nn.utils.clip_grad_norm_(params, grad_clip)))
+            else:
+                grads = [p.grad.detach().reshape(-1) for p in params if p.grad is not None]
+                norms.append(float(torch.linalg.vector_norm(torch.cat(grads))) if grads else 0.0)
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()

@@ -20,15 +20,17 @@ def names(valid):
     return parse
 
 
-def numbers(kind, what):
-    """An argparse type: a comma-separated list of non-negative ``kind`` numbers (``what``
-    names the option in messages)."""
+def numbers(kind, what, allow_negative: bool = False):
+    """An argparse type: a comma-separated list of ``kind`` numbers, non-negative unless
+    ``allow_negative`` (``what`` names the option in messages)."""
     def parse(text: str) -> list:
         try:
             values = [kind(x) for x in split_list(text)]
         except ValueError:
             raise argparse.ArgumentTypeError(f"{what} must be comma-separated numbers, got {text!r}")
-        if not values or any(v < 0 for v in values):
+        if not values:
+            raise argparse.ArgumentTypeError(f"{what} needs at least one number, got {text!r}")
+        if not allow_negative and any(v < 0 for v in values):
             raise argparse.ArgumentTypeError(f"{what} must be non-negative numbers, got {text!r}")
         return values
     return parse

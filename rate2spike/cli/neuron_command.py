@@ -20,10 +20,10 @@ def add_neuron_command(sub) -> None:
     p.add_argument("--b-h", type=float, default=-6.0, dest="b_h", help="bias b_h (-6; <= -4)")
     p.add_argument("--zs-fixed", type=float, default=0.9, dest="zs_fixed",
                    help="z_s of the fixed-z_s neuron (0.9 = z_s_hyp)")
-    p.add_argument("--drives", type=numbers(float, "--drives"), metavar="LIST",
+    p.add_argument("--drives", type=numbers(float, "--drives", allow_negative=True), metavar="LIST",
                    default=list(DEFAULT_DRIVES),
                    help="constant inputs x of the f-I curve (0,0.25,...,4)")
-    p.add_argument("--steps", type=int, default=1000, help="steps measured per drive (1000)")
+    p.add_argument("--steps", type=int, default=1000, help="steps measured per drive (1000; at most 100000)")
     p.add_argument("--out", metavar="DIR", help="output folder (runs/src-neuron-TIMESTAMP)")
 
 

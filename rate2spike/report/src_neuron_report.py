@@ -68,6 +68,17 @@ def fi_table(drives, curves: dict) -> str:
     return "\n".join(rows)
 
 
+def _finite(obj):
+    """``obj`` with NaN (no pulse: no width or gap) as None, i.e. null in strict JSON."""
+    if isinstance(obj, float):
+        return None if obj != obj else obj
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
+
+
 def write_src_neuron(out: Path, params: dict, traces: dict, segments: list, drives,
                      curves: dict) -> dict:
     """``fig6.png``, ``fi_curve.png``, ``src_neuron.json`` (every number) and ``report.md``."""
@@ -78,7 +89,7 @@ def write_src_neuron(out: Path, params: dict, traces: dict, segments: list, driv
             "curves": {n: [s._asdict() for s in stats] for n, stats in curves.items()},
             "fig6": {n: {k: np.asarray(v).tolist() for k, v in tr._asdict().items()}
                      for n, tr in traces.items()}}
-    atomic_write_text(out / "src_neuron.json", json.dumps(data, indent=1, allow_nan=True))
+    atomic_write_text(out / "src_neuron.json", json.dumps(_finite(data), indent=1))
     files["json"] = str(out / "src_neuron.json")
     md = ["# One SRC neuron: fixed vs variable z_s, and its f-I curve", "",
           f"Bias b_h = {params['b_h']}, fixed z_s = {params['zs_fixed']}; statistics over "

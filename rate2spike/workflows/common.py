@@ -19,10 +19,15 @@ def default_out_dir(command: str, task: str) -> Path:
 
 
 def check_out_dir(out) -> Path:
-    """``out`` as a Path; refuse an existing file."""
+    """``out`` as a Path; refuse an existing file, or a path through one."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise Rate2SpikeError(f"--out {out} exists and is not a folder")
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if parent.exists() and not parent.is_dir():
+        raise Rate2SpikeError(f"--out {out}: {parent} is a file, so the folder cannot be made")
     return out
 
 

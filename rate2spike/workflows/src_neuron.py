@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..errors import Rate2SpikeError
 from ..locking import folder_lock
 from ..report.src_neuron_report import write_src_neuron
 from ..src_models.constants import SRCConstants
@@ -38,13 +39,18 @@ def src_neuron(out=None, b_h: float = -6.0, zs_fixed: float = 0.9, drives=DEFAUL
     """
     check_range("b_h", b_h, -20.0, SRCConstants().b_h_max)
     check_range("zs_fixed", zs_fixed, 0.0, 1.0)
-    steps, settle = check_int("steps", steps, 10, 10**6), check_int("settle", settle, 0, 10**6)
+    steps, settle = check_int("steps", steps, 10, 10**5), check_int("settle", settle, 0, 10**5)
     for name, value in (("sub", sub), ("supra", supra)):
         check_range(name, value, -10.0, 10.0)
     drives = [float(d) for d in drives]
+    if not drives:
+        raise Rate2SpikeError("drives: give at least one constant input x, e.g. 0,1,2,3")
     for d in drives:
         check_range("every drive", d, -10.0, 10.0)
     out = check_out_dir(out if out else default_out_dir("neuron", "src"))
+    if (out / "src_neuron.json").exists():
+        raise Rate2SpikeError(f"{out} already holds a src-neuron run; choose another --out or "
+                              f"remove it")
     x = fig6_stimulus(sub, supra)
     traces = {"fixed z_s": drive_neuron(x, b_h, zs_fixed=zs_fixed, rest_steps=settle)}
     for label, (gate, fixed) in VARIANTS.items():

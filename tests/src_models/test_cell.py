@@ -98,8 +98,9 @@ def test_an_artifact_from_before_the_gate_was_recorded_runs_as_trained():
     assert net.constants.zs_gate == "previous_h"
     expected = np.load(data / "src_prev_h_expected.npz")
     out = SRCNet.from_network(net)(expected["inputs"], record_pulses=True)
-    np.testing.assert_array_equal(out.outputs.detach().numpy(), expected["outputs"])
-    np.testing.assert_array_equal(out.pulses[0].detach().numpy(), expected["pulses"])
+    # to rounding (other CPUs may round tanh differently); a gate change moves whole pulses
+    np.testing.assert_allclose(out.outputs.detach().numpy(), expected["outputs"], atol=1e-12)
+    np.testing.assert_allclose(out.pulses[0].detach().numpy(), expected["pulses"], atol=1e-12)
     new = SRCNet.from_network(SRCNetwork(net.layers, net.W_out, net.b_out, net.readout,
                                          SRCConstants(), net.meta))
     assert not np.array_equal(new(expected["inputs"]).outputs.detach().numpy(),
@@ -118,7 +119,8 @@ def test_high_bias_spikes_without_input():
 
 def test_repetitive_pulses_of_one_or_two_steps_with_refractory_gap_under_strong_drive():
     """The literal gate (eq. 3c): h_s catches up on the step h rises above 0.5, so a pulse
-    lasts 1-2 steps (the fact sheet: 1.6-2.4 on average), then a refractory gap."""
+    lasts 1-2 steps (the issue measured 1.6-2.4 on average; the fact sheet says ~2), then a
+    refractory gap."""
     p = pulses(run_neuron(0.5, -6.0, 400).detach())
     widths = np.array([length for _, length in p])
     assert len(p) >= 10                                  # repetitive firing

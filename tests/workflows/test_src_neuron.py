@@ -29,8 +29,25 @@ def test_src_neuron_writes_figures_and_the_numbers_of_the_model(tmp_path, run_cl
     (["--zs-fixed", "1.5"], "zs_fixed"),
     (["--steps", "5"], "steps"),
     (["--drives", "a,b"], "--drives must be comma-separated numbers"),
+    (["--drives", ","], "--drives needs at least one number"),
+    (["--drives", "20"], "every drive"),
+    (["--steps", "200000"], "steps"),
 ])
 def test_src_neuron_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, args, message):
     code, cap = run_cli(["src-neuron", *args, "--out", str(tmp_path / "x")])
     assert code == 2 and message in cap.err
     assert not (tmp_path / "x").exists()
+
+
+def test_src_neuron_refuses_a_path_through_a_file_and_a_finished_run(tmp_path, run_cli):
+    (tmp_path / "file").write_text("x")
+    code, cap = run_cli(["src-neuron", "--out", str(tmp_path / "file" / "sub")])
+    assert code == 2 and "is a file" in cap.err
+    code, _ = run_cli(["src-neuron", "--drives=-1,2", "--steps", "50", "--out", str(tmp_path / "n")])
+    assert code == 0                                  # negative inputs are valid drives
+    data = json.loads((tmp_path / "n" / "src_neuron.json").read_text())   # strict JSON
+    assert data["curves"]["fixed z_s"][0]["mean_width"] is None          # silent: no width
+    before = (tmp_path / "n" / "src_neuron.json").read_bytes()
+    code, cap = run_cli(["src-neuron", "--out", str(tmp_path / "n")])
+    assert code == 2 and "already holds a src-neuron run" in cap.err
+    assert (tmp_path / "n" / "src_neuron.json").read_bytes() == before
