@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .converters import SweepOptions
+from .converters import TIE_RULES, SweepOptions
 from .errors import ConfigError
 from .lif_models import LIFConstants
 from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
@@ -46,11 +46,13 @@ class ConvertConfig:
     copies_per_run: int = 0          # (trial x s) network copies per compiled run; 0 = auto
     processes: int = 0               # concurrent simulator processes (cpp_standalone); 0 = all cores
     threads: int = 0                 # OpenMP threads when processes == 1; 0 = all cores
+    tie_rule: str = "middle"         # ties of accuracy: middle of the plateau, or "smallest" s
     lif: LIFConstants = field(default_factory=LIFConstants)
 
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("device", self.device, DEVICES)
+        check_choice("tie_rule", self.tie_rule, TIE_RULES)
         check_trials(self.trials)
         if self.scales:
             self.scales = check_scales(self.scales)

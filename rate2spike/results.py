@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from .statistics import accuracy_interval
+
 
 @dataclass
 class TrainingRecord:
@@ -60,9 +62,16 @@ class ScaleResult:
     trials: int
     device: str
 
+    @property
+    def accuracy_ci95(self) -> tuple:
+        """95 % Wilson interval of the accuracy over ``trials`` trials."""
+        return accuracy_interval(self.accuracy, self.trials)
+
     def as_row(self) -> dict:
         """The flat row of ``lambda_sweep.csv``/``.json`` (λ = 1/s shown for the reader)."""
+        low, high = self.accuracy_ci95
         return {"scale_s": self.s, "lambda": 1.0 / self.s, "accuracy": self.accuracy,
+                "accuracy_ci95_low": low, "accuracy_ci95_high": high,
                 **{f"acc_{c}": v for c, v in self.per_condition.items()},
                 "rate_E_hz": self.rate_E_hz, "rate_I_hz": self.rate_I_hz,
                 "spike_count": self.spike_count, "sim_time_s": self.sim_time_s,

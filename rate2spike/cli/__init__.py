@@ -12,6 +12,7 @@ import os
 import sys
 
 from ..config import ConvertConfig, TrainConfig, build_config, load_yaml
+from ..converters import TIE_RULES
 from ..errors import ConfigError, Rate2SpikeError
 from ..rate_models.transfer import TRANSFER_FUNCTIONS
 from ..simulators import BRIAN_SRC_DEVICES, DEVICES
@@ -70,6 +71,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="comma-separated s = 1/lambda values (default: 20..75 step 5 for sigmoid, "
                         "4..26 step 2 for softplus/relu)")
     c.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    c.add_argument("--tie-rule", choices=TIE_RULES, dest="tie_rule",
+                   help="scales of equal accuracy: the middle of the plateau (middle, default) "
+                        "or the smallest s (smallest, as the authors' lambda_grid_search.m)")
 
     sr = sub.add_parser("train-src", help="train a Spiking Recurrent Cell net (De Geeter et al. "
                         "2023) directly on a task and save it with plots")
@@ -151,12 +155,14 @@ def _run(args) -> int:
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
                        {"task": args.task, "seed": args.seed, "device": args.device,
-                        "trials": args.trials, "scales": args.scales})
+                        "trials": args.trials, "scales": args.scales, "tie_rule": args.tie_rule})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
     res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
     print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_s:g} "
           f"(lambda = {1 / res.best_s:.4g}); rate net {res.rate_accuracy:.1%}; "
           f"device {res.device}; {res.wall_time_s:.1f} s")
+    for warning in res.warnings:
+        print(f"WARNING: {warning}")
     print(f"report: {res.files['report']}")
     return 0
 

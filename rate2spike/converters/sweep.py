@@ -7,7 +7,9 @@ is stored as soon as its last trial is in (:class:`.sweep_store.SweepStore`), so
 interrupted sweep resumes with nothing recomputed or lost.
 
 Best s: the highest accuracy; ties go to the tied s closest to the median of the tied values
-(the middle of the plateau; the smaller s when two are equally close).
+(``tie_rule = "middle"``: the middle of the plateau; the smaller s when two are equally close)
+or, as the authors' ``lambda_grid_search.m``, to the smallest tied s (``"smallest"``). A best s
+at the edge of the grid is reported as a warning: the optimum may lie outside it.
 
 Example
 -------
@@ -46,22 +48,50 @@ class SweepOptions:
     build_dir: str | None = None
 
 
-def choose_best_s(results: list) -> float:
-    """Highest accuracy; ties -> s closest to the median of the tied s (smaller if equal)."""
+#: how ties between scales of equal accuracy are broken (see the module docstring)
+TIE_RULES = ("middle", "smallest")
+
+
+def choose_best_s(results: list, tie_rule: str = "middle") -> float:
+    """Highest accuracy; ties -> s closest to the median of the tied s (smaller if equal) with
+    ``tie_rule = "middle"``, or the smallest tied s with ``"smallest"`` (the reference)."""
     if not results:
         raise Rate2SpikeError("no sweep results to choose from")
+    if tie_rule not in TIE_RULES:
+        raise Rate2SpikeError(f"tie_rule {tie_rule!r} is not one of {', '.join(TIE_RULES)}")
     top = max(r.accuracy for r in results)
     tied = sorted(r.s for r in results if r.accuracy == top)
+    if tie_rule == "smallest":
+        return tied[0]
     med = float(np.median(tied))
     return min(tied, key=lambda s: (abs(s - med), s))
 
 
+def edge_warning(results: list, best_s: float) -> str | None:
+    """A warning when ``best_s`` is the smallest or largest s of a grid of 3 or more scales:
+    the best s may lie outside the grid. It suggests ``--scales`` two grid steps past the edge
+    (or a quarter and a half of s where s must stay positive). None otherwise."""
+    scales = sorted(r.s for r in results)
+    if len(scales) < 3 or best_s not in (scales[0], scales[-1]):
+        return None
+    lower = best_s == scales[0]
+    step = scales[1] - scales[0] if lower else scales[-1] - scales[-2]
+    beyond = [best_s - k * step for k in (2, 1)] if lower else [best_s + step, best_s + 2 * step]
+    if min(beyond) <= 0:                      # no room below in grid steps: halve instead
+        beyond = [best_s / 4, best_s / 2]
+    side = "smallest" if lower else "largest"
+    extra = ",".join(f"{s:g}" for s in (beyond + [best_s] if lower else [best_s] + beyond))
+    return (f"the best s = {best_s:g} is the {side} s of the grid ({scales[0]:g}-{scales[-1]:g}): "
+            f"the optimum may lie outside it; sweep further, e.g. --scales {extra}")
+
+
 def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
                  options: SweepOptions | None = None, work_dir=None, resume: bool = False,
-                 progress: bool = True) -> SweepResult:
+                 progress: bool = True, tie_rule: str = "middle") -> SweepResult:
     """Simulate the conversion ``network`` at every s in ``scales`` on ``batch``, score each s
     by the task's LIF rule and choose the best. With ``work_dir`` each s is stored when done and
-    ``resume=True`` skips the scales already there. Returns a :class:`~rate2spike.results.SweepResult`.
+    ``resume=True`` skips the scales already there; ``tie_rule``: see :func:`choose_best_s`.
+    Returns a :class:`~rate2spike.results.SweepResult`.
     """
     opt = options or SweepOptions()
     scales = sorted(set(check_scales(list(scales))))
@@ -107,4 +137,7 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
                 bar.set_postfix(s=f"{chunk.s:g}", acc=f"{result.accuracy:.2f}")
     bar.close()
     results.sort(key=lambda r: r.s)
-    return SweepResult(results, choose_best_s(results), examples, warnings, device, build_time)
+    best = choose_best_s(results, tie_rule)
+    edge = edge_warning(results, best)
+    return SweepResult(results, best, examples, [*warnings, *([edge] if edge else [])], device,
+                       build_time)

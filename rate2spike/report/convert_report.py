@@ -54,7 +54,9 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"- Rate model: `{rate.meta.get('source')}` ({rate.n_units} units, {rate.act}, "
         f"trained to eval loss {fmt(rate.meta.get('final_eval_loss'))})",
         f"- **LIF accuracy {res.lif_accuracy:.1%}** at s = {res.best_s:g} "
-        f"(λ = {1 / res.best_s:.4g}) on {res.trials} held-out trials (seed {res.seed + 1000}); "
+        f"(λ = {1 / res.best_s:.4g}; 95 % Wilson interval "
+        f"{sweep.best.accuracy_ci95[0]:.1%}–{sweep.best.accuracy_ci95[1]:.1%}) "
+        f"on {res.trials} held-out trials (seed {res.seed + 1000}); "
         f"rate network on the same trials: {res.rate_accuracy:.1%}.",
         f"- Scoring: reference LIF rule, window from {task.lif_window_s} s "
         f"(rate net: rate rule, window from {task.rate_window_s} s).",
@@ -68,9 +70,11 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
     ]
     lines += [f"- **Warning:** {w}" for w in res.warnings]
     names = task.condition_names
-    header = ["s", "λ", "accuracy", *names, "E rate (Hz)", "I rate (Hz)", "spikes", "sim time (s)"]
+    header = ["s", "λ", "accuracy", "95 % CI", *names, "E rate (Hz)", "I rate (Hz)", "spikes",
+              "sim time (s)"]
     rows = [[f"{r.s:g}" + (" **←**" if r.s == res.best_s else ""), f"{1 / r.s:.4g}",
-             f"{r.accuracy:.2f}", *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
+             f"{r.accuracy:.2f}", "{:.2f}–{:.2f}".format(*r.accuracy_ci95),
+             *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
              f"{r.rate_E_hz:.1f}", f"{r.rate_I_hz:.1f}", r.spike_count, f"{r.sim_time_s:.1f}"]
             for r in sweep.results]
     lines += ["", *markdown_table(header, rows)]

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_text
+from ..statistics import wilson_interval
 from .plots import save_figure
 
 SUCCESS_ACCURACY = 0.95   # the paper's conversion success: LIF accuracy >= 95 % at the best lambda
@@ -26,6 +27,8 @@ def summarise(results: list) -> list:
             "failed": len(nets) - len(done),
             "trained_fraction": float(np.mean([n["trained"] for n in done])) if done else float("nan"),
             "success_rate": float(np.mean(acc >= SUCCESS_ACCURACY)) if done else float("nan"),
+            "success_ci95": list(wilson_interval(int((acc >= SUCCESS_ACCURACY).sum()), len(done)))
+            if done else [float("nan")] * 2,
             "lif_accuracy_mean": float(acc.mean()) if done else float("nan"),
             "lif_accuracy_sd": float(acc.std(ddof=1)) if len(done) > 1 else float("nan"),
             "rate_accuracy_mean": float(np.mean([n["rate_accuracy"] for n in done]))
@@ -95,13 +98,16 @@ def write_study_report(results: list, out, wall_time_s: float | None = None) -> 
     lines = ["# rate2spike conversion study", ""]
     if wall_time_s is not None:
         lines.append(f"Wall time of this invocation: {wall_time_s:.0f} s.")
-    lines += ["Success: LIF accuracy ≥ 95 % at the best λ (Kim et al. 2019).", "",
-              "| setting | nets | failed | rate nets trained | conversion success | "
+    lines += ["Success: LIF accuracy ≥ 95 % at the best λ (Kim et al. 2019). The success rate's "
+              "interval is the 95 % Wilson interval over the nets; each net's accuracy is itself "
+              "uncertain by the binomial error of its trials (see each net's sweep).", "",
+              "| setting | nets | failed | rate nets trained | conversion success (95 % CI) | "
               "LIF accuracy (mean ± s.d.) | rate accuracy | median best s |",
               "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['label']} | {r['nets']} | {r['failed']} | {r['trained_fraction']:.0%} | "
-                     f"{r['success_rate']:.0%} | {100 * r['lif_accuracy_mean']:.1f} ± "
+                     f"{r['success_rate']:.0%} ({r['success_ci95'][0]:.0%}–{r['success_ci95'][1]:.0%}) | "
+                     f"{100 * r['lif_accuracy_mean']:.1f} ± "
                      f"{100 * r['lif_accuracy_sd']:.1f} % | {100 * r['rate_accuracy_mean']:.1f} % | "
                      f"{r['best_scale_median']:g} |")
     errors = [e for r in rows for e in r["errors"]]

@@ -82,7 +82,8 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
         batch = task_obj.generate(cfg.trials, cfg.seed + SWEEP_TRIAL_OFFSET)
         network = convert_network(rate, scales[0], cfg.lif)
         sweep = sweep_scales(network, task_obj, batch, scales, cfg.sweep_options(),
-                             work_dir=out / "sweep", resume=resume, progress=progress)
+                             work_dir=out / "sweep", resume=resume, progress=progress,
+                             tie_rule=cfg.tie_rule)
         rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         rate_accuracy = float(task_obj.score(rate_o, batch.labels, task_obj.dt_s, "rate").mean())
         lif = network.at_scale(sweep.best_s)

@@ -3,11 +3,12 @@ import json
 import numpy as np
 import pytest
 
-from rate2spike.converters import SweepOptions, choose_best_s, convert, sweep_scales
+from rate2spike.converters import SweepOptions, choose_best_s, convert, edge_warning, sweep_scales
 from rate2spike.errors import Rate2SpikeError
 from rate2spike.rate_models import RateNetwork
 from rate2spike.results import ScaleResult
 from rate2spike.simulators import lif as simulator_lif
+from rate2spike.statistics import wilson_interval
 from rate2spike.tasks import get_task
 
 
@@ -21,6 +22,33 @@ def test_tie_rule():
     assert choose_best_s(rows[:3]) == 25  # 25 and 30 tie around 27.5: the smaller s
     with pytest.raises(Rate2SpikeError, match="no sweep results"):
         choose_best_s([])
+
+
+def test_smallest_tie_rule_takes_the_first_s_of_the_plateau_as_the_reference():
+    rows = _results([(20, 0.9), (25, 1.0), (30, 1.0), (35, 1.0), (40, 0.5)])
+    assert choose_best_s(rows, "smallest") == 25
+    assert choose_best_s(_results([(20, 0.5), (25, 0.7)]), "smallest") == 25   # no tie: the max
+    with pytest.raises(Rate2SpikeError, match="middle, smallest"):
+        choose_best_s(rows, "largest")
+
+
+def test_a_best_s_at_the_edge_of_the_grid_is_warned_with_scales_beyond_it():
+    low = _results([(20, 1.0), (25, 0.99), (30, 0.9)])
+    assert "smallest s of the grid (20-30)" in edge_warning(low, 20)
+    assert "--scales 10,15,20" in edge_warning(low, 20)
+    high = _results([(20, 0.5), (25, 0.9), (30, 1.0)])
+    assert "--scales 30,35,40" in edge_warning(high, 30)
+    assert edge_warning(high, 25) is None                    # inside the grid
+    assert edge_warning(_results([(20, 1.0), (25, 0.9)]), 20) is None   # too few scales to say
+    # no room below in grid steps (s must stay > 0): quarter and half of it
+    assert "--scales 0.5,1,2" in edge_warning(_results([(2, 1.0), (4, 0.9), (6, 0.5)]), 2)
+
+
+def test_every_sweep_row_carries_the_wilson_interval_of_its_accuracy():
+    row = ScaleResult(25.0, 0.93, {"go": 0.9}, 8.0, 20.0, 100, 1.0, 100, "x").as_row()
+    lo, hi = wilson_interval(93, 100)
+    assert (row["accuracy_ci95_low"], row["accuracy_ci95_high"]) == (lo, hi)
+    assert ScaleResult.from_row(row).per_condition == {"go": 0.9}   # not read as a condition
 
 
 def test_sweep_resume_recomputes_nothing_and_matches(tiny_model, tmp_path, monkeypatch):

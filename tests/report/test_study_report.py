@@ -1,6 +1,8 @@
 """The study summary's numbers against a hand count."""
 import math
 
+import pytest
+
 from rate2spike.report.study_report import summarise
 
 
@@ -22,3 +24,13 @@ def test_summary_by_hand():
     assert math.isclose(a["lif_accuracy_sd"], sd, rel_tol=1e-6)
     assert a["best_scale_median"] == 30 and a["errors"] == ["a/x: boom"]
     assert b["success_rate"] == 0.0 and math.isnan(b["lif_accuracy_sd"])   # one net: no s.d.
+
+
+def test_success_rate_carries_its_wilson_interval_over_the_nets():
+    from scipy.stats import binomtest
+
+    results = [_net("a", acc, 20) for acc in (0.99, 0.96, 0.93, 0.97, 0.80)]
+    (a,) = summarise(results)
+    ci = binomtest(3, 5).proportion_ci(method="wilson")     # 3 of 5 nets reach 95 %
+    assert a["success_rate"] == 0.6
+    assert a["success_ci95"] == [pytest.approx(ci.low), pytest.approx(ci.high)]
