@@ -59,6 +59,8 @@ def make_parser() -> argparse.ArgumentParser:
     t.add_argument("--max-updates", type=int, dest="max_updates", help="cap on Adam updates (3000)")
     t.add_argument("--torch-device", choices=("cpu", "cuda", "auto"), dest="torch_device",
                    help="where torch trains: cpu (default), cuda (a GPU) or auto")
+    t.add_argument("--grad-clip", type=float, dest="grad_clip",
+                   help="gradient-norm clipping (1; 0 = off, as the authors' code)")
 
     c = sub.add_parser("convert", help="convert a rate RNN to a Brian2 LIF network, search lambda, "
                        "write a report (trains a rate net first if --model is not given)")
@@ -138,7 +140,7 @@ def _run(args) -> int:
         cfg = build_config(TrainConfig, file_cfg.get("train"),
                            {"task": args.task, "seed": args.seed, "act": args.act, "units": args.units,
                             "stop_loss": args.stop_loss, "max_updates": args.max_updates,
-                            "torch_device": args.torch_device})
+                            "torch_device": args.torch_device, "grad_clip": args.grad_clip})
         result, files = train(cfg.task, args.out, cfg, progress=progress)
         return _training_summary(f"trained {cfg.task}", result, files, cfg)
     if args.command == "study":

@@ -75,3 +75,19 @@ def test_convert_and_train_refuse_cuda_without_a_gpu_before_writing(monkeypatch,
                          "--out", str(tmp_path / "t")])
     assert code == 2 and "no CUDA device" in cap.err
     assert not (tmp_path / "c").exists() and not (tmp_path / "t").exists()
+
+
+def test_grad_clip_zero_trains_without_clipping_and_records_the_norms():
+    from rate2spike.errors import ConfigError
+
+    base = dict(task="gonogo", units=30, batch_size=4, max_updates=4, eval_every=2,
+                eval_trials=8, min_trials=0)
+    clipped = train_rate_model(TrainConfig(**base, grad_clip=1e-6), progress=False)
+    free = train_rate_model(TrainConfig(**base, grad_clip=0.0), progress=False)
+    assert all(ev["clipped_fraction"] == 1.0 for ev in clipped.history)   # any norm > 1e-6
+    assert all(ev["clipped_fraction"] == 0.0 for ev in free.history)
+    assert all(ev["grad_norm_median"] > 0 for ev in free.history)
+    # same seed, same first batch: the first norm before clipping is the same in both runs
+    assert clipped.history[0]["grad_norm_max"] >= clipped.history[0]["grad_norm_median"]
+    with pytest.raises(ConfigError, match="grad_clip"):
+        TrainConfig(**base, grad_clip=-1.0).validate()
