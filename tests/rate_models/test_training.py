@@ -87,7 +87,7 @@ def test_grad_clip_zero_trains_without_clipping_and_records_the_norms():
     assert all(ev["clipped_fraction"] == 1.0 for ev in clipped.history)   # any norm > 1e-6
     assert all(ev["clipped_fraction"] == 0.0 for ev in free.history)
     assert all(ev["grad_norm_median"] > 0 for ev in free.history)
-    # same seed, same first batch: the first norm before clipping is the same in both runs
-    assert clipped.history[0]["grad_norm_max"] >= clipped.history[0]["grad_norm_median"]
+    # the recorded norms are those before clipping: far above the 1e-6 clip
+    assert clipped.history[0]["grad_norm_max"] >= clipped.history[0]["grad_norm_median"] > 1e-3
     with pytest.raises(ConfigError, match="grad_clip"):
         TrainConfig(**base, grad_clip=-1.0).validate()
