@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from ..config import ConvertConfig, TrainConfig, build_config, load_yaml
+from ..config import PRESETS, ConvertConfig, TrainConfig, build_config, load_yaml, with_preset
 from ..converters import TIE_RULES
 from ..errors import ConfigError, Rate2SpikeError
 from ..rate_models.transfer import TRANSFER_FUNCTIONS
@@ -42,6 +42,10 @@ def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
     p.add_argument("--seed", type=int, help=seed_help)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--preset", choices=PRESETS, default="default",
+                   help="config profile: default, or reference (the authors' recipe: no "
+                        "gradient clipping, tau_d 20-50 ms, loss < 7, smallest tied s); "
+                        "--config and flags override it")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -132,7 +136,7 @@ def _run(args) -> int:
         return run_network_command(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)
-    file_cfg = load_yaml(args.config)
+    file_cfg = with_preset(load_yaml(args.config), args.preset, args.task)
     progress = not args.quiet
     if args.command == "train":
         from ..workflows import train

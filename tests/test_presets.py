@@ -1,0 +1,40 @@
+"""Config presets: what the reference profile sets, and the precedence
+defaults < preset < config file < command-line flags."""
+import json
+
+import pytest
+
+from rate2spike.config import ConvertConfig, TrainConfig, build_config, preset_sections, with_preset
+from rate2spike.errors import ConfigError
+
+
+def test_reference_preset_is_the_authors_recipe_and_default_changes_nothing():
+    ref = preset_sections("reference", "gonogo")
+    assert ref["train"] == {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
+                            "stop_loss": 7.0, "min_trials": 1500}
+    assert ref["convert"] == {"tie_rule": "smallest"}
+    assert preset_sections("reference", "mante")["train"]["min_trials"] == 0   # Go/NoGo only
+    assert preset_sections("default", "gonogo") == {}
+    with pytest.raises(ConfigError, match="reference"):
+        preset_sections("paper", "gonogo")
+
+
+def test_the_config_file_overrides_the_preset_and_flags_override_both():
+    merged = with_preset({"train": {"grad_clip": 0.5}, "convert": {"trials": 50}}, "reference",
+                         "gonogo")
+    cfg = build_config(TrainConfig, merged["train"], {"task": "gonogo", "stop_loss": 3.0})
+    assert (cfg.grad_clip, cfg.tau_max_s, cfg.stop_loss) == (0.5, 0.05, 3.0)
+    conv = build_config(ConvertConfig, merged["convert"], {"task": "gonogo"})
+    assert (conv.trials, conv.tie_rule) == (50, "smallest")
+
+
+def test_train_with_the_reference_preset_records_its_recipe(tmp_path, run_cli):
+    code, cap = run_cli(["train", "--task", "xor", "--preset", "reference", "--units", "20",
+                         "--max-updates", "2", "--out", str(tmp_path / "t"), "--quiet"])
+    assert code == 0, cap.err
+    config = json.loads((tmp_path / "t" / "rate_model.json").read_text())["config"]
+    assert (config["grad_clip"], config["tau_max_s"], config["stop_loss"],
+            config["min_trials"]) == (0.0, 0.05, 7.0, 0)
+    code, cap = run_cli(["train", "--task", "xor", "--preset", "paper", "--out",
+                         str(tmp_path / "x")])
+    assert code == 2 and "invalid choice: 'paper'" in cap.err and not (tmp_path / "x").exists()
