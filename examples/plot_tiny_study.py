@@ -23,7 +23,7 @@ def main():
     study_dir = Path(tempfile.mkdtemp()) / "study"
     jobs = plan_jobs("gonogo", ["sigmoid", "relu"], 2, units=[40])
     train = {"max_updates": 60, "eval_every": 20, "eval_trials": 20, "batch_size": 16}
-    convert = {"trials": 20, "scales": [10.0, 20.0, 30.0], "device": "numpy"}
+    convert = {"trials": 20, "scales": [10.0, 20.0, 30.0], "device": "reference"}
     results = run_study(jobs, study_dir, train, convert, workers=2, progress=False)
     write_study_report(results, study_dir)
     for r in results:

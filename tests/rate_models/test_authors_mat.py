@@ -116,7 +116,8 @@ def test_convert_of_a_mat_equals_convert_of_the_same_npz(tmp_path, run_cli):
     for model in ("net.npz", "net.mat"):
         out = tmp_path / model.replace(".", "_")
         code, _ = run_cli(["convert", "--task", "gonogo", "--model", str(tmp_path / "m" / model),
-                           "--trials", "4", "--scales", "20,40", "--out", str(out), "--quiet"])
+                           "--trials", "4", "--scales", "20,40", "--device", "reference",
+                           "--out", str(out), "--quiet"])
         assert code == 0
         rows = json.loads((out / "lambda_sweep.json").read_text())
         sweeps.append([{k: v for k, v in r.items() if "time" not in k} for r in rows])

@@ -8,7 +8,7 @@ from rate2spike.workflows.study import plan_jobs, run_study, write_study_report
 from rate2spike.workflows.study.work import run_net
 
 TRAIN = {"max_updates": 2, "eval_every": 1, "eval_trials": 4, "batch_size": 4}
-CONVERT = {"trials": 4, "scales": [20.0, 30.0], "device": "numpy"}   # no compile per net
+CONVERT = {"trials": 4, "scales": [20.0, 30.0], "device": "reference"}  # NumPy simulator: no compile
 
 
 def fail_for_softplus_net_1(job, study_dir, train_options, convert_options):
