@@ -54,12 +54,10 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
                                     f"{loss.item()}. {diverged_hint}".rstrip())
             optimizer.zero_grad()
             loss.backward()
-            # the gradient norm before any clipping
+            norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
             if grad_clip is not None:
-                norms.append(float(torch.nn.utils.clip_grad_norm_(params, grad_clip)))
-            else:
-                grads = [p.grad.detach().reshape(-1) for p in params if p.grad is not None]
-                norms.append(float(torch.linalg.vector_norm(torch.cat(grads))) if grads else 0.0)
+                torch.nn.utils.clip_grads_with_norm_(params, grad_clip, norm)
+            norms.append(float(norm))           # the gradient norm before any clipping
             optimizer.step()
             if scheduler is not None:
                 scheduler.step()
