@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .converters import TIE_RULES, SweepOptions
+from .converters import READOUT_FITS, TIE_RULES, SweepOptions
 from .errors import ConfigError
 from .lif_models import LIFConstants
 from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
@@ -31,7 +31,7 @@ from .validation import check_choice, check_range, check_scales, check_trials
 
 __all__ = ["TrainConfig", "ConvertConfig", "SRCTrainConfig", "SECTIONS", "build_config",
            "load_yaml", "flat_dict", "DEFAULT_STOP_LOSS", "REFERENCE_STOP_LOSS", "PRESETS",
-           "preset_sections", "with_preset"]
+           "preset_sections", "with_preset", "fixed_by_preset"]
 
 
 @dataclass
@@ -48,13 +48,17 @@ class ConvertConfig:
     processes: int = 0               # concurrent simulator processes (cpp_standalone); 0 = all cores
     threads: int = 0                 # OpenMP threads when processes == 1; 0 = all cores
     tie_rule: str = "middle"         # ties of accuracy: middle of the plateau, or "smallest" s
+    readout_fit: str = "none"        # readout calibrated per s: none (Kim et al.), scale, affine, lstsq
+    calibration_trials: int = 100    # trials (their own seed) the readout is fitted on
     lif: LIFConstants = field(default_factory=LIFConstants)
 
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("device", self.device, DEVICES)
         check_choice("tie_rule", self.tie_rule, TIE_RULES)
+        check_choice("readout_fit", self.readout_fit, READOUT_FITS)
         check_trials(self.trials)
+        check_range("calibration_trials", self.calibration_trials, 2, 100_000)
         if self.scales:
             self.scales = check_scales(self.scales)
         elif not isinstance(self.scales, list):
@@ -124,8 +128,9 @@ def preset_sections(name: str, task: str) -> dict:
     ``default``: this project's defaults (nothing changed). ``reference``: the authors' recipe
     where it differs from ours: no gradient clipping, tau_d in 20-50 ms (the paper's main
     runs), stop at loss < 7 with > 1,500 training trials for Go/NoGo only, and the smallest s
-    among equally accurate scales. Not yet covered: fresh trials and noise per scale and the
-    LIF's timing details (docs/models.md lists them).
+    among equally accurate scales, Kim et al.'s readout (no calibration: ``readout_fit`` is
+    forced to ``none``, see :func:`with_preset`). Not yet covered: fresh trials and noise per
+    scale and the LIF's timing details (docs/models.md lists them).
 
     Example
     -------
@@ -138,16 +143,29 @@ def preset_sections(name: str, task: str) -> dict:
     return {"train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                       "stop_loss": REFERENCE_STOP_LOSS,
                       "min_trials": 1500 if task == "gonogo" else 0},
-            "convert": {"tie_rule": "smallest"}}
+            "convert": {"tie_rule": "smallest", "readout_fit": "none"}}
+
+
+#: preset keys that neither a config file nor a flag may change (the preset is the recipe)
+PRESET_FIXED = {"reference": {"convert": ("readout_fit",)}}
 
 
 def with_preset(file_cfg: dict, name: str, task: str) -> dict:
-    """The config file's sections on top of preset ``name``'s (a key in the file wins)."""
-    merged = {k: dict(v) for k, v in preset_sections(name, task).items()}
+    """The config file's sections on top of preset ``name``'s (a key in the file wins, except
+    the preset's fixed keys, :data:`PRESET_FIXED`)."""
+    preset = preset_sections(name, task)
+    merged = {k: dict(v) for k, v in preset.items()}
     for section, values in (file_cfg or {}).items():
         merged[section] = ({**merged.get(section, {}), **values} if isinstance(values, dict)
                            else values)
+    for section, keys in PRESET_FIXED.get(name, {}).items():
+        merged[section].update({k: preset[section][k] for k in keys})
     return merged
+
+
+def fixed_by_preset(name: str, section: str) -> tuple:
+    """The keys of ``section`` that preset ``name`` fixes (flags for them are ignored)."""
+    return PRESET_FIXED.get(name, {}).get(section, ())
 
 
 def build_config(cls, file_values: dict | None = None, overrides: dict | None = None):

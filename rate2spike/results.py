@@ -49,7 +49,12 @@ class ScaleResult:
     accuracy : fraction of trials correct (the task's LIF rule); per_condition : the same per
     condition name; rate_E_hz / rate_I_hz : mean firing rate of excitatory / inhibitory units;
     spike_count : spikes of all units in all trials; sim_time_s : simulation wall time (compile
-    excluded); trials : number of trials; device : the simulator that ran it.
+    excluded); trials : number of trials; device : the simulator that ran it; readout_fit :
+    the readout that ``accuracy`` is scored with (``none``: Kim et al.'s lambda W_out; else a
+    readout calibrated on other trials, see :mod:`rate2spike.converters.readout_fit`);
+    output_mse : mean squared error of that output to the task target over all samples;
+    fits : {fit: {"accuracy", "output_mse", "per_condition", fitted "gain"/"offset"/"ridge"}}
+    of every readout scored (empty when only ``none`` was).
     """
 
     s: float
@@ -61,6 +66,17 @@ class ScaleResult:
     sim_time_s: float
     trials: int
     device: str
+    readout_fit: str = "none"
+    output_mse: float = float("nan")
+    fits: dict = field(default_factory=dict)
+
+    def fit_accuracy(self, fit: str) -> float:
+        """The accuracy under readout ``fit`` (``none`` always available)."""
+        if fit == self.readout_fit:
+            return self.accuracy
+        if fit not in self.fits:
+            raise KeyError(f"readout fit {fit!r} was not scored at s = {self.s:g}")
+        return self.fits[fit]["accuracy"]
 
     @property
     def accuracy_ci95(self) -> tuple:
@@ -75,15 +91,21 @@ class ScaleResult:
                 **{f"acc_{c}": v for c, v in self.per_condition.items()},
                 "rate_E_hz": self.rate_E_hz, "rate_I_hz": self.rate_I_hz,
                 "spike_count": self.spike_count, "sim_time_s": self.sim_time_s,
-                "trials": self.trials, "device": self.device}
+                "trials": self.trials, "device": self.device, "readout_fit": self.readout_fit,
+                "output_mse": self.output_mse,
+                **{f"{key}_{name}": v[key] for name, v in self.fits.items()
+                   for key in ("accuracy", "output_mse")}}
 
     @classmethod
     def from_row(cls, row: dict) -> "ScaleResult":
         """Inverse of :meth:`as_row` (rows stored by a sweep before or after this version)."""
+        fits = row.get("fits") or {}
         return cls(float(row["scale_s"]), float(row["accuracy"]),
                    {k[4:]: float(v) for k, v in row.items() if k.startswith("acc_")},
                    float(row["rate_E_hz"]), float(row["rate_I_hz"]), int(row["spike_count"]),
-                   float(row["sim_time_s"]), int(row["trials"]), str(row["device"]))
+                   float(row["sim_time_s"]), int(row["trials"]), str(row["device"]),
+                   str(row.get("readout_fit", "none")), float(row.get("output_mse", "nan")),
+                   dict(fits))
 
 
 @dataclass
@@ -91,7 +113,9 @@ class ScaleExample:
     """What a report shows of one scale: outputs (k, samples) of the example trials (the first
     trial of each condition), their indices ``example_trials`` (k,) in the batch, their spikes
     (``raster_units``, ``raster_times_s`` in s, ``raster_trial``), and the mean firing rate of
-    every unit over all trials, ``unit_rates_hz`` (N,)."""
+    every unit over all trials, ``unit_rates_hz`` (N,); with a calibrated readout also the
+    uncalibrated outputs ``raw_outputs`` (k, samples), and the fitted readout
+    ``readout_weights_s`` (N,) and ``readout_offset`` (1,) (empty arrays otherwise)."""
 
     outputs: np.ndarray
     example_trials: np.ndarray
@@ -99,13 +123,18 @@ class ScaleExample:
     raster_times_s: np.ndarray
     raster_trial: np.ndarray
     unit_rates_hz: np.ndarray
+    raw_outputs: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    readout_weights_s: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    readout_offset: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def arrays(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
     @classmethod
     def from_arrays(cls, arrays: dict) -> "ScaleExample":
-        return cls(**{f.name: np.asarray(arrays[f.name]) for f in fields(cls)})
+        """Inverse of :meth:`arrays` (arrays stored before the calibrated readout included)."""
+        return cls(**{f.name: np.asarray(arrays[f.name]) for f in fields(cls)
+                      if f.name in arrays})
 
 
 @dataclass

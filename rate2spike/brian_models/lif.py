@@ -112,9 +112,14 @@ class RunResult:
     spike_t: np.ndarray = None   # and time in seconds
 
     def copy_raster(self, copy: int):
-        """(unit_index, spike_time_s) arrays of one copy's spikes."""
+        """(unit_index, spike_time_s) arrays of one copy's spikes, in time order."""
         n = self.spike_counts.shape[1]
-        sel = (self.spike_i >= copy * n) & (self.spike_i < (copy + 1) * n)
+        if getattr(self, "_by_copy", None) is None:   # one stable sort serves every copy
+            order = np.argsort(self.spike_i // n, kind="stable")
+            bounds = np.searchsorted(self.spike_i[order] // n, np.arange(len(self.spike_counts) + 1))
+            self._by_copy = (order, bounds)
+        order, bounds = self._by_copy
+        sel = order[bounds[copy]:bounds[copy + 1]]
         return self.spike_i[sel] - copy * n, self.spike_t[sel]
 
 
@@ -161,10 +166,14 @@ class LIFBatchModel:
         """The model of ``n_copies`` copies of a converted network driven by a stimulus of
         ``n_steps_stim`` samples of ``stim_dt_s`` seconds. Its synapses hold the rate weights;
         each copy's lambda = 1/s is a run-time value (:func:`synaptic_lambda`), so one compiled
-        program runs the network at any s. ``options``: ``n_raster``, ``record_state``,
-        ``record_neurons``, ``record_dt_s``, ``noise_source``, ``stimulation``."""
+        program runs the network at any s. A calibrated readout enters as its weights times s
+        (exact at the net's own s; its offset is added by the simulator). ``options``:
+        ``n_raster``, ``record_state``, ``record_neurons``, ``record_dt_s``, ``noise_source``,
+        ``stimulation``."""
         r = network.rate
-        return cls(r.W_rec, r.W_in, r.W_out, r.tau_d_s, n_copies, n_steps_stim, stim_dt_s,
+        # lambda * (readout weights * s) = the net's readout weights at its own s
+        w_out = r.W_out if network.readout is None else network.readout_weights_s * network.s
+        return cls(r.W_rec, r.W_in, w_out, r.tau_d_s, n_copies, n_steps_stim, stim_dt_s,
                    network.constants, **options)
 
     @property

@@ -23,6 +23,7 @@ from ..workflows.study.plan import TAU_MODES
 from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
+from .readout_options import add_readout_options, readout_overrides
 from .src_options import add_src_options, src_config
 
 
@@ -80,6 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--tie-rule", choices=TIE_RULES, dest="tie_rule",
                    help="scales of equal accuracy: the middle of the plateau (middle, default) "
                         "or the smallest s (smallest, as the authors' lambda_grid_search.m)")
+    add_readout_options(c)
 
     sr = sub.add_parser("train-src", help="train a Spiking Recurrent Cell net (De Geeter et al. "
                         "2023) directly on a task and save it with plots")
@@ -101,6 +103,7 @@ def make_parser() -> argparse.ArgumentParser:
     cp.add_argument("--src-device", choices=BRIAN_SRC_DEVICES,
                     default="cpp_standalone", dest="src_device",
                     help="Brian2 device of the SRC net (cpp_standalone)")
+    add_readout_options(cp)
     add_src_options(cp)
 
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
@@ -116,6 +119,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--refractory", type=_floats, default=[2.0], metavar="LIST",
                     help="LIF refractory periods in ms (2)")
     st.add_argument("--trials", type=int, help="trials per scale (100)")
+    add_readout_options(st)
     st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
@@ -161,7 +165,8 @@ def _run(args) -> int:
 
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
                        {"task": args.task, "seed": args.seed, "device": args.device,
-                        "trials": args.trials, "scales": args.scales, "tie_rule": args.tie_rule})
+                        "trials": args.trials, "scales": args.scales, "tie_rule": args.tie_rule,
+                        **readout_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
     res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
     print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_s:g} "
@@ -187,6 +192,7 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     convert_options = dict(file_cfg.get("convert") or {})
     if args.trials is not None:
         convert_options["trials"] = args.trials
+    convert_options.update({k: v for k, v in readout_overrides(args).items() if v is not None})
     if args.seed is not None:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
@@ -220,7 +226,8 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
     from ..workflows import CompareNets, compare
 
     ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
-                        {"task": args.task, "seed": args.seed, "device": args.device})
+                        {"task": args.task, "seed": args.seed, "device": args.device,
+                         **readout_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
     scfg = src_config(args, file_cfg)
     nets = CompareNets(args.rate_model, args.scale, args.src_model)

@@ -1,6 +1,8 @@
 """Rate -> spiking conversion (scaling by s = 1/lambda) and the search for the best s."""
+from .calibration import CalibrationTrials
 from .conversion import DEFAULT_SCALES, convert, default_scales
+from .readout_fit import READOUT_FITS
 from .sweep import TIE_RULES, SweepOptions, choose_best_s, edge_warning, sweep_scales
 
 __all__ = ["DEFAULT_SCALES", "convert", "default_scales", "SweepOptions", "choose_best_s",
-           "edge_warning", "sweep_scales", "TIE_RULES"]
+           "edge_warning", "sweep_scales", "TIE_RULES", "READOUT_FITS", "CalibrationTrials"]

@@ -29,6 +29,7 @@ from ..results import SweepResult
 from ..simulators import LIFSimulator, concurrent_runs, plan_runs
 from ..tasks import Task, TrialBatch, first_trial_per_condition
 from ..validation import check_scales
+from .calibration import CalibrationTrials, ScaleCalibrator
 from .scale_stats import ScaleAccumulator
 from .sweep_store import SweepStore, sweep_fingerprint
 
@@ -85,19 +86,40 @@ def edge_warning(results: list, best_s: float) -> str | None:
             f"the optimum may lie outside it; sweep further, e.g. --scales {extra}")
 
 
+def _calibrate(sim, network, calibration, todo, copies, bar) -> dict:
+    """{s: {fit: readout}} fitted on the calibration trials at every s in ``todo``."""
+    if calibration is None or not todo:
+        return {}
+    n = len(calibration.batch)
+    runs, _ = plan_runs(todo, n, copies)
+    fitters = {s: ScaleCalibrator(s, network, calibration) for s in todo}
+    everyone = range(n) if "lstsq" in calibration.fits else ()
+    bar.set_description(f"calibration ({n} trials/scale)")
+    for chunk in sim.run(calibration.batch.inputs, runs, calibration.trial_ids, everyone):
+        fitters[chunk.s].add(chunk)
+    return {s: f.fit() for s, f in fitters.items()}
+
+
 def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
                  options: SweepOptions | None = None, work_dir=None, resume: bool = False,
-                 progress: bool = True, tie_rule: str = "middle") -> SweepResult:
+                 progress: bool = True, tie_rule: str = "middle",
+                 calibration: CalibrationTrials | None = None) -> SweepResult:
     """Simulate the conversion ``network`` at every s in ``scales`` on ``batch``, score each s
     by the task's LIF rule and choose the best. With ``work_dir`` each s is stored when done and
     ``resume=True`` skips the scales already there; ``tie_rule``: see :func:`choose_best_s`.
+    ``calibration``: trials on which the readout is refitted at every s before the held-out
+    ``batch`` scores it (:mod:`.calibration`); the chosen fit decides each s's accuracy.
     Returns a :class:`~rate2spike.results.SweepResult`.
     """
     opt = options or SweepOptions()
     scales = sorted(set(check_scales(list(scales))))
     store = SweepStore(work_dir) if work_dir is not None else None
+    if calibration is not None and calibration.fit == "none":
+        calibration = None
     if store is not None:
-        store.prepare(sweep_fingerprint(network, batch, opt.seed), resume)
+        cal_key = None if calibration is None else {
+            "fit": calibration.fit, "trials": len(calibration.batch), "seed": calibration.seed}
+        store.prepare(sweep_fingerprint(network, batch, opt.seed, cal_key), resume)
     # plan: the example trials (first of each condition) go first in every scale
     examples_idx = first_trial_per_condition(batch.conditions)
     order = np.concatenate([examples_idx, np.setdiff1d(np.arange(len(batch)), examples_idx)])
@@ -116,14 +138,18 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
     bar = tqdm(total=len(todo), desc=f"s sweep ({len(batch)} trials/scale, {copies} copies/run)",
                unit="scale", disable=not progress, dynamic_ncols=True)
     if runs:
-        readout_dt = network.constants.readout_stride * network.constants.dt_s
-        pending = {s: ScaleAccumulator(s, task, ordered, readout_dt, network.rate.dale_sign > 0,
-                                       order[:len(examples_idx)]) for s in todo}
+        fit = calibration.fit if calibration is not None else "none"
+        rasters = range(len(batch) if "lstsq" in (calibration.fits if calibration else ())
+                        else len(examples_idx))
         with LIFSimulator(network, batch.inputs.shape[2], batch.dt_s, copies, opt.device,
                           opt.seed, opt.build_dir, opt.processes, opt.threads) as sim:
             device, warnings, build_time = sim.device, sim.warnings, sim.build_time_s
+            readouts = _calibrate(sim, network, calibration, todo, copies, bar)
+            bar.set_description(f"s sweep ({len(batch)} trials/scale, {copies} copies/run)")
+            pending = {s: ScaleAccumulator(s, task, ordered, network, order[:len(examples_idx)],
+                                           readouts.get(s), fit) for s in todo}
             # simulate -> accumulate -> persist, scale by scale as each completes
-            for chunk in sim.run(ordered.inputs, runs, order, range(len(examples_idx))):
+            for chunk in sim.run(ordered.inputs, runs, order, rasters):
                 acc = pending[chunk.s]
                 acc.add(chunk)
                 if acc.missing:

@@ -19,12 +19,16 @@ from ..results import ScaleExample, ScaleResult
 from ..tasks import TrialBatch
 
 
-def sweep_fingerprint(network: LIFNetwork, batch: TrialBatch, seed: int) -> str:
-    """Hash of the rate arrays, the trials, the LIF constants and the seed (not the scales)."""
+def sweep_fingerprint(network: LIFNetwork, batch: TrialBatch, seed: int,
+                      calibration: dict | None = None) -> str:
+    """Hash of the rate arrays, the trials, the LIF constants, the seed and, when the readout
+    is calibrated, the calibration (fit, trials, seed) (not the scales)."""
     h = hashlib.sha256()
     for arr in (*network.rate.arrays().values(), batch.inputs, batch.labels):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(json.dumps([asdict(network.constants), int(seed)], sort_keys=True).encode())
+    if calibration:
+        h.update(json.dumps(calibration, sort_keys=True).encode())
     return h.hexdigest()[:16]
 
 
@@ -44,7 +48,8 @@ class SweepStore:
                                       f"continue it, or choose another --out")
             if old != fingerprint:
                 raise Rate2SpikeError(f"cannot resume the sweep in {self.dir}: it was run with a "
-                                      f"different model, trials, seed or LIF constants "
+                                      f"different model, trials, seed, LIF constants or "
+                                      f"readout calibration "
                                       f"(fingerprint {old} != {fingerprint})")
             return
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -58,7 +63,8 @@ class SweepStore:
         buf = io.BytesIO()
         np.savez_compressed(buf, **example.arrays())
         atomic_write_bytes(stem.with_suffix(".npz"), buf.getvalue())
-        atomic_write_text(stem.with_suffix(".json"), json.dumps(result.as_row(), indent=2) + "\n")
+        atomic_write_text(stem.with_suffix(".json"), json.dumps(
+            {**result.as_row(), "fits": result.fits}, indent=2) + "\n")
 
     def load(self, s: float):
         """(ScaleResult, ScaleExample) of a finished scale, or None (missing or half-written:

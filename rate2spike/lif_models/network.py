@@ -27,11 +27,13 @@ from ..errors import ArtifactError
 from ..rate_models.network import RATE_SCHEMA, RateNetwork
 from ..validation import check_scale
 from .constants import LIFConstants
+from .readout import CalibratedReadout
 
 
 @dataclass
 class LIFNetwork:
-    """The rate network ``rate`` converted at scale ``s`` (lambda = 1/s) with ``constants``.
+    """The rate network ``rate`` converted at scale ``s`` (lambda = 1/s) with ``constants``;
+    ``readout``: a readout calibrated at this s (None: Kim et al.'s lambda W_out).
 
     Example
     -------
@@ -45,9 +47,26 @@ class LIFNetwork:
     s: float
     constants: LIFConstants = field(default_factory=LIFConstants)
     meta: dict = field(default_factory=dict)
+    readout: CalibratedReadout | None = None
 
     def __post_init__(self):
         self.s = check_scale(self.s, "scale s")
+        if self.readout is not None and np.shape(self.readout.weights_s) != (self.n_units,):
+            raise ArtifactError(f"the calibrated readout has {np.size(self.readout.weights_s)} "
+                                f"weights for {self.n_units} units")
+
+    @property
+    def readout_weights_s(self) -> np.ndarray:
+        """(N,) weights in s applied to the traces r (Hz): the calibrated ones, else
+        lambda W_out."""
+        if self.readout is not None:
+            return np.asarray(self.readout.weights_s, float)
+        return self.rate.W_out.reshape(-1) / self.s
+
+    @property
+    def readout_offset(self) -> float:
+        """Offset added to the output (0 without a calibrated readout)."""
+        return float(self.readout.offset) if self.readout is not None else 0.0
 
     @property
     def n_units(self) -> int:
@@ -64,7 +83,8 @@ class LIFNetwork:
         return self.rate.W_out / self.s
 
     def at_scale(self, s: float) -> "LIFNetwork":
-        """The same conversion at another scale s."""
+        """The same conversion at another scale s (a calibrated readout, fitted at this s,
+        is not carried over)."""
         return LIFNetwork(self.rate, s, self.constants, dict(self.meta))
 
     def save(self, path_stem):
@@ -75,6 +95,11 @@ class LIFNetwork:
                 "lif_constants": asdict(self.constants), "rate_constants": self.rate.constants(),
                 "units": {"W_rec": "mV s", "W_in": "mV", "W_out": "s", "tau_d_s": "s"},
                 "b_out_dropped": True}
+        if self.readout is not None:
+            arrays["readout_weights_s"] = np.asarray(self.readout.weights_s, float)
+            meta["readout"] = {"method": self.readout.method, "offset": self.readout.offset,
+                               "info": self.readout.info,
+                               "formula": "o = readout_weights_s . r + offset"}
         return save_network(path_stem, "lif_network", arrays, meta)
 
     @classmethod
@@ -94,5 +119,15 @@ class LIFNetwork:
                            np.asarray(arrays["dale_sign"], float), **rate_constants)
         rest = {k: v for k, v in meta.items() if k not in (
             "format", "format_version", "kind", "scale_s", "lambda", "lif_constants",
-            "rate_constants", "units", "b_out_dropped")}
-        return cls(rate, s, constants, rest)
+            "rate_constants", "units", "b_out_dropped", "readout")}
+        readout = None
+        if "readout" in meta:
+            try:
+                readout = CalibratedReadout(str(meta["readout"]["method"]),
+                                            np.asarray(arrays["readout_weights_s"], float),
+                                            float(meta["readout"]["offset"]),
+                                            dict(meta["readout"].get("info") or {}))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ArtifactError(f"{path}: calibrated readout {exc} is missing or "
+                                    f"malformed") from None
+        return cls(rate, s, constants, rest, readout)

@@ -146,7 +146,8 @@ class LIFSimulator:
                     trials = np.array([pairs[c][1] for c in copies])
                     rasters = {int(pairs[c][1]): res.copy_raster(c) for c in copies
                                if pairs[c][1] in raster_trials}
-                    yield RunChunk(s, trials, res.outputs[copies], res.spike_counts[copies],
+                    outputs = res.outputs[copies] + self.network.readout_offset
+                    yield RunChunk(s, trials, outputs, res.spike_counts[copies],
                                    rasters, share * len(copies), self._states(res, pairs, s))
 
     def _states(self, res, pairs, s) -> dict:

@@ -9,9 +9,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
+from ..converters import CalibrationTrials, default_scales, sweep_scales
 from ..converters import convert as convert_network
-from ..converters import default_scales, sweep_scales
+from ..converters.calibration import CALIBRATION_SEED_OFFSET
 from ..errors import Rate2SpikeError
+from ..lif_models.readout import CalibratedReadout
 from ..locking import folder_lock
 from ..rate_models.network import RateNetwork
 from ..rate_models.training import train_rate_model
@@ -37,6 +39,18 @@ def _rate_net(out: Path, resume: bool, tcfg: TrainConfig, progress) -> tuple:
         net = RateNetwork.load(existing)
     net.meta.setdefault("source", str(existing))
     return net, files
+
+
+def fitted_readout(sweep, cfg: ConvertConfig) -> CalibratedReadout | None:
+    """The readout calibrated at the sweep's best s (None without calibration)."""
+    if cfg.readout_fit == "none":
+        return None
+    ex, fit = sweep.examples[sweep.best_s], sweep.best.fits[cfg.readout_fit]
+    info = {k: fit[k] for k in ("gain", "ridge") if k in fit}
+    return CalibratedReadout(cfg.readout_fit, ex.readout_weights_s, float(ex.readout_offset[0]),
+                             {**info, "s": sweep.best_s, "calibration_trials": cfg.calibration_trials,
+                              "calibration_seed": cfg.seed + CALIBRATION_SEED_OFFSET,
+                              "held_out_output_mse": fit["output_mse"]})
 
 
 def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | None = None,
@@ -81,12 +95,16 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
         scales = list(cfg.scales) or default_scales(rate.act)
         batch = task_obj.generate(cfg.trials, cfg.seed + SWEEP_TRIAL_OFFSET)
         network = convert_network(rate, scales[0], cfg.lif)
+        calibration = (CalibrationTrials.make(task_obj, cfg.calibration_trials, cfg.seed,
+                                              cfg.readout_fit)
+                       if cfg.readout_fit != "none" else None)
         sweep = sweep_scales(network, task_obj, batch, scales, cfg.sweep_options(),
                              work_dir=out / "sweep", resume=resume, progress=progress,
-                             tie_rule=cfg.tie_rule)
+                             tie_rule=cfg.tie_rule, calibration=calibration)
         rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         rate_accuracy = float(task_obj.score(rate_o, batch.labels, task_obj.dt_s, "rate").mean())
         lif = network.at_scale(sweep.best_s)
+        lif.readout = fitted_readout(sweep, cfg)
         lif.meta.update(task=cfg.task, lif_accuracy=sweep.best.accuracy,
                         rate_accuracy=rate_accuracy, trials=cfg.trials, seed=cfg.seed)
         files["lif_network"] = str(lif.save(out / "lif_network"))

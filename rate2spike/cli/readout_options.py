@@ -1,0 +1,30 @@
+"""``--readout-fit`` and ``--calibration-trials`` of ``convert``, ``compare`` and ``study``."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..config import fixed_by_preset
+from ..converters import READOUT_FITS
+
+
+def add_readout_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--readout-fit", choices=READOUT_FITS, dest="readout_fit",
+                   help="calibrate the LIF readout at every s on calibration trials: none "
+                        "(default, Kim et al.'s lambda W_out), scale (a gain), affine (gain and "
+                        "offset) or lstsq (W_out refitted by ridge regression on the traces); "
+                        "ignored by --preset reference")
+    p.add_argument("--calibration-trials", type=int, dest="calibration_trials",
+                   help="trials the readout is fitted on, with their own seed (100)")
+
+
+def readout_overrides(args) -> dict:
+    """The convert-config overrides of the readout flags; a flag fixed by the preset is
+    dropped with a note on stderr."""
+    values = {"readout_fit": args.readout_fit, "calibration_trials": args.calibration_trials}
+    for key in fixed_by_preset(args.preset, "convert"):
+        if values.get(key) is not None:
+            print(f"note: --preset {args.preset} keeps {key} as in the authors' code; "
+                  f"--{key.replace('_', '-')} {values[key]} is ignored", file=sys.stderr)
+            values[key] = None
+    return values
