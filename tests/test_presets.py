@@ -12,7 +12,7 @@ def test_reference_preset_is_the_authors_recipe_and_default_changes_nothing():
     ref = preset_sections("reference", "gonogo")
     assert ref["train"] == {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                             "stop_loss": 7.0, "min_trials": 1500}
-    assert ref["convert"] == {"tie_rule": "smallest"}
+    assert ref["convert"] == {"tie_rule": "smallest", "readout_fit": "none"}
     assert preset_sections("reference", "mante")["train"]["min_trials"] == 0   # Go/NoGo only
     assert preset_sections("default", "gonogo") == {}
     with pytest.raises(ConfigError, match="reference"):
@@ -38,3 +38,18 @@ def test_train_with_the_reference_preset_records_its_recipe(tmp_path, run_cli):
     code, cap = run_cli(["train", "--task", "xor", "--preset", "paper", "--out",
                          str(tmp_path / "x")])
     assert code == 2 and "invalid choice: 'paper'" in cap.err and not (tmp_path / "x").exists()
+
+
+def test_the_reference_preset_keeps_kim_readout_whatever_the_file_or_flags_say(tmp_path, run_cli,
+                                                                              tiny_model):
+    merged = with_preset({"convert": {"readout_fit": "lstsq"}}, "reference", "gonogo")
+    assert merged["convert"]["readout_fit"] == "none"
+    assert with_preset({"convert": {"readout_fit": "lstsq"}}, "default",
+                       "gonogo")["convert"]["readout_fit"] == "lstsq"
+    code, cap = run_cli(["convert", "--task", "gonogo", "--model", str(tiny_model), "--preset",
+                         "reference", "--readout-fit", "affine", "--trials", "2", "--scales",
+                         "20", "--device", "reference", "--out", str(tmp_path / "c"), "--quiet"])
+    assert code == 0, cap.err
+    assert "--readout-fit affine is ignored" in cap.err
+    row = json.loads((tmp_path / "c" / "lambda_sweep.json").read_text())[0]
+    assert row["readout_fit"] == "none" and "accuracy_affine" not in row

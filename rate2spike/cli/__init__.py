@@ -120,6 +120,9 @@ def make_parser() -> argparse.ArgumentParser:
                     help="LIF refractory periods in ms (2)")
     st.add_argument("--trials", type=int, help="trials per scale (100)")
     add_readout_options(st)
+    st.add_argument("--nets-from", metavar="DIR", dest="nets_from",
+                    help="convert the rate nets another study in DIR trained (same settings and "
+                         "training options) instead of training them again")
     st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
@@ -200,7 +203,7 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     out = check_out_dir(Path(args.out) if args.out else default_out_dir("study", args.task))
     start = time.perf_counter()
     results = run_study(jobs, out, train_options, convert_options, args.scheduler, args.workers,
-                        progress)
+                        progress, nets_from=args.nets_from)
     with folder_lock(out):
         files = write_study_report(results, out, time.perf_counter() - start)
     failed = sum("error" in r for r in results)

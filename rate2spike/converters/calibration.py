@@ -25,6 +25,9 @@ from .readout_fit import NormalEquations, check_readout_fit, fit_gain, fit_ridge
 CALIBRATION_SEED_OFFSET = 2000
 #: noise stream ids of calibration trial j: offset + j (held-out trials use 0 ... n-1)
 CALIBRATION_ID_OFFSET = 10_000_000
+#: ``lstsq`` is fitted on every 10th readout sample (5 ms, the rate model's step): r(t) is
+#: smooth on that scale (tau_d >= 20 ms) and the fit costs a tenth
+LSTSQ_SAMPLE_EVERY = 10
 
 
 def targets_at_samples(targets: np.ndarray, stim_dt_s: float, readout_dt_s: float,
@@ -89,7 +92,8 @@ class ScaleCalibrator:
         self.moments += output_moments(chunk.outputs, z)
         if "lstsq" not in self.cal.fits:
             return
-        traces = chunk_traces(chunk, self.network)
+        traces = chunk_traces(chunk, self.network, LSTSQ_SAMPLE_EVERY)
+        z = z[:, ::LSTSQ_SAMPLE_EVERY]
         for k, trial in enumerate(chunk.trials):
             half = self.halves[int(trial >= self.n_trials // 2)]
             half.add(traces[k].T, z[k])
@@ -111,11 +115,13 @@ class ScaleCalibrator:
         return out
 
 
-def chunk_traces(chunk, network: LIFNetwork) -> np.ndarray:
-    """(trials of the chunk, N, samples) readout traces r (Hz) from the chunk's rasters."""
+def chunk_traces(chunk, network: LIFNetwork, every: int = 1) -> np.ndarray:
+    """(trials of the chunk, N, samples) readout traces r (Hz) from the chunk's rasters, at
+    every ``every``-th readout sample."""
     rasters = [chunk.rasters[int(t)] for t in chunk.trials]
+    n = -(-chunk.outputs.shape[1] // every)
     return readout_traces([r[0] for r in rasters], [r[1] for r in rasters], network.n_units,
-                          network.rate.tau_d_s, network.constants, chunk.outputs.shape[1])
+                          network.rate.tau_d_s, network.constants, n, every)
 
 
 def calibrated_outputs(chunk, network: LIFNetwork, readouts: dict) -> dict:

@@ -8,7 +8,8 @@ target z(t) on *calibration trials* (their own seed and noise, never the held-ou
 - ``affine``: ``o_cal = g o + b`` (ordinary least squares on [o, 1]);
 - ``lstsq``: ``o_cal = w . r + b`` on the per-unit traces r(t) (Hz), by ridge regression
   from normal equations accumulated trial by trial (memory O(N^2), whatever the number of
-  trials); the ridge strength is chosen on a split of the calibration trials (fit on the
+  trials; fitted on every 5 ms, see :data:`.calibration.LSTSQ_SAMPLE_EVERY`); the ridge
+  strength is chosen on a split of the calibration trials (fit on the
   first half, the lowest error on the second), then the fit is redone on all of them.
 
 Sums run over every readout sample of every calibration trial (the whole trial, as in

@@ -19,6 +19,7 @@ Example
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -66,6 +67,22 @@ def choose_best_s(results: list, tie_rule: str = "middle") -> float:
         return tied[0]
     med = float(np.median(tied))
     return min(tied, key=lambda s: (abs(s - med), s))
+
+
+def best_per_fit(results: list, tie_rule: str = "middle") -> dict:
+    """{fit: {"best_scale_s", "lif_accuracy", "output_mse", "accuracy_by_scale"}} of every
+    readout scored at every s (:attr:`ScaleResult.fits`), each s chosen by its own accuracy
+    (empty when only Kim et al.'s readout was scored)."""
+    fits = [f for f in (results[0].fits if results else {}) if all(f in r.fits for r in results)]
+    out = {}
+    for fit in fits:
+        rows = [SimpleNamespace(s=r.s, accuracy=r.fits[fit]["accuracy"]) for r in results]
+        best = choose_best_s(rows, tie_rule)
+        at = next(r for r in results if r.s == best).fits[fit]
+        out[fit] = {"best_scale_s": best, "lif_accuracy": at["accuracy"],
+                    "output_mse": at["output_mse"],
+                    "accuracy_by_scale": {f"{r.s:g}": r.fits[fit]["accuracy"] for r in results}}
+    return out
 
 
 def edge_warning(results: list, best_s: float) -> str | None:

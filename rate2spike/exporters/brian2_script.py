@@ -14,7 +14,8 @@ pathlib; matplotlib optionally, for ``--plot``) and ``NAME.npz`` with its data:
 The script builds ONE copy of the model of :mod:`rate2spike.brian_models.lif` with the same
 equations and per-step schedule (membrane Euler step, threshold, double-exponential traces
 with precomputed decay factors ``after_thresholds``, synapses, reset, refractory period) and
-the same readout o = sum_i W_out[i] r_i sampled every ``readout_dt_s`` on a clock of its own.
+the same readout o = sum_i W_out[i] r_i (+ ``readout_offset``: with a calibrated readout its
+weights are ``W_out``) sampled every ``readout_dt_s`` on a clock of its own.
 Without noise (``--no-noise``) it reproduces rate2spike's spikes step for step and its outputs
 to rounding. With noise it does not reproduce rate2spike's trials: the script uses Brian2's
 ``xi`` (noise_mV * N(0, 1) per step, seeded by ``--seed``), rate2spike a counter-based
@@ -176,7 +177,9 @@ def main():
     network, neurons, output_monitor, spike_monitor, state_monitor = build_network(data, args)
     network.run(args.duration * b2.second, report="text" if args.duration > 2 else None)
     spikes = {"spike_unit": np.asarray(spike_monitor.i), "spike_time_s": np.asarray(spike_monitor.t)}
-    outputs = {"output_time_s": np.asarray(output_monitor.t), "output": np.asarray(output_monitor.o[0])}
+    offset = float(data.get("readout_offset", 0.0))  # a calibrated readout's offset
+    outputs = {"output_time_s": np.asarray(output_monitor.t),
+               "output": np.asarray(output_monitor.o[0]) + offset}
     states = {"state_time_s": np.asarray(state_monitor.t), "state_units": np.asarray(state_monitor.record),
               "v_mV": np.asarray(state_monitor.v) * 1e3, "I_syn_mV": np.asarray(state_monitor.I_syn) * 1e3}
     np.savez(args.out, **spikes, **outputs, **states)
@@ -222,7 +225,9 @@ def export_arrays(network: LIFNetwork, inputs=None, stim_dt_s: float = 0.005, v0
     if v0_mV.shape != (network.n_units,):
         raise Rate2SpikeError(f"v0_mV must have shape ({network.n_units},), got {v0_mV.shape}")
     arrays = {"W_rec": lam * rate.W_rec, "W_in": np.asarray(rate.W_in, float),
-              "W_out": lam * np.asarray(rate.W_out, float).reshape(-1),
+              "W_out": (lam * np.asarray(rate.W_out, float).reshape(-1) if network.readout is None
+                        else np.asarray(network.readout_weights_s, float)),
+              "readout_offset": np.float64(network.readout_offset),
               "tau_d_s": np.asarray(rate.tau_d_s, float), "v0_mV": v0_mV, "inputs": inputs,
               "stim_dt_s": np.float64(stim_dt_s), "scale_s": np.float64(network.s),
               "lambda": np.float64(lam)}

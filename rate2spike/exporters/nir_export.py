@@ -83,6 +83,15 @@ def _double_exponential(tau_r_s: float, tau_d_s: np.ndarray, what: str):
     return rise, decay
 
 
+def _output_node(network: LIFNetwork):
+    """Linear(lambda W_out), or Affine(weights, offset) for a calibrated readout."""
+    if network.readout is None:
+        return nir.Linear(weight=(1.0 / network.s) * np.asarray(network.rate.W_out, float)
+                          .reshape(1, -1))
+    return nir.Affine(weight=np.asarray(network.readout_weights_s, float).reshape(1, -1),
+                      bias=np.array([network.readout_offset]))
+
+
 def to_nir(network: LIFNetwork) -> nir.NIRGraph:
     """The NIR graph of ``network`` (see the module docstring for nodes, equations and units)."""
     c, rate = network.constants, network.rate
@@ -106,7 +115,7 @@ def to_nir(network: LIFNetwork) -> nir.NIRGraph:
         "readout_linear": nir.Linear(weight=np.diag(1.0 / tau_d)),
         "readout_rise": readout_rise,
         "readout_decay": readout_decay,
-        "output_linear": nir.Linear(weight=lam * np.asarray(rate.W_out, float).reshape(1, n)),
+        "output_linear": _output_node(network),
         "output": nir.Output(output_type=np.array([1])),
     }
     edges = [("input", "input_linear"), ("input_linear", "lif"),

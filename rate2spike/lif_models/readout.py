@@ -49,55 +49,50 @@ class CalibratedReadout:
         return np.einsum("i,...it->...t", self.weights_s, traces_hz) + self.offset
 
 
-def _block_filter(rows, blocks, weights, decay_per_block, n_rows, n_samples):
-    """``out[:, k] = out[:, k-1] * decay + (spike weights landing in sample k)``, per row.
+def _block_filter(contrib: np.ndarray, decay_per_block: np.ndarray) -> np.ndarray:
+    """``out[u, ..., k] = out[u, ..., k-1] * decay[u] + contrib[u, ..., k]`` (in place for
+    several decays): a
+    first-order recursive filter along the samples, one decay per unit (scipy's ``lfilter``,
+    on each unit's contiguous slab)."""
+    from scipy.signal import lfilter
 
-    Computed segment by segment as a scaled cumulative sum (``decay^k * cumsum(x decay^-k)``),
-    with segments short enough that ``decay^-k`` stays far from overflow."""
-    contrib = np.zeros((n_rows, n_samples))
-    keep = blocks < n_samples
-    np.add.at(contrib, (rows[keep], blocks[keep]), weights[keep])
-    decay = np.broadcast_to(np.asarray(decay_per_block, float), (n_rows,))[:, None]
-    worst = -np.log(max(float(decay.min()), 1e-300))
-    seg = int(max(1, min(n_samples, 30.0 / worst))) if worst > 0 else n_samples
-    out = np.empty((n_rows, n_samples))
-    carry = np.zeros((n_rows, 1))
-    for a in range(0, n_samples, seg):
-        k = np.arange(1, min(seg, n_samples - a) + 1)[None, :]
-        up = decay ** k
-        out[:, a:a + k.shape[1]] = up * (carry + np.cumsum(contrib[:, a:a + k.shape[1]] / up, axis=1))
-        carry = out[:, a + k.shape[1] - 1:a + k.shape[1]]
-    return out
+    decay = np.broadcast_to(np.asarray(decay_per_block, float), (contrib.shape[0],))
+    if np.all(decay == decay[0]):              # one decay: one call
+        return lfilter([1.0], [1.0, -decay[0]], contrib, axis=-1)
+    for u in range(contrib.shape[0]):
+        contrib[u] = lfilter([1.0], [1.0, -decay[u]], contrib[u], axis=-1)
+    return contrib
 
 
 def readout_traces(spike_units, spike_times_s, n_units: int, tau_d_s: np.ndarray,
-                   constants: LIFConstants, n_samples: int) -> np.ndarray:
+                   constants: LIFConstants, n_samples: int, sample_every: int = 1) -> np.ndarray:
     """The readout traces r (Hz) of several trials, rebuilt from their spikes.
 
     spike_units / spike_times_s : one array per trial, the spiking unit (0 ... N-1) and the
     spike time in s (a whole number of ``constants.dt_s``); tau_d_s : (N,) decay times in s;
-    n_samples : readout samples per trial (sample k at ``k * readout_dt_s``).
-    Returns (trials, N, n_samples). Equals the simulator's r to rounding (tested against
+    n_samples : samples per trial (sample k at ``k * sample_every * readout_dt_s``: every
+    readout sample, or every ``sample_every``-th). Returns (trials, N, n_samples) (a view).
+    Equals the simulator's r to rounding (tested against
     Brian2's readout).
     """
     c, n_trials = constants, len(spike_units)
-    stride = c.readout_stride
+    stride = c.readout_stride * int(sample_every)
     tau_d = np.asarray(tau_d_s, float)
     a_d, a_r = np.exp(-c.dt_s / tau_d), np.exp(-c.dt_s / c.tau_r_s)
-    rows, steps = [], []
-    for trial, (units, times) in enumerate(zip(spike_units, spike_times_s)):
-        units = np.asarray(units, int)
-        rows.append(trial * n_units + units)
-        steps.append(np.rint(np.asarray(times, float) / c.dt_s).astype(int))
-    rows = np.concatenate(rows) if rows else np.zeros(0, int)
-    steps = np.concatenate(steps) if steps else np.zeros(0, int)
-    unit = rows % n_units
+    trial = np.concatenate([np.full(len(u), k) for k, u in enumerate(spike_units)]
+                           + [np.zeros(0, int)]).astype(int)
+    unit = np.concatenate([np.asarray(u, int) for u in spike_units] + [np.zeros(0, int)])
+    steps = np.rint(np.concatenate([np.asarray(t, float) for t in spike_times_s]
+                                   + [np.zeros(0)]) / c.dt_s).astype(int)
     blocks = steps // stride + 1           # first sample whose step comes after the spike
     lag = (blocks * stride - 1 - steps).astype(float)   # steps from spike to that sample - 1
-    n_rows = n_trials * n_units
-    decay_d_rows = np.tile(a_d ** stride, n_trials)
-    d = _block_filter(rows, blocks, a_d[unit] ** lag, decay_d_rows, n_rows, n_samples)
-    r = _block_filter(rows, blocks, a_r ** lag, a_r ** stride, n_rows, n_samples)
-    gain = c.dt_s / (c.tau_r_s * tau_d) / (a_d - a_r)        # (N,)
-    traces = (d - r).reshape(n_trials, n_units, n_samples)
-    return traces * gain[None, :, None]
+    keep = blocks < n_samples
+    trial, unit, blocks, lag = trial[keep], unit[keep], blocks[keep], lag[keep]
+    flat = (unit * n_trials + trial) * n_samples + blocks     # (unit, trial, sample) layout
+    size = n_units * n_trials * n_samples
+    rise = np.bincount(flat, a_r ** lag, minlength=size).reshape(n_units, n_trials, n_samples)
+    decay = np.bincount(flat, a_d[unit] ** lag, minlength=size).reshape(rise.shape)
+    traces = _block_filter(decay, a_d ** stride)
+    traces -= _block_filter(rise, a_r ** stride)
+    traces *= (c.dt_s / (c.tau_r_s * tau_d) / (a_d - a_r))[:, None, None]
+    return traces.transpose(1, 0, 2)

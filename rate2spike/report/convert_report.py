@@ -20,13 +20,20 @@ def _plots(res: ConvertResult, task: Task, batch: TrialBatch, sweep: SweepResult
     conds = batch.conditions[idx]
     first = ex.raster_trial == idx[0]
     readout_dt = res.lif_network.constants.readout_dt_s
+    fit = sweep.best.readout_fit
+    label = f", {fit} readout" if fit != "none" else ""
     return {
+        "mse_png": str(plots.output_mse_vs_scale(sweep.results, res.best_s,
+                                                 out / "output_mse_vs_scale.png")),
         "accuracy_png": str(plots.accuracy_vs_scale(sweep.results, task.condition_names,
                                                     res.best_s, res.rate_accuracy,
                                                     out / "accuracy_vs_scale.png")),
         "examples_png": str(plots.example_trials(
             task.dt_s, conds, {"rate output": (rate_o[idx], task.dt_s),
-                               f"LIF output (s={res.best_s:g})": (ex.outputs, readout_dt)},
+                               **({f"LIF, Kim readout (s={res.best_s:g})": (ex.raw_outputs,
+                                                                           readout_dt)}
+                                  if fit != "none" else {}),
+                               f"LIF output (s={res.best_s:g}{label})": (ex.outputs, readout_dt)},
             batch.targets[idx], out / "example_trials.png")),
         "raster_png": str(plots.raster(ex.raster_units[first], ex.raster_times_s[first],
                                        rate.dale_sign, task.duration_s, out / "raster.png",
@@ -36,6 +43,21 @@ def _plots(res: ConvertResult, task: Task, batch: TrialBatch, sweep: SweepResult
         "rate_vs_lif_png": str(plots.rate_vs_lif(rate_r.mean(axis=(0, 1)), ex.unit_rates_hz,
                                                  rate.dale_sign, out / "rate_vs_lif.png")),
     }
+
+
+def _calibration_lines(best, res: ConvertResult) -> list:
+    """The report's lines on the readout calibration (none without one)."""
+    if best.readout_fit == "none":
+        return ["- Readout: Kim et al.'s λ W_out (no calibration; `--readout-fit` to fit one).",
+                f"- Output MSE to the target at the chosen s: {best.output_mse:.3g}."]
+    info = res.lif_network.readout.info if res.lif_network.readout else {}
+    kim = best.fits["none"]
+    return [f"- **Readout calibrated** (`{best.readout_fit}`) at every s on "
+            f"{info.get('calibration_trials')} calibration trials (trial seed "
+            f"{info.get('calibration_seed')}, noise streams of their own; never the held-out "
+            f"trials). At the chosen s: accuracy {best.accuracy:.1%} vs {kim['accuracy']:.1%} "
+            f"with Kim et al.'s readout; output MSE to the target {best.output_mse:.3g} vs "
+            f"{kim['output_mse']:.3g}."]
 
 
 def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, sweep: SweepResult,
@@ -68,17 +90,23 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"- LIF: dt = {c.dt_s * 1e3:g} ms, voltage noise {c.noise_mV:g} mV × N(0, 1) per step "
         f"({noise}), readout o(t) sampled every {c.readout_dt_s * 1e3:g} ms.",
     ]
+    lines += _calibration_lines(sweep.best, res)
     lines += [f"- **Warning:** {w}" for w in res.warnings]
     names = task.condition_names
-    header = ["s", "λ", "accuracy", "95 % CI", *names, "E rate (Hz)", "I rate (Hz)", "spikes",
-              "sim time (s)"]
+    others = [f for f in sweep.best.fits if f != sweep.best.readout_fit]
+    header = ["s", "λ", "accuracy", "95 % CI", *names, "output MSE",
+              *(f"{k} ({f})" for f in others for k in ("accuracy", "MSE")),
+              "E rate (Hz)", "I rate (Hz)", "spikes", "sim time (s)"]
     rows = [[f"{r.s:g}" + (" **←**" if r.s == res.best_s else ""), f"{1 / r.s:.4g}",
              f"{r.accuracy:.2f}", "{:.2f}–{:.2f}".format(*r.accuracy_ci95),
              *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
+             f"{r.output_mse:.3g}",
+             *(f"{r.fits[f][k]:.3g}" for f in others for k in ("accuracy", "output_mse")),
              f"{r.rate_E_hz:.1f}", f"{r.rate_I_hz:.1f}", r.spike_count, f"{r.sim_time_s:.1f}"]
             for r in sweep.results]
     lines += ["", *markdown_table(header, rows)]
     lines += ["", "![accuracy vs s](accuracy_vs_scale.png)", "",
+              "![output MSE vs s](output_mse_vs_scale.png)", "",
               "Example trials, rate and LIF output against the target:", "",
               "![examples](example_trials.png)", "", "![raster](raster.png)", "",
               "![firing rates](firing_rates.png) ![rate vs LIF](rate_vs_lif.png)", ""]

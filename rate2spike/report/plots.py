@@ -70,12 +70,26 @@ def example_trials(dt_s: float, conditions, traces: dict, targets, path, title="
     return save_figure(fig, path)
 
 
+#: one colour per readout calibration (none = Kim et al.'s readout)
+FIT_COLORS = {"none": "tab:gray", "scale": "tab:purple", "affine": "tab:brown", "lstsq": "tab:cyan"}
+
+
 def accuracy_vs_scale(results: list, condition_names, best_s: float, rate_accuracy: float,
                       path) -> Path:
-    """LIF accuracy (overall and per condition) of each ScaleResult against s = 1/lambda."""
+    """LIF accuracy (overall with its 95 % Wilson band, and per condition) of each ScaleResult
+    against s = 1/lambda; with a calibrated readout also the accuracy of every other readout
+    scored (thin lines)."""
     s = np.array([r.s for r in results])
     fig, ax = plt.subplots(figsize=(6.5, 3.5))
-    ax.plot(s, [r.accuracy for r in results], "ko-", lw=2, label="LIF, all trials")
+    fit = results[0].readout_fit
+    ax.plot(s, [r.accuracy for r in results], "ko-", lw=2,
+            label="LIF, all trials" + (f" ({fit} readout)" if fit != "none" else ""))
+    band = np.array([r.accuracy_ci95 for r in results])
+    ax.fill_between(s, band[:, 0], band[:, 1], color="k", alpha=0.12, lw=0, label="95 % CI")
+    for other in results[0].fits:
+        if other != fit and all(other in r.fits for r in results):
+            ax.plot(s, [r.fits[other]["accuracy"] for r in results], "-", lw=0.9, alpha=0.8,
+                    color=FIT_COLORS.get(other), label=f"{other} readout")
     for c in condition_names:
         if all(c in r.per_condition for r in results):
             ax.plot(s, [r.per_condition[c] for r in results], ".--", lw=1, label=f"LIF, {c}")
@@ -86,6 +100,21 @@ def accuracy_vs_scale(results: list, condition_names, best_s: float, rate_accura
     ax.set_ylabel("accuracy")
     ax.set_ylim(-0.02, 1.05)
     ax.legend(fontsize=7, ncol=2)
+    return save_figure(fig, path)
+
+
+def output_mse_vs_scale(results: list, best_s: float, path) -> Path:
+    """Mean squared error of the LIF output to the task target against s, one line per
+    readout scored (log scale)."""
+    s = np.array([r.s for r in results])
+    fig, ax = plt.subplots(figsize=(6.5, 3.0))
+    for name in results[0].fits or {results[0].readout_fit: None}:
+        mse = [r.fits[name]["output_mse"] if r.fits else r.output_mse for r in results]
+        ax.semilogy(s, mse, "o-", ms=3, color=FIT_COLORS.get(name), label=f"{name} readout")
+    ax.axvline(best_s, color="tab:orange", lw=1, label=f"chosen s = {best_s:g}")
+    ax.set_xlabel("s = 1/λ")
+    ax.set_ylabel("output MSE to target")
+    ax.legend(fontsize=7)
     return save_figure(fig, path)
 
 

@@ -124,3 +124,24 @@ def test_a_second_study_in_a_folder_in_use_is_refused(tmp_path):
         holder.kill()
         holder.wait()
     assert not (tmp_path / "study.json").exists()
+
+
+def test_a_calibration_study_converts_another_studys_nets_and_tables_every_readout(tmp_path):
+    job = plan_jobs("gonogo", ["sigmoid"], 1, units=[12])[0]
+    first = run_net(job, str(tmp_path / "a"), TRAIN, CONVERT)
+    calibrated = {**CONVERT, "readout_fit": "affine", "calibration_trials": 4}
+    second = run_net(job, str(tmp_path / "b"), TRAIN, calibrated, nets_from=str(tmp_path / "a"))
+    a, b = (tmp_path / d / "nets" / job.key for d in "ab")
+    assert (a / "rate_model.npz").read_bytes() == (b / "rate_model.npz").read_bytes()
+    fits = second["readout_fits"]
+    assert set(fits) == {"none", "scale", "affine"} and second["readout_fit"] == "affine"
+    # Kim et al.'s readout on the same held-out trials: the first study's sweep exactly
+    assert fits["none"]["accuracy_by_scale"] == first["accuracy_by_scale"]
+    assert second["lif_accuracy"] == fits["affine"]["lif_accuracy"]
+    files = write_study_report([second | {"setting_info": job.setting.as_dict()}], tmp_path / "b")
+    text = open(files["report"]).read()
+    assert "## Readout calibration" in text and "| affine |" in text
+    # nets trained with other options are refused, not silently converted
+    other = run_net(job, str(tmp_path / "c"), {**TRAIN, "lr": 0.02}, calibrated,
+                    nets_from=str(tmp_path / "a"))
+    assert "trained with other options" in other["error"]

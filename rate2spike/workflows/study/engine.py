@@ -37,12 +37,15 @@ def _check_manifest(study_dir, train_options: dict, convert_options: dict) -> No
 
 
 def run_study(jobs, study_dir, train_options=None, convert_options=None, scheduler=None,
-              workers: int | None = None, progress: bool = True, work=run_net) -> list:
+              workers: int | None = None, progress: bool = True, work=run_net,
+              nets_from=None) -> list:
     """Run every job not already finished; returns one result dict per job, in job order.
 
     scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a
     LocalCluster of ``workers`` single-threaded processes (default: all cores).
     work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
+    nets_from : a study folder whose trained rate nets are converted instead of training
+    new ones (same settings and training options; see :func:`~.work.run_net`).
     """
     study_dir = Path(study_dir)
     train_options, convert_options = dict(train_options or {}), dict(convert_options or {})
@@ -53,13 +56,15 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         net_configs(setting_job, train_options, convert_options)
     with folder_lock(study_dir):   # a second study in the same folder is refused
         _check_manifest(study_dir, train_options, convert_options)
+        if nets_from is not None and not (Path(nets_from) / "study.json").is_file():
+            raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
         results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
-                            progress, work)
+                            progress, work, nets_from)
     return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
 
 
 def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers, progress,
-              work) -> dict:
+              work, nets_from=None) -> dict:
     """Results of every job: stored ones, and the rest computed on Dask."""
     from dask.distributed import Client, LocalCluster, as_completed
 
@@ -74,8 +79,9 @@ def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, worker
                                    processes=True, dashboard_address=None)
             client = Client(cluster)
         try:
+            extra = {"nets_from": str(nets_from)} if nets_from is not None else {}
             futures = {client.submit(work, j, str(study_dir), train_options, convert_options,
-                                     key=f"rate2spike-{j.key}-{os.getpid()}", pure=False): j
+                                     **extra, key=f"rate2spike-{j.key}-{os.getpid()}", pure=False): j
                        for j in todo}
             bar = tqdm(total=len(todo), desc=f"study ({len(jobs)} nets, {len(todo)} to run)",
                        unit="net", disable=not progress, dynamic_ncols=True)

@@ -7,12 +7,16 @@ scale, report) and, when done, ``result.json``; a failure writes ``error.json`` 
 from __future__ import annotations
 
 import json
+import shutil
 import time
 import traceback
+from dataclasses import asdict
 from pathlib import Path
 
 from ...artifacts import atomic_write_text
 from ...config import ConvertConfig, TrainConfig, build_config
+from ...converters import best_per_fit
+from ...errors import Rate2SpikeError
 from ...simulators.brian_setup import import_brian2_off_main_thread
 from ..convert import convert
 from .plan import NetJob
@@ -43,9 +47,29 @@ def net_configs(job: NetJob, train_options: dict, convert_options: dict):
                          {**job.setting.convert_overrides(), "seed": job.index}))
 
 
-def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: dict) -> dict:
+def take_rate_net(job: NetJob, nets_from, d: Path, tcfg: TrainConfig) -> None:
+    """Copy net ``job``'s trained rate model from the study in ``nets_from`` into ``d`` (if
+    there is one and ``d`` has none), after checking it was trained with ``tcfg``."""
+    src = net_dir(nets_from, job)
+    if (d / "rate_model.npz").is_file() or not (src / "rate_model.npz").is_file():
+        return
+    trained_with = json.loads((src / "rate_model.json").read_text()).get("config")
+    if trained_with != json.loads(json.dumps(asdict(tcfg))):
+        raise Rate2SpikeError(f"{src} was trained with other options than this study's "
+                              f"({trained_with} != {asdict(tcfg)})")
+    d.mkdir(parents=True, exist_ok=True)
+    for name in ("rate_model.npz", "rate_model.json"):
+        shutil.copy2(src / name, d / f".{name}.part")
+    for name in ("rate_model.json", "rate_model.npz"):   # the .npz last: it marks the copy done
+        (d / f".{name}.part").replace(d / name)
+
+
+def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: dict,
+            nets_from: str | None = None) -> dict:
     """Train and sweep one net (or return its stored result). Never raises for a failing net:
-    the error is returned and stored in ``error.json``."""
+    the error is returned and stored in ``error.json``. ``nets_from``: another study's folder
+    whose trained rate nets (same setting and index, same training options) are converted
+    here instead of training them again."""
     d = net_dir(study_dir, job)
     if (d / "result.json").is_file():
         return json.loads((d / "result.json").read_text())
@@ -54,6 +78,8 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
     base = {"net": job.key, "setting": job.setting.key, "index": job.index}
     try:
         tcfg, ccfg = net_configs(job, train_options, convert_options)
+        if nets_from:
+            take_rate_net(job, nets_from, d, tcfg)
         res = convert(ccfg.task, None, d, ccfg, tcfg, resume=True, progress=False)
         meta = json.loads((d / "rate_model.json").read_text())
         result = {**base, "trained": bool(meta.get("converged")),
@@ -61,6 +87,8 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
                   "rate_accuracy": res.rate_accuracy, "lif_accuracy": res.lif_accuracy,
                   "best_scale_s": res.best_s,
                   "accuracy_by_scale": {f"{r.s:g}": r.accuracy for r in res.results},
+                  "readout_fit": ccfg.readout_fit,
+                  "readout_fits": best_per_fit(res.results, ccfg.tie_rule),
                   "wall_time_s": time.perf_counter() - start}
         (d / "error.json").unlink(missing_ok=True)
         atomic_write_text(d / "result.json", json.dumps(result, indent=2) + "\n")
