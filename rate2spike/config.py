@@ -65,8 +65,8 @@ class ConvertConfig:
             raise ConfigError(f"scales must be a list of positive numbers, got {self.scales!r}")
         c = self.lif
         check_range("dt_s", c.dt_s, 0.0, 0.001, low_open=True)
-        for name in ("tau_m_s", "tau_r_s"):
-            check_range(name, getattr(c, name), 0.0, 10.0, low_open=True)
+        check_range("tau_m_s", c.tau_m_s, 0.0, 10.0, low_open=True)
+        check_range("tau_r_s", c.tau_r_s, 0.0, 10.0)   # 0: single-exponential synapse
         check_range("refractory_s", c.refractory_s, 0.0, 1.0)
         check_range("noise_mV", c.noise_mV, 0.0, 100.0)
         for name in ("v_th_mV", "v_reset_mV", "v_bias_mV", "v_init_high_mV"):

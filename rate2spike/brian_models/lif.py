@@ -14,6 +14,10 @@ Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
 4. ``synapses``: each spike of unit j adds ``lambda W[i, j] / (tau_r tau_d[i])`` to ``h`` of i;
 5. ``resets``: ``v <- v_reset`` and ``h_r += 1 / (tau_r tau_d)`` for the spiking unit.
 
+With ``tau_r_s = 0`` the synapse is single-exponential (the reference's ``tr == 0`` branch):
+step 3 only decays ``I_syn`` and ``r``, step 4 adds ``lambda W[i, j] / tau_d[i]`` to ``I_syn``
+of i and step 5 adds ``1 / tau_d`` to ``r`` (:func:`synapse_code`).
+
 The readout is ``o = sum_i lambda W_out[i] r_i``, with r in Hz and W_out in seconds (kernels
 of unit area in seconds). It is *sampled* every ``readout_dt_s`` (default 0.5 ms = 10 LIF
 steps; the reference evaluates it every step): the samples are exact values of the same o(t),
@@ -80,6 +84,26 @@ STIM_DECLS = "\nstim_kick : volt (constant)  # signed stimulation kick (0 for ot
 
 SYNAPSE_MODEL = "w : volt * second (constant)   # rate-model W[i, j] in mV s"
 SYNAPSE_ON_PRE = "h_post += lam_post * w / (tau_r * tau_d_post)"
+
+# Single-exponential synapse (tau_r = 0; the reference's ``tr == 0`` branch): the traces
+# decay, and a spike jumps them by 1/tau_d (unit area) in the same step, after the decay.
+SINGLE_TRACE_UPDATE = """
+I_syn = I_syn * decay_d
+r = r * decay_d
+"""
+SINGLE_RESET = """
+v = v_reset
+r += 1 / tau_d
+"""
+SINGLE_ON_PRE = "I_syn_post += lam_post * w / tau_d_post"
+
+
+def synapse_code(tau_r_s: float) -> tuple:
+    """(trace update, reset, on_pre) of the double-exponential synapse, or of the
+    single-exponential one when ``tau_r_s`` is 0."""
+    if tau_r_s == 0:
+        return SINGLE_TRACE_UPDATE, SINGLE_RESET, SINGLE_ON_PRE
+    return TRACE_UPDATE, RESET, SYNAPSE_ON_PRE
 
 READOUT_MODEL = """
 w_out : second (constant)
@@ -208,7 +232,8 @@ class LIFBatchModel:
         namespace = {
             "tau_m": c.tau_m_s * b2.second, "v_bias": c.v_bias_mV * b2.mV,
             "v_th": c.v_th_mV * b2.mV, "v_reset": c.v_reset_mV * b2.mV,
-            "tau_r": c.tau_r_s * b2.second, "decay_r": float(np.exp(-c.dt_s / c.tau_r_s)),
+            "tau_r": c.tau_r_s * b2.second,
+            "decay_r": float(np.exp(-c.dt_s / c.tau_r_s)) if c.tau_r_s > 0 else 0.0,
             # Euler-Maruyama adds noise_sigma * sqrt(dt) * N(0,1) = noise_mV * N(0,1) per step
             "noise_sigma": c.noise_mV * b2.mV / np.sqrt(c.dt_s * b2.second),
             "noise_step": c.noise_mV * b2.mV,
@@ -220,10 +245,11 @@ class LIFBatchModel:
         # The network runs on Brian2's defaultclock (brian2cuda's synaptic code assumes it);
         # only the readout has a clock of its own.
         b2.defaultclock.dt = dt
-        G = b2.NeuronGroup(C * N, self._equations(), threshold="v >= v_th", reset=RESET,
+        trace_update, reset, on_pre = synapse_code(c.tau_r_s)
+        G = b2.NeuronGroup(C * N, self._equations(), threshold="v >= v_th", reset=reset,
                            refractory=c.refractory_s * b2.second, method="euler",
                            namespace=namespace, name="lif")
-        G.run_regularly(TRACE_UPDATE, when="after_thresholds", name="lif_traces")
+        G.run_regularly(trace_update, when="after_thresholds", name="lif_traces")
         if self.stimulation is not None:
             first, end = self.stimulation.steps(c.dt_s)
             namespace.update(stim_first_step=first, stim_end_step=end)
@@ -244,7 +270,7 @@ class LIFBatchModel:
         offsets = np.repeat(np.arange(C) * N, len(pre))
         S = None                 # Brian2 refuses a Synapses object without synapses
         if len(pre):
-            S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE, namespace=namespace,
+            S = b2.Synapses(G, G, SYNAPSE_MODEL, on_pre=on_pre, namespace=namespace,
                             name="recurrent")
             S.connect(i=np.tile(pre, C) + offsets, j=np.tile(post, C) + offsets)
             S.w = np.tile(weights, C) * b2.mV * b2.second

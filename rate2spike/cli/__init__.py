@@ -19,7 +19,7 @@ from ..simulators import BRIAN_SRC_DEVICES, DEVICES
 from ..tasks import TASKS
 from ..validation import check_scales
 from ..version import __version__
-from ..workflows.study.plan import TAU_MODES
+from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
@@ -118,6 +118,8 @@ def make_parser() -> argparse.ArgumentParser:
                     help="trained tau_d (20-100 ms) and/or fixed (20 ms)")
     st.add_argument("--refractory", type=_floats, default=[2.0], metavar="LIST",
                     help="LIF refractory periods in ms (2)")
+    st.add_argument("--synapse", type=names(SYNAPSES), default=["double"], metavar="LIST",
+                    help="LIF synapse: double (exponential, tau_r 2 ms) and/or single (tau_r 0)")
     st.add_argument("--trials", type=int, help="trials per scale (100)")
     add_readout_options(st)
     st.add_argument("--nets-from", metavar="DIR", dest="nets_from",
@@ -199,7 +201,7 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     if args.seed is not None:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
-                     [r / 1000 for r in args.refractory])
+                     [r / 1000 for r in args.refractory], args.synapse)
     out = check_out_dir(Path(args.out) if args.out else default_out_dir("study", args.task))
     start = time.perf_counter()
     results = run_study(jobs, out, train_options, convert_options, args.scheduler, args.workers,

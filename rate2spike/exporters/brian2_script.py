@@ -211,6 +211,10 @@ def export_arrays(network: LIFNetwork, inputs=None, stim_dt_s: float = 0.005, v0
     rate, c = network.rate, network.constants
     lam = float(synaptic_lambda(network.s))
     n_in = rate.W_in.shape[1]
+    if c.tau_r_s == 0:
+        raise Rate2SpikeError("the Brian2 script export writes the double-exponential synapse "
+                              "(tau_r_s > 0); a single-exponential net (tau_r_s = 0) cannot be "
+                              "exported yet")
     if not np.isfinite(stim_dt_s) or stim_dt_s <= 0:
         raise Rate2SpikeError(f"stim_dt_s must be a positive number of seconds, got {stim_dt_s}")
     if inputs is None:

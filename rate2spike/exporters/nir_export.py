@@ -95,6 +95,9 @@ def _output_node(network: LIFNetwork):
 def to_nir(network: LIFNetwork) -> nir.NIRGraph:
     """The NIR graph of ``network`` (see the module docstring for nodes, equations and units)."""
     c, rate = network.constants, network.rate
+    if network.constants.tau_r_s == 0:
+        raise Rate2SpikeError("the NIR export needs the double-exponential synapse (tau_r_s > 0); "
+                              "a single-exponential net (tau_r_s = 0) cannot be exported yet")
     n, lam = network.n_units, 1.0 / network.s
     tau_d = np.asarray(rate.tau_d_s, float)
     w_rec = lam * np.asarray(rate.W_rec, float)

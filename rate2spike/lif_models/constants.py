@@ -11,7 +11,8 @@ class LIFConstants:
     dt_s : simulation step; tau_m_s : membrane time constant; refractory_s : absolute refractory
     period; v_th_mV / v_reset_mV / v_bias_mV : threshold, reset and bias; v_init_high_mV : upper
     end of the initial voltages U(v_reset, v_init_high); noise_mV : standard deviation of the
-    voltage noise added per step; tau_r_s : synaptic rise time; readout_dt_s : interval between
+    voltage noise added per step; tau_r_s : synaptic rise time (0: single-exponential synapse,
+    the reference's ``tr == 0`` branch); readout_dt_s : interval between
     samples of the readout o(t) (a whole number of steps).
 
     Example

@@ -11,7 +11,8 @@ alone: :func:`readout_traces` rebuilds r at the readout samples exactly as the s
 discrete update computes it (per step of dt: ``r <- r a_d + h dt``, ``h <- h a_r``, then
 ``h += 1/(tau_r tau_d)`` for a spike; ``a = exp(-dt/tau)``), so a spike at step i gives
 ``r(step n) = dt / (tau_r tau_d) (a_d^(n-1-i) - a_r^(n-1-i)) / (a_d - a_r)`` for n > i,
-and sample k is r at the start of step ``n = k * readout_stride``.
+and sample k is r at the start of step ``n = k * readout_stride``. With ``tau_r_s = 0`` (the
+single-exponential synapse) ``r(step n) = a_d^(n-1-i) / tau_d``.
 
 Example
 -------
@@ -78,7 +79,8 @@ def readout_traces(spike_units, spike_times_s, n_units: int, tau_d_s: np.ndarray
     c, n_trials = constants, len(spike_units)
     stride = c.readout_stride * int(sample_every)
     tau_d = np.asarray(tau_d_s, float)
-    a_d, a_r = np.exp(-c.dt_s / tau_d), np.exp(-c.dt_s / c.tau_r_s)
+    a_d = np.exp(-c.dt_s / tau_d)
+    a_r = np.exp(-c.dt_s / c.tau_r_s) if c.tau_r_s > 0 else 0.0
     trial = np.concatenate([np.full(len(u), k) for k, u in enumerate(spike_units)]
                            + [np.zeros(0, int)]).astype(int)
     unit = np.concatenate([np.asarray(u, int) for u in spike_units] + [np.zeros(0, int)])
@@ -93,6 +95,8 @@ def readout_traces(spike_units, spike_times_s, n_units: int, tau_d_s: np.ndarray
     rise = np.bincount(flat, a_r ** lag, minlength=size).reshape(n_units, n_trials, n_samples)
     decay = np.bincount(flat, a_d[unit] ** lag, minlength=size).reshape(rise.shape)
     traces = _block_filter(decay, a_d ** stride)
+    if c.tau_r_s == 0:          # single exponential: r(step n) = sum_i a_d^(n-1-i) / tau_d
+        return (traces / tau_d[:, None, None]).transpose(1, 0, 2)
     traces -= _block_filter(rise, a_r ** stride)
     traces *= (c.dt_s / (c.tau_r_s * tau_d) / (a_d - a_r))[:, None, None]
     return traces.transpose(1, 0, 2)

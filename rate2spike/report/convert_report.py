@@ -101,7 +101,8 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
              f"{r.accuracy:.2f}", "{:.2f}–{:.2f}".format(*r.accuracy_ci95),
              *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
              f"{r.output_mse:.3g}",
-             *(f"{r.fits[f][k]:.3g}" for f in others for k in ("accuracy", "output_mse")),
+             *(cell for f in others for cell in (f"{r.fits[f]['accuracy']:.2f}",
+                                                 f"{r.fits[f]['output_mse']:.3g}")),
              f"{r.rate_E_hz:.1f}", f"{r.rate_I_hz:.1f}", r.spike_count, f"{r.sim_time_s:.1f}"]
             for r in sweep.results]
     lines += ["", *markdown_table(header, rows)]

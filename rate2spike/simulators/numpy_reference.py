@@ -14,6 +14,9 @@ Brian2 schedule:
 4. ``h[i] += lambda W[i, j] / (tau_r tau_d[i])`` for every spike of j;
 5. reset ``v = v_reset``, ``h_r += 1/(tau_r tau_d)``, refractory for ``refractory_s``.
 
+With ``tau_r_s = 0`` (single-exponential synapse, the reference's ``tr == 0`` branch) h and
+h_r stay 0: step 4 adds ``lambda W[i, j] / tau_d[i]`` to ``I_syn`` and step 5 ``1/tau_d`` to r.
+
 With a :class:`~rate2spike.lif_models.Stimulation`, step 1 is followed by its kicks: inside the
 window, with the stimulation's probability per step and copy (one coin for all chosen units),
 v of each chosen unit out of its refractory period jumps by +-kick_mV.
@@ -61,8 +64,11 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
     n_steps = inputs.shape[2] * per_stim
     refractory_steps = int(round(c.refractory_s / dt))
     lam = np.asarray(lam, float).reshape(n_copies, 1)
-    decay_d, decay_r = np.exp(-dt / tau_d), np.exp(-dt / c.tau_r_s)
-    kick = 1.0 / (c.tau_r_s * tau_d)                     # 1/s^2: spike -> h increment factor
+    single = c.tau_r_s == 0        # single-exponential synapse: spikes jump I_syn and r
+    decay_d = np.exp(-dt / tau_d)
+    decay_r = 0.0 if single else np.exp(-dt / c.tau_r_s)
+    # what a spike adds (times lambda W): to h (1/s^2), or straight to I_syn and r (1/s)
+    kick = 1.0 / tau_d if single else 1.0 / (c.tau_r_s * tau_d)
     w_rec_t = w_rec.T * kick                             # row j: what a spike of j adds to h
     drive = np.einsum("cks,nk->scn", inputs, w_in)       # (stim_steps, copies, N) mV
     rng = np.random.default_rng(seed)
@@ -105,9 +111,9 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
         h_r = h_r * decay_r
         cs, ns = np.nonzero(spiking)
         if len(cs):
-            np.add.at(h, cs, lam[cs] * w_rec_t[ns])
+            np.add.at(i_syn if single else h, cs, lam[cs] * w_rec_t[ns])
             v[cs, ns] = c.v_reset_mV
-            h_r[cs, ns] += kick[ns]
+            (r if single else h_r)[cs, ns] += kick[ns]
             last_spike[cs, ns] = n
             spike_c.append(cs), spike_n.append(ns), spike_step.append(np.full(len(cs), n))
     sim = time.perf_counter() - start

@@ -46,14 +46,16 @@ class CompareNets:
 
 
 def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress):
-    """Train or load what is missing; returns (rate net, s, SRC net, files)."""
+    """Train or load what is missing; returns (rate net, LIF net, SRC net, files). The LIF
+    net comes from ``convert`` (the s search, or only the given s when its readout is to be
+    calibrated), else it is the rate net converted at the given s."""
     tcfg, ccfg, scfg = configs
-    files, s = {}, nets.s
-    if s is None:   # the s search (training the rate net first if none was given)
+    files, s, lif = {}, nets.s, None
+    if s is None or ccfg.readout_fit != "none":   # (training the rate net first if none given)
+        given = {"scales": [s]} if s is not None else {}
         conv = convert(task, nets.rate_model, out / "convert", ccfg, tcfg, progress=progress,
-                       resume=(out / "convert" / "sweep" / "manifest.json").is_file())
-        rate = conv.lif_network.rate
-        s = conv.best_s
+                       resume=(out / "convert" / "sweep" / "manifest.json").is_file(), **given)
+        rate, lif = conv.lif_network.rate, conv.lif_network
         files["convert_report"] = conv.files["report"]
     elif rate is None:  # s is given: train the rate net only
         _, rate_files = train(task, out / "rate", tcfg, progress=progress)
@@ -64,7 +66,7 @@ def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress)
             _, src_files = train_src(task, out / "src", scfg, progress=progress)
             src_file = src_files["model"]
         src = SRCNetwork.load(src_file)
-    return rate, s, src, files
+    return rate, lif or convert_network(rate, s, ccfg.lif), src, files
 
 
 def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, trials: int = 500,
@@ -102,11 +104,10 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
     check_trials_fit(task_obj, trials, rate.n_units if rate else tcfg.units, "compare",
                      ccfg.lif.readout_dt_s, int(task_obj.duration_s / scfg.step_s))
     with folder_lock(out):
-        rate, s, src, files = _nets(task, out, nets, rate, src, (tcfg, ccfg, scfg), progress)
+        rate, lif, src, files = _nets(task, out, nets, rate, src, (tcfg, ccfg, scfg), progress)
         batch = task_obj.generate(trials, seed + COMPARE_TRIAL_OFFSET)
         summaries, examples = {}, {}
         summaries["rate"], examples["rate"] = evaluate_rate(rate, task_obj, batch, seed)
-        lif = convert_network(rate, s, ccfg.lif)
         opt = ccfg.sweep_options()
         summaries["lif"], examples["lif"] = evaluate_lif(
             lif, task_obj, batch, seed, device=opt.device, processes=opt.processes,

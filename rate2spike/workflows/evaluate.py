@@ -47,7 +47,8 @@ def evaluate_lif(lif: LIFNetwork, task: Task, batch: TrialBatch, seed: int, **si
     rates = run.spike_counts / duration
     r = lif.rate
     summary = {
-        "label": f"converted LIF (s = {lif.s:g}, λ = {1 / lif.s:.4g})",
+        "label": f"converted LIF (s = {lif.s:g}, λ = {1 / lif.s:.4g}"
+                 + (f", {lif.readout.method} readout)" if lif.readout else ")"),
         "simulator": f"Brian2 {sim.device}", "accuracy": float(ok.mean()),
         "per_condition": per_condition_accuracy(ok, batch.conditions, task.condition_names),
         "time_per_trial_s": {f"Brian2 {sim.device}": run.sim_time_s / len(batch)},

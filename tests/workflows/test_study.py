@@ -145,3 +145,15 @@ def test_a_calibration_study_converts_another_studys_nets_and_tables_every_reado
     other = run_net(job, str(tmp_path / "c"), {**TRAIN, "lr": 0.02}, calibrated,
                     nets_from=str(tmp_path / "a"))
     assert "trained with other options" in other["error"]
+
+
+def test_a_single_exponential_setting_converts_with_tau_r_zero_and_keeps_old_keys():
+    from rate2spike.workflows.study.work import net_configs
+
+    double, single = plan_jobs("mante", ["sigmoid"], 1, synapses=["double", "single"])
+    assert double.setting.key == "mante_sigmoid_N200_tau-trained_ref2ms"     # as before
+    assert single.setting.key.endswith("_single-exp") and "single" in single.setting.label
+    assert net_configs(single, {}, {})[1].lif.tau_r_s == 0.0
+    assert net_configs(double, {}, {})[1].lif.tau_r_s == 0.002
+    with pytest.raises(Exception, match="double' or 'single"):
+        plan_jobs("mante", ["sigmoid"], 1, synapses=["triple"])

@@ -10,6 +10,8 @@ from ...errors import Rate2SpikeError
 FIXED_TAU_D_S = 0.02
 #: how tau_d is set in a study setting: learned in [20, 100] ms, or fixed at 20 ms
 TAU_MODES = ("trained", "fixed")
+#: the LIF synapse of a setting: double exponential (tau_r 2 ms) or single (tau_r = 0)
+SYNAPSES = ("double", "single")
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,7 @@ class StudySetting:
 
     tau: "trained" (tau_d in [20, 100] ms, learned) or "fixed" (tau_d = 20 ms for all units).
     refractory_s: LIF absolute refractory period in seconds.
+    synapse: "double" (double-exponential, tau_r = 2 ms) or "single" (tau_r = 0).
     """
 
     task: str
@@ -25,23 +28,30 @@ class StudySetting:
     units: int
     tau: str
     refractory_s: float
+    synapse: str = "double"
 
     @property
     def key(self) -> str:
         """Folder name of the setting (stable: extending a study finds its nets again)."""
         return (f"{self.task}_{self.act}_N{self.units}_tau-{self.tau}_"
-                f"ref{self.refractory_s * 1e3:g}ms")
+                f"ref{self.refractory_s * 1e3:g}ms" + ("_single-exp" if self.single else ""))
+
+    @property
+    def single(self) -> bool:
+        return self.synapse == "single"
 
     @property
     def label(self) -> str:
-        return f"{self.act}, N={self.units}, τ_d {self.tau}, t_ref {self.refractory_s * 1e3:g} ms"
+        return (f"{self.act}, N={self.units}, τ_d {self.tau}, t_ref {self.refractory_s * 1e3:g} ms"
+                + (", single-exp. synapse" if self.single else ""))
 
     def train_overrides(self) -> dict:
         tau = {"tau_min_s": FIXED_TAU_D_S, "tau_max_s": FIXED_TAU_D_S} if self.tau == "fixed" else {}
         return {"task": self.task, "act": self.act, "units": self.units, **tau}
 
     def convert_overrides(self) -> dict:
-        return {"task": self.task, "refractory_s": self.refractory_s}
+        return {"task": self.task, "refractory_s": self.refractory_s,
+                **({"tau_r_s": 0.0} if self.single else {})}
 
     def as_dict(self) -> dict:
         return {**asdict(self), "key": self.key, "label": self.label}
@@ -61,7 +71,7 @@ class NetJob:
 
 
 def plan_jobs(task: str, acts, n_nets: int, units=(200,), taus=("trained",),
-              refractories_s=(0.002,)) -> list:
+              refractories_s=(0.002,), synapses=("double",)) -> list:
     """Every (setting, net index) of a study, settings in the given order."""
     if n_nets < 1:
         raise Rate2SpikeError(f"--nets must be >= 1, got {n_nets}")
@@ -70,6 +80,10 @@ def plan_jobs(task: str, acts, n_nets: int, units=(200,), taus=("trained",),
             raise Rate2SpikeError(f"--tau must be 'trained' or 'fixed', got {tau!r}")
     if any(r < 0 for r in refractories_s):
         raise Rate2SpikeError(f"refractory periods must be >= 0 ms, got {list(refractories_s)}")
-    settings = [StudySetting(task, a, int(n), t, float(r))
-                for a, n, t, r in itertools.product(acts, units, taus, refractories_s)]
+    for synapse in synapses:
+        if synapse not in SYNAPSES:
+            raise Rate2SpikeError(f"--synapse must be 'double' or 'single', got {synapse!r}")
+    settings = [StudySetting(task, a, int(n), t, float(r), y)
+                for a, n, t, r, y in itertools.product(acts, units, taus, refractories_s,
+                                                       synapses)]
     return [NetJob(s, k) for s in settings for k in range(n_nets)]
