@@ -22,7 +22,7 @@ import yaml
 
 from .converters import READOUT_FITS, TIE_RULES, SweepOptions
 from .errors import ConfigError
-from .lif_models import LIFConstants
+from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
 from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
 from .simulators import DEVICES
 from .src_models.training import SRCTrainConfig
@@ -75,6 +75,9 @@ class ConvertConfig:
         check_range("processes", self.processes, 0, 1024)
         check_range("threads", self.threads, 0, 1024)
         check_range("readout_dt_s", c.readout_dt_s, 0.0, 0.01, low_open=True)
+        check_choice("input_switch", c.input_switch, INPUT_SWITCHES)
+        check_choice("refractory_holds", c.refractory_holds, REFRACTORY_HOLDS)
+        check_range("start_hold_s", c.start_hold_s, 0.0, 1.0)
         try:
             c.readout_stride
         except ValueError as exc:
@@ -129,8 +132,8 @@ def preset_sections(name: str, task: str) -> dict:
     where it differs from ours: no gradient clipping, tau_d in 20-50 ms (the paper's main
     runs), stop at loss < 7 with > 1,500 training trials for Go/NoGo only, and the smallest s
     among equally accurate scales, Kim et al.'s readout (no calibration: ``readout_fit`` is
-    forced to ``none``, see :func:`with_preset`). Not yet covered: fresh trials and noise per
-    scale and the LIF's timing details (docs/models.md lists them).
+    forced to ``none``, see :func:`with_preset`), and the LIF's timing details
+    (:data:`REFERENCE_TIMING`). Not yet covered: fresh trials and noise per scale.
 
     Example
     -------
@@ -143,7 +146,11 @@ def preset_sections(name: str, task: str) -> dict:
     return {"train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                       "stop_loss": REFERENCE_STOP_LOSS,
                       "min_trials": 1500 if task == "gonogo" else 0},
-            "convert": {"tie_rule": "smallest", "readout_fit": "none"}}
+            "convert": {"tie_rule": "smallest", "readout_fit": "none", **REFERENCE_TIMING}}
+
+
+#: the timing details of the authors' LIF_network_fnc.m (see LIFConstants)
+REFERENCE_TIMING = {"input_switch": "round", "start_hold_s": 0.002, "refractory_holds": "drift"}
 
 
 #: preset keys that neither a config file nor a flag may change (the preset is the recipe)

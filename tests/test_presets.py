@@ -12,7 +12,12 @@ def test_reference_preset_is_the_authors_recipe_and_default_changes_nothing():
     ref = preset_sections("reference", "gonogo")
     assert ref["train"] == {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                             "stop_loss": 7.0, "min_trials": 1500}
-    assert ref["convert"] == {"tie_rule": "smallest", "readout_fit": "none"}
+    assert ref["convert"] == {"tie_rule": "smallest", "readout_fit": "none",
+                              "input_switch": "round", "start_hold_s": 0.002,
+                              "refractory_holds": "drift"}
+    lif = build_config(ConvertConfig, ref["convert"], {"task": "gonogo"}).lif
+    assert (lif.input_lead_steps(0.005), lif.start_hold_steps, lif.refractory_holds) == (
+        51, 40, "drift")
     assert preset_sections("reference", "mante")["train"]["min_trials"] == 0   # Go/NoGo only
     assert preset_sections("default", "gonogo") == {}
     with pytest.raises(ConfigError, match="reference"):

@@ -32,8 +32,12 @@ from the counter-based draws; from Brian2's ``rand()`` per unit where the noise 
 
 Many independent *copies* (trial x scale) share one group: copy c
 owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
-Deviation from the reference: the voltage noise is frozen with v during the refractory
-period (the reference keeps adding it; its effect over 2 ms is < 1 mV and v is reset anyway).
+Deviation from the reference, switchable (:class:`~rate2spike.lif_models.LIFConstants`,
+``--preset reference``): by default the voltage noise and kicks are frozen with v during the
+refractory period (``refractory_holds = "drift"``: only the drift stops, as the reference),
+the input switches at the sample boundary (``input_switch = "round"``: half a sample early,
+as the reference's ``round(i/100)+1``) and v drifts from t = 0 (``start_hold_s = 0.002``: no
+drift for the first 2 ms, as the reference's refractory test with ``tlast = 0``).
 """
 from __future__ import annotations
 
@@ -56,7 +60,7 @@ decay_d : 1 (constant)     # exp(-dt / tau_d), precomputed
 """
 
 NEURON_EQUATIONS = """
-dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
+dv/dt = {drift_gate}(I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt{hold}
 I_ext = {input_expr} : volt
 """ + TRACE_EQUATIONS + """lam : 1 (constant)         # lambda = 1/s of this copy
 trial : integer (constant) # stimulus column of this copy
@@ -205,14 +209,20 @@ class LIFBatchModel:
         return self.n_steps_stim * self.stim_dt_s
 
     def _equations(self):
-        terms = " + ".join(f"w_in_{k} * stimulus(t, trial * {self.n_in} + {k})"
+        lead = " + input_lead" if self.c.input_lead_steps(self.stim_dt_s) else ""
+        terms = " + ".join(f"w_in_{k} * stimulus(t{lead}, trial * {self.n_in} + {k})"
                            for k in range(self.n_in))
+        gates = ([] if self.c.refractory_holds == "v" else ["int(not_refractory)"]) + (
+            ["int(t_in_timesteps >= start_hold_steps)"] if self.c.start_hold_steps else [])
         decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
         noise = ""
         if self.c.noise_mV > 0:  # Euler: noise_mV * N(0, 1) added to v per step
             noise = (" + noise_sigma * xi" if self.noise_source == "brian" else
                      " + noise_step * r2s_normal(noise_stream, unit, t_in_timesteps) / dt")
         return NEURON_EQUATIONS.format(noise_term=noise, input_expr=f"mV * ({terms})",
+                                       drift_gate="".join(f"{g} * " for g in gates),
+                                       hold=" (unless refractory)"
+                                       if self.c.refractory_holds == "v" else "",
                                        w_in_decls=decls,
                                        stim_decls=STIM_DECLS if self.stimulation else "")
 
@@ -237,6 +247,8 @@ class LIFBatchModel:
             # Euler-Maruyama adds noise_sigma * sqrt(dt) * N(0,1) = noise_mV * N(0,1) per step
             "noise_sigma": c.noise_mV * b2.mV / np.sqrt(c.dt_s * b2.second),
             "noise_step": c.noise_mV * b2.mV,
+            "input_lead": c.input_lead_steps(self.stim_dt_s) * dt,
+            "start_hold_steps": c.start_hold_steps,
             "r2s_normal": brian_function(),
         }
         stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, C * self.n_in)),

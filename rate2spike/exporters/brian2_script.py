@@ -211,6 +211,10 @@ def export_arrays(network: LIFNetwork, inputs=None, stim_dt_s: float = 0.005, v0
     rate, c = network.rate, network.constants
     lam = float(synaptic_lambda(network.s))
     n_in = rate.W_in.shape[1]
+    if (c.input_switch, c.start_hold_s, c.refractory_holds) != ("floor", 0.0, "v"):
+        raise Rate2SpikeError("the Brian2 script export writes the default LIF timing "
+                              "(input_switch floor, start_hold_s 0, refractory_holds v); this net "
+                              "uses the reference's timing details, which it cannot write yet")
     if c.tau_r_s == 0:
         raise Rate2SpikeError("the Brian2 script export writes the double-exponential synapse "
                               "(tau_r_s > 0); a single-exponential net (tau_r_s = 0) cannot be "

@@ -8,7 +8,10 @@ Brian2 schedule:
 
 0. readout sample (every ``readout_stride`` steps): ``o = lambda * W_out . r``;
 1. units out of their refractory period integrate
-   ``v += dt/tau_m (I_syn + v_bias + W_in u(t) - v) + noise_mV * N(0, 1)``;
+   ``v += dt/tau_m (I_syn + v_bias + W_in u(t) - v) + noise_mV * N(0, 1)`` (the timing
+   switches of :class:`~rate2spike.lif_models.LIFConstants`: the input sample read
+   ``input_lead_steps`` early; no drift for ``start_hold_s``; with ``refractory_holds =
+   "drift"`` refractory units still get the noise and kicks);
 2. spikes where ``v >= v_th`` (and not refractory);
 3. traces: ``I_syn = I_syn e^{-dt/tau_d} + h dt``, ``h = h e^{-dt/tau_r}``, same for (r, h_r);
 4. ``h[i] += lambda W[i, j] / (tau_r tau_d[i])`` for every spike of j;
@@ -61,6 +64,8 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
     n_copies, n_units = inputs.shape[0], w_rec.shape[0]
     dt, stride = c.dt_s, c.readout_stride
     per_stim = int(round(stim_dt_s / dt))
+    lead, hold_steps = c.input_lead_steps(stim_dt_s), c.start_hold_steps
+    holds_v = c.refractory_holds == "v"
     n_steps = inputs.shape[2] * per_stim
     refractory_steps = int(round(c.refractory_s / dt))
     lam = np.asarray(lam, float).reshape(n_copies, 1)
@@ -92,18 +97,24 @@ def simulate_reference(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, la
         if n % stride == 0:
             outputs[:, n // stride] = lam[:, 0] * (r @ w_out)
         active = (n - last_spike) >= refractory_steps
-        dv = dt / c.tau_m_s * (i_syn + c.v_bias_mV + drive[n // per_stim] - v)
+        column = min((n + lead) // per_stim, len(drive) - 1)
+        dv = dt / c.tau_m_s * (i_syn + c.v_bias_mV + drive[column] - v)
+        if n < hold_steps:
+            dv = np.zeros_like(v)
         if c.noise_mV > 0 and noise_streams is None:
-            dv += c.noise_mV * rng.standard_normal(v.shape)
+            noise = c.noise_mV * rng.standard_normal(v.shape)
         elif c.noise_mV > 0:
-            dv += c.noise_mV * counter_normal(streams, units, n)
-        v = np.where(active, v + dv, v)
+            noise = c.noise_mV * counter_normal(streams, units, n)
+        else:
+            noise = np.zeros_like(v)
+        # "v": nothing moves a refractory v; "drift": noise (and kicks) still do
+        v = np.where(active, v + (dv + noise), v if holds_v else v + noise)
         if stimulation is not None and stim_first <= n < stim_end:
             if noise_streams is None:
                 coin = rng.random((n_copies, 1)) < stimulation.probability
             else:
                 coin = counter_normal(streams, COIN_UNIT, n) > coin_threshold
-            v += np.where(active, coin * kicks, 0.0)        # frozen while refractory
+            v += np.where(active | (not holds_v), coin * kicks, 0.0)
         spiking = (v >= c.v_th_mV) & active
         i_syn = i_syn * decay_d + h * dt
         h = h * decay_r
