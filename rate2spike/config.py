@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .converters import READOUT_FITS, TIE_RULES, SweepOptions
+from .converters import READOUT_FITS, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
 from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
@@ -50,6 +50,7 @@ class ConvertConfig:
     tie_rule: str = "middle"         # ties of accuracy: middle of the plateau, or "smallest" s
     readout_fit: str = "none"        # readout calibrated per s: none (Kim et al.), scale, affine, lstsq
     calibration_trials: int = 100    # trials (their own seed) the readout is fitted on
+    trial_sampling: str = "common"   # same trials and noise at every s, or "fresh" per s
     lif: LIFConstants = field(default_factory=LIFConstants)
 
     def validate(self):
@@ -57,6 +58,7 @@ class ConvertConfig:
         check_choice("device", self.device, DEVICES)
         check_choice("tie_rule", self.tie_rule, TIE_RULES)
         check_choice("readout_fit", self.readout_fit, READOUT_FITS)
+        check_choice("trial_sampling", self.trial_sampling, TRIAL_SAMPLINGS)
         check_trials(self.trials)
         check_range("calibration_trials", self.calibration_trials, 2, 100_000)
         if self.scales:
@@ -133,7 +135,7 @@ def preset_sections(name: str, task: str) -> dict:
     runs), stop at loss < 7 with > 1,500 training trials for Go/NoGo only, and the smallest s
     among equally accurate scales, Kim et al.'s readout (no calibration: ``readout_fit`` is
     forced to ``none``, see :func:`with_preset`), and the LIF's timing details
-    (:data:`REFERENCE_TIMING`). Not yet covered: fresh trials and noise per scale.
+    (:data:`REFERENCE_TIMING`) and fresh trials and noise for every s.
 
     Example
     -------
@@ -146,7 +148,8 @@ def preset_sections(name: str, task: str) -> dict:
     return {"train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                       "stop_loss": REFERENCE_STOP_LOSS,
                       "min_trials": 1500 if task == "gonogo" else 0},
-            "convert": {"tie_rule": "smallest", "readout_fit": "none", **REFERENCE_TIMING}}
+            "convert": {"tie_rule": "smallest", "readout_fit": "none", "trial_sampling": "fresh",
+                        **REFERENCE_TIMING}}
 
 
 #: the timing details of the authors' LIF_network_fnc.m (see LIFConstants)

@@ -147,6 +147,7 @@ class SweepResult:
     warnings: list = field(default_factory=list)
     device: str = ""
     build_time_s: float = 0.0
+    batches: dict = field(default_factory=dict)   # {s: held-out trials} when fresh per s
 
     @property
     def best(self) -> ScaleResult:

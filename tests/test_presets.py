@@ -12,7 +12,7 @@ def test_reference_preset_is_the_authors_recipe_and_default_changes_nothing():
     ref = preset_sections("reference", "gonogo")
     assert ref["train"] == {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
                             "stop_loss": 7.0, "min_trials": 1500}
-    assert ref["convert"] == {"tie_rule": "smallest", "readout_fit": "none",
+    assert ref["convert"] == {"tie_rule": "smallest", "readout_fit": "none", "trial_sampling": "fresh",
                               "input_switch": "round", "start_hold_s": 0.002,
                               "refractory_holds": "drift"}
     lif = build_config(ConvertConfig, ref["convert"], {"task": "gonogo"}).lif
@@ -58,3 +58,4 @@ def test_the_reference_preset_keeps_kim_readout_whatever_the_file_or_flags_say(t
     assert "--readout-fit affine is ignored" in cap.err
     row = json.loads((tmp_path / "c" / "lambda_sweep.json").read_text())[0]
     assert row["readout_fit"] == "none" and "accuracy_affine" not in row
+    assert "fresh trials and noise for every s" in (tmp_path / "c" / "report.md").read_text()

@@ -2,8 +2,9 @@
 from .calibration import CalibrationTrials
 from .conversion import DEFAULT_SCALES, convert, default_scales
 from .readout_fit import READOUT_FITS
+from .scale_trials import TRIAL_SAMPLINGS
 from .sweep import TIE_RULES, SweepOptions, best_per_fit, choose_best_s, edge_warning, sweep_scales
 
 __all__ = ["DEFAULT_SCALES", "convert", "default_scales", "SweepOptions", "choose_best_s",
            "edge_warning", "sweep_scales", "TIE_RULES", "READOUT_FITS", "CalibrationTrials",
-           "best_per_fit"]
+           "best_per_fit", "TRIAL_SAMPLINGS"]

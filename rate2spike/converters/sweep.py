@@ -2,7 +2,8 @@
 plan -> simulate -> accumulate -> persist.
 
 Every s is simulated on the same seeded trials, the same initial voltages and the same noise
-(common random numbers), all by one compiled program (:mod:`rate2spike.simulators`). Each s
+(common random numbers; or, as the authors, on fresh trials and noise per s:
+:mod:`.scale_trials`), all by one compiled program (:mod:`rate2spike.simulators`). Each s
 is stored as soon as its last trial is in (:class:`.sweep_store.SweepStore`), so an
 interrupted sweep resumes with nothing recomputed or lost.
 
@@ -28,10 +29,11 @@ from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..results import SweepResult
 from ..simulators import LIFSimulator, concurrent_runs, plan_runs
-from ..tasks import Task, TrialBatch, first_trial_per_condition
+from ..tasks import Task, TrialBatch
 from ..validation import check_scales
 from .calibration import CalibrationTrials, ScaleCalibrator
 from .scale_stats import ScaleAccumulator
+from .scale_trials import plan_scale_trials
 from .sweep_store import SweepStore, sweep_fingerprint
 
 
@@ -120,13 +122,16 @@ def _calibrate(sim, network, calibration, todo, copies, bar) -> dict:
 def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
                  options: SweepOptions | None = None, work_dir=None, resume: bool = False,
                  progress: bool = True, tie_rule: str = "middle",
-                 calibration: CalibrationTrials | None = None) -> SweepResult:
+                 calibration: CalibrationTrials | None = None,
+                 trial_sampling: str = "common") -> SweepResult:
     """Simulate the conversion ``network`` at every s in ``scales`` on ``batch``, score each s
     by the task's LIF rule and choose the best. With ``work_dir`` each s is stored when done and
     ``resume=True`` skips the scales already there; ``tie_rule``: see :func:`choose_best_s`.
     ``calibration``: trials on which the readout is refitted at every s before the held-out
     ``batch`` scores it (:mod:`.calibration`); the chosen fit decides each s's accuracy.
-    Returns a :class:`~rate2spike.results.SweepResult`.
+    ``trial_sampling``: ``common`` (``batch`` and its noise at every s) or ``fresh`` (new trials
+    of ``batch``'s size and new noise per s, as the authors; :mod:`.scale_trials`).
+    Returns a :class:`~rate2spike.results.SweepResult` (``batches`` {s: trials} when fresh).
     """
     opt = options or SweepOptions()
     scales = sorted(set(check_scales(list(scales))))
@@ -134,13 +139,10 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
     if calibration is not None and calibration.fit == "none":
         calibration = None
     if store is not None:
-        cal_key = None if calibration is None else {
+        extra = {} if calibration is None else {
             "fit": calibration.fit, "trials": len(calibration.batch), "seed": calibration.seed}
-        store.prepare(sweep_fingerprint(network, batch, opt.seed, cal_key), resume)
-    # plan: the example trials (first of each condition) go first in every scale
-    examples_idx = first_trial_per_condition(batch.conditions)
-    order = np.concatenate([examples_idx, np.setdiff1d(np.arange(len(batch)), examples_idx)])
-    ordered = batch.subset(order)
+        extra.update({"trial_sampling": trial_sampling} if trial_sampling != "common" else {})
+        store.prepare(sweep_fingerprint(network, batch, opt.seed, extra or None), resume)
     results, examples, todo = [], {}, []
     for s in scales:
         loaded = store.load(s) if (store is not None and resume) else None
@@ -149,24 +151,29 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
             examples[s] = loaded[1]
         else:
             todo.append(s)
+    plan = plan_scale_trials(task, batch, scales, trial_sampling, opt.seed)
     runs, copies = plan_runs(todo, len(batch), opt.copies_per_run,
                              concurrent_runs(opt.device, opt.processes))
+    runs = [[(s, int(plan.positions(s, t))) for s, t in run] for run in runs]
     device, warnings, build_time = (results[0].device if results else opt.device), [], 0.0
     bar = tqdm(total=len(todo), desc=f"s sweep ({len(batch)} trials/scale, {copies} copies/run)",
                unit="scale", disable=not progress, dynamic_ncols=True)
     if runs:
         fit = calibration.fit if calibration is not None else "none"
-        rasters = range(len(batch) if "lstsq" in (calibration.fits if calibration else ())
-                        else len(examples_idx))
+        every = "lstsq" in (calibration.fits if calibration else ())
+        rasters = np.concatenate([plan.positions(s, range(len(batch) if every else
+                                                          plan.n_examples[s])) for s in todo])
         with LIFSimulator(network, batch.inputs.shape[2], batch.dt_s, copies, opt.device,
                           opt.seed, opt.build_dir, opt.processes, opt.threads) as sim:
             device, warnings, build_time = sim.device, sim.warnings, sim.build_time_s
             readouts = _calibrate(sim, network, calibration, todo, copies, bar)
             bar.set_description(f"s sweep ({len(batch)} trials/scale, {copies} copies/run)")
-            pending = {s: ScaleAccumulator(s, task, ordered, network, order[:len(examples_idx)],
+            pending = {s: ScaleAccumulator(s, task, plan.batches[s], network,
+                                           plan.orders[s][:plan.n_examples[s]],
                                            readouts.get(s), fit) for s in todo}
             # simulate -> accumulate -> persist, scale by scale as each completes
-            for chunk in sim.run(ordered.inputs, runs, order, rasters):
+            for chunk in sim.run(plan.inputs, runs, plan.ids, rasters):
+                chunk = plan.local(chunk)
                 acc = pending[chunk.s]
                 acc.add(chunk)
                 if acc.missing:
@@ -183,4 +190,4 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
     best = choose_best_s(results, tie_rule)
     edge = edge_warning(results, best)
     return SweepResult(results, best, examples, [*warnings, *([edge] if edge else [])], device,
-                       build_time)
+                       build_time, plan.batches if trial_sampling == "fresh" else {})

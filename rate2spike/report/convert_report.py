@@ -78,7 +78,10 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"- **LIF accuracy {res.lif_accuracy:.1%}** at s = {res.best_s:g} "
         f"(λ = {1 / res.best_s:.4g}; 95 % Wilson interval "
         f"{sweep.best.accuracy_ci95[0]:.1%}–{sweep.best.accuracy_ci95[1]:.1%}) "
-        f"on {res.trials} held-out trials (seed {res.seed + 1000}); "
+        f"on {res.trials} held-out trials ("
+        + ("fresh trials and noise for every s, as the authors' lambda_grid_search.m"
+           if sweep.batches else f"seed {res.seed + 1000}, the same trials and noise at every s")
+        + "); "
         f"rate network on the same trials: {res.rate_accuracy:.1%}.",
         f"- Scoring: reference LIF rule, window from {task.lif_window_s} s "
         f"(rate net: rate rule, window from {task.rate_window_s} s).",

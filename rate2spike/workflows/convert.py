@@ -100,7 +100,8 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
                        if cfg.readout_fit != "none" else None)
         sweep = sweep_scales(network, task_obj, batch, scales, cfg.sweep_options(),
                              work_dir=out / "sweep", resume=resume, progress=progress,
-                             tie_rule=cfg.tie_rule, calibration=calibration)
+                             tie_rule=cfg.tie_rule, calibration=calibration,
+                             trial_sampling=cfg.trial_sampling)
         rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         rate_accuracy = float(task_obj.score(rate_o, batch.labels, task_obj.dt_s, "rate").mean())
         lif = network.at_scale(sweep.best_s)
@@ -112,5 +113,8 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
                                sweep.results, lif, sweep.device, cfg.trials, cfg.seed,
                                sweep.warnings, time.perf_counter() - start, sweep.build_time_s,
                                files)
+        if cfg.trial_sampling == "fresh":   # the report's examples: the best s's own trials
+            batch = sweep.batches[sweep.best_s]
+            rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         files.update(write_convert_report(result, task_obj, batch, sweep, rate_o, rate_r))
         return result
