@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from .converters import READOUT_FITS, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
+from .converters import READOUT_FITS, SEARCHES, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
 from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
@@ -51,6 +51,9 @@ class ConvertConfig:
     readout_fit: str = "none"        # readout calibrated per s: none (Kim et al.), scale, affine, lstsq
     calibration_trials: int = 100    # trials (their own seed) the readout is fitted on
     trial_sampling: str = "common"   # same trials and noise at every s, or "fresh" per s
+    search: str = "grid"             # the grid at `trials` each, or "adaptive" (beyond the paper)
+    adaptive_trials: int = 50        # adaptive: trials per block
+    adaptive_max_trials: int = 200   # adaptive: trials at most per s
     lif: LIFConstants = field(default_factory=LIFConstants)
 
     def validate(self):
@@ -59,6 +62,14 @@ class ConvertConfig:
         check_choice("tie_rule", self.tie_rule, TIE_RULES)
         check_choice("readout_fit", self.readout_fit, READOUT_FITS)
         check_choice("trial_sampling", self.trial_sampling, TRIAL_SAMPLINGS)
+        check_choice("search", self.search, SEARCHES)
+        check_range("adaptive_trials", self.adaptive_trials, 1, 100_000)
+        check_range("adaptive_max_trials", self.adaptive_max_trials, self.adaptive_trials,
+                    1_000_000)
+        if self.search == "adaptive" and (self.readout_fit != "none"
+                                          or self.trial_sampling != "common"):
+            raise ConfigError("the adaptive search runs with common trials and Kim et al.'s "
+                              "readout only: use search: grid for --readout-fit or fresh trials")
         check_trials(self.trials)
         check_range("calibration_trials", self.calibration_trials, 2, 100_000)
         if self.scales:

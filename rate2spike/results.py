@@ -148,6 +148,7 @@ class SweepResult:
     device: str = ""
     build_time_s: float = 0.0
     batches: dict = field(default_factory=dict)   # {s: held-out trials} when fresh per s
+    trials_simulated: int = 0                      # (s, trial) pairs simulated, all phases
 
     @property
     def best(self) -> ScaleResult:

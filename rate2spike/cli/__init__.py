@@ -23,8 +23,8 @@ from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
-from .readout_options import add_readout_options, readout_overrides
 from .src_options import add_src_options, src_config
+from .sweep_flags import add_readout_options, readout_overrides
 
 
 def _scales(text: str) -> list:

@@ -189,5 +189,6 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
     results.sort(key=lambda r: r.s)
     best = choose_best_s(results, tie_rule)
     edge = edge_warning(results, best)
+    simulated = len(todo) * (len(batch) + (len(calibration.batch) if calibration else 0))
     return SweepResult(results, best, examples, [*warnings, *([edge] if edge else [])], device,
-                       build_time, plan.batches if trial_sampling == "fresh" else {})
+                       build_time, plan.batches if trial_sampling == "fresh" else {}, simulated)

@@ -94,13 +94,18 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"({noise}), readout o(t) sampled every {c.readout_dt_s * 1e3:g} ms.",
     ]
     lines += _calibration_lines(sweep.best, res)
+    if len({r.trials for r in sweep.results}) > 1:
+        lines.append(f"- **Adaptive search**: {sweep.trials_simulated:,} (s, trial) pairs "
+                     f"simulated in all (trials per s in the table), against "
+                     f"{len(sweep.results) * res.trials:,} for {res.trials} trials at each of "
+                     f"these s.")
     lines += [f"- **Warning:** {w}" for w in res.warnings]
     names = task.condition_names
     others = [f for f in sweep.best.fits if f != sweep.best.readout_fit]
-    header = ["s", "λ", "accuracy", "95 % CI", *names, "output MSE",
+    header = ["s", "λ", "trials", "accuracy", "95 % CI", *names, "output MSE",
               *(f"{k} ({f})" for f in others for k in ("accuracy", "MSE")),
               "E rate (Hz)", "I rate (Hz)", "spikes", "sim time (s)"]
-    rows = [[f"{r.s:g}" + (" **←**" if r.s == res.best_s else ""), f"{1 / r.s:.4g}",
+    rows = [[f"{r.s:g}" + (" **←**" if r.s == res.best_s else ""), f"{1 / r.s:.4g}", r.trials,
              f"{r.accuracy:.2f}", "{:.2f}–{:.2f}".format(*r.accuracy_ci95),
              *(f"{r.per_condition.get(n, float('nan')):.2f}" for n in names),
              f"{r.output_mse:.3g}",

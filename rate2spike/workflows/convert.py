@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
-from ..converters import CalibrationTrials, default_scales, sweep_scales
+from ..converters import AdaptiveOptions, CalibrationTrials, adaptive_search, default_scales, sweep_scales
 from ..converters import convert as convert_network
 from ..converters.calibration import CALIBRATION_SEED_OFFSET
 from ..errors import Rate2SpikeError
@@ -98,10 +98,17 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
         calibration = (CalibrationTrials.make(task_obj, cfg.calibration_trials, cfg.seed,
                                               cfg.readout_fit)
                        if cfg.readout_fit != "none" else None)
-        sweep = sweep_scales(network, task_obj, batch, scales, cfg.sweep_options(),
-                             work_dir=out / "sweep", resume=resume, progress=progress,
-                             tie_rule=cfg.tie_rule, calibration=calibration,
-                             trial_sampling=cfg.trial_sampling)
+        if cfg.search == "adaptive":
+            sweep = adaptive_search(network, task_obj, scales, batch.inputs.shape[2], batch.dt_s,
+                                    cfg.sweep_options(),
+                                    AdaptiveOptions(trials=cfg.adaptive_trials,
+                                                    max_trials=cfg.adaptive_max_trials),
+                                    cfg.tie_rule, progress)
+        else:
+            sweep = sweep_scales(network, task_obj, batch, scales, cfg.sweep_options(),
+                                 work_dir=out / "sweep", resume=resume, progress=progress,
+                                 tie_rule=cfg.tie_rule, calibration=calibration,
+                                 trial_sampling=cfg.trial_sampling)
         rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         rate_accuracy = float(task_obj.score(rate_o, batch.labels, task_obj.dt_s, "rate").mean())
         lif = network.at_scale(sweep.best_s)
@@ -113,7 +120,7 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
                                sweep.results, lif, sweep.device, cfg.trials, cfg.seed,
                                sweep.warnings, time.perf_counter() - start, sweep.build_time_s,
                                files)
-        if cfg.trial_sampling == "fresh":   # the report's examples: the best s's own trials
+        if sweep.batches:   # the report's examples: the best s's own trials
             batch = sweep.batches[sweep.best_s]
             rate_o, rate_r = rate.run(batch.inputs, cfg.seed)
         files.update(write_convert_report(result, task_obj, batch, sweep, rate_o, rate_r))

@@ -1,11 +1,12 @@
-"""``--readout-fit`` and ``--calibration-trials`` of ``convert``, ``compare`` and ``study``."""
+"""Flags of the lambda search shared by ``convert``, ``compare`` and ``study``:
+``--readout-fit``, ``--calibration-trials`` and ``--search``."""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from ..config import fixed_by_preset
-from ..converters import READOUT_FITS
+from ..converters import READOUT_FITS, SEARCHES
 
 
 def add_readout_options(p: argparse.ArgumentParser) -> None:
@@ -16,12 +17,17 @@ def add_readout_options(p: argparse.ArgumentParser) -> None:
                         "ignored by --preset reference")
     p.add_argument("--calibration-trials", type=int, dest="calibration_trials",
                    help="trials the readout is fitted on, with their own seed (100)")
+    p.add_argument("--search", choices=SEARCHES,
+                   help="how s is searched: grid (default: --trials at every s, as the paper) or "
+                        "adaptive (coarse grid, extension past an edge, refinement, more trials "
+                        "where the 95 %% interval straddles 95 %%)")
 
 
 def readout_overrides(args) -> dict:
     """The convert-config overrides of the readout flags; a flag fixed by the preset is
     dropped with a note on stderr."""
-    values = {"readout_fit": args.readout_fit, "calibration_trials": args.calibration_trials}
+    values = {"readout_fit": args.readout_fit, "calibration_trials": args.calibration_trials,
+              "search": args.search}
     for key in fixed_by_preset(args.preset, "convert"):
         if values.get(key) is not None:
             print(f"note: --preset {args.preset} keeps {key} as in the authors' code; "
