@@ -239,7 +239,8 @@ def export_arrays(network: LIFNetwork, inputs=None, stim_dt_s: float = 0.005, v0
               "tau_d_s": np.asarray(rate.tau_d_s, float), "v0_mV": v0_mV, "inputs": inputs,
               "stim_dt_s": np.float64(stim_dt_s), "scale_s": np.float64(network.s),
               "lambda": np.float64(lam)}
-    arrays.update({name: np.float64(value) for name, value in asdict(c).items()})
+    arrays.update({name: np.float64(value) for name, value in asdict(c).items()
+                   if not isinstance(value, str)})      # the timing switches are the defaults
     return arrays
 
 
