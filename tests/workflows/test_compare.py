@@ -125,3 +125,23 @@ def test_compare_without_a_scale_runs_the_search_and_uses_its_best_s(tmp_path, r
     assert search["best_scale_s"] == best
     nets = json.loads((out / "compare.json").read_text())["nets"]
     assert nets["lif"]["label"].startswith(f"converted LIF (s = {best:g},")
+
+
+def test_compare_at_a_given_scale_with_a_calibrated_readout_uses_it(tmp_path, run_cli):
+    from rate2spike.src_models.cell import SRCNet
+
+    SRCNet(1, [4]).to_network({"task": "gonogo"}).save(tmp_path / "src")
+    rate = make_rate_artifact(tmp_path / "rate")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"convert": {"trials": 3, "calibration_trials": 4,
+                                               "device": "reference"}}))
+    out = tmp_path / "cmp"
+    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--src-model",
+                         str(tmp_path / "src.npz"), "--trials", "3", "--config", str(cfg),
+                         "--scale", "25", "--readout-fit", "affine", "--src-device", "numpy",
+                         "--out", str(out), "--quiet"])
+    assert code == 0, cap.err
+    rows = json.loads((out / "convert" / "lambda_sweep.json").read_text())
+    assert [r["scale_s"] for r in rows] == [25.0] and rows[0]["readout_fit"] == "affine"
+    nets = json.loads((out / "compare.json").read_text())["nets"]
+    assert nets["lif"]["label"] == "converted LIF (s = 25, λ = 0.04, affine readout)"
