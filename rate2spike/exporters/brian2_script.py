@@ -32,7 +32,8 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_bytes, atomic_write_text
-from ..brian_models.lif import RESET, TRACE_EQUATIONS, TRACE_UPDATE, synaptic_lambda
+from ..brian_models.lif import synaptic_lambda
+from ..brian_models.lif_equations import RESET, TRACE_EQUATIONS, TRACE_UPDATE
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..version import __version__
