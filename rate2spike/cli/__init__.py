@@ -45,8 +45,8 @@ def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--preset", choices=PRESETS, default="default",
                    help="config profile: default, or reference (the authors' recipe: no "
-                        "gradient clipping, tau_d 20-50 ms, loss < 7, smallest tied s); "
-                        "--config and flags override it")
+                        "gradient clipping, tau_d 20-50 ms, loss < 7, smallest tied s, fresh "
+                        "trials per s, the LIF's timing details); --config and flags override it")
 
 
 def make_parser() -> argparse.ArgumentParser:
