@@ -82,11 +82,12 @@ class RunResult:
     state: dict = field(default_factory=dict)  # recorded variables, (neurons, steps), SI units
     spike_i: np.ndarray = None   # every spike: global neuron index (copy * N + unit)
     spike_t: np.ndarray = None   # and time in seconds
+    _by_copy: tuple = field(default=None, init=False, repr=False, compare=False)
 
     def copy_raster(self, copy: int):
         """(unit_index, spike_time_s) arrays of one copy's spikes, in time order."""
         n = self.spike_counts.shape[1]
-        if getattr(self, "_by_copy", None) is None:   # one stable sort serves every copy
+        if self._by_copy is None:              # one stable sort serves every copy
             order = np.argsort(self.spike_i // n, kind="stable")
             bounds = np.searchsorted(self.spike_i[order] // n, np.arange(len(self.spike_counts) + 1))
             self._by_copy = (order, bounds)

@@ -24,7 +24,7 @@ from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
 from .src_options import add_src_options, src_config
-from .sweep_flags import add_readout_options, readout_overrides
+from .sweep_flags import add_sweep_options, sweep_overrides
 
 
 def _scales(text: str) -> list:
@@ -81,7 +81,7 @@ def make_parser() -> argparse.ArgumentParser:
     c.add_argument("--tie-rule", choices=TIE_RULES, dest="tie_rule",
                    help="scales of equal accuracy: the middle of the plateau (middle, default) "
                         "or the smallest s (smallest, as the authors' lambda_grid_search.m)")
-    add_readout_options(c)
+    add_sweep_options(c)
 
     sr = sub.add_parser("train-src", help="train a Spiking Recurrent Cell net (De Geeter et al. "
                         "2023) directly on a task and save it with plots")
@@ -103,7 +103,7 @@ def make_parser() -> argparse.ArgumentParser:
     cp.add_argument("--src-device", choices=BRIAN_SRC_DEVICES,
                     default="cpp_standalone", dest="src_device",
                     help="Brian2 device of the SRC net (cpp_standalone)")
-    add_readout_options(cp)
+    add_sweep_options(cp)
     add_src_options(cp)
 
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
@@ -121,7 +121,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--synapse", type=names(SYNAPSES), default=["double"], metavar="LIST",
                     help="LIF synapse: double (exponential, tau_r 2 ms) and/or single (tau_r 0)")
     st.add_argument("--trials", type=int, help="trials per scale (100)")
-    add_readout_options(st)
+    add_sweep_options(st)
     st.add_argument("--nets-from", metavar="DIR", dest="nets_from",
                     help="convert the rate nets another study in DIR trained (same settings and "
                          "training options) instead of training them again")
@@ -171,7 +171,7 @@ def _run(args) -> int:
     cfg = build_config(ConvertConfig, file_cfg.get("convert"),
                        {"task": args.task, "seed": args.seed, "device": args.device,
                         "trials": args.trials, "scales": args.scales, "tie_rule": args.tie_rule,
-                        **readout_overrides(args)})
+                        **sweep_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
     res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
     print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_s:g} "
@@ -197,7 +197,7 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     convert_options = dict(file_cfg.get("convert") or {})
     if args.trials is not None:
         convert_options["trials"] = args.trials
-    convert_options.update({k: v for k, v in readout_overrides(args).items() if v is not None})
+    convert_options.update({k: v for k, v in sweep_overrides(args).items() if v is not None})
     if args.seed is not None:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
@@ -232,7 +232,7 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
 
     ccfg = build_config(ConvertConfig, file_cfg.get("convert"),
                         {"task": args.task, "seed": args.seed, "device": args.device,
-                         **readout_overrides(args)})
+                         **sweep_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
     scfg = src_config(args, file_cfg)
     nets = CompareNets(args.rate_model, args.scale, args.src_model)

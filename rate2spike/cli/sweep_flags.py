@@ -9,7 +9,7 @@ from ..config import fixed_by_preset
 from ..converters import READOUT_FITS, SEARCHES
 
 
-def add_readout_options(p: argparse.ArgumentParser) -> None:
+def add_sweep_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--readout-fit", choices=READOUT_FITS, dest="readout_fit",
                    help="calibrate the LIF readout at every s on calibration trials: none "
                         "(default, Kim et al.'s lambda W_out), scale (a gain), affine (gain and "
@@ -23,8 +23,8 @@ def add_readout_options(p: argparse.ArgumentParser) -> None:
                         "where the 95 %% interval straddles 95 %%)")
 
 
-def readout_overrides(args) -> dict:
-    """The convert-config overrides of the readout flags; a flag fixed by the preset is
+def sweep_overrides(args) -> dict:
+    """The convert-config overrides of these flags; a flag fixed by the preset is
     dropped with a note on stderr."""
     values = {"readout_fit": args.readout_fit, "calibration_trials": args.calibration_trials,
               "search": args.search}

@@ -32,10 +32,10 @@ from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..results import ScaleResult, SweepResult
 from ..simulators import LIFSimulator, concurrent_runs, plan_runs
-from ..statistics import accuracy_interval
-from ..tasks import Task, first_trial_per_condition
+from ..tasks import Task
 from ..validation import check_scales
 from .scale_stats import ScaleAccumulator
+from .scale_trials import examples_first
 from .sweep import SweepOptions, choose_best_s, edge_warning
 
 #: noise ids of adaptive-search trials start here (< 2**32, the noise hash's id range)
@@ -82,9 +82,7 @@ class _Scales:
         if b not in self.block_cache:
             rng = np.random.default_rng([int(self.opt.seed), 3000, b])
             batch = self.task.generate(self.ad.trials, rng)
-            ex = first_trial_per_condition(batch.conditions)
-            order = np.concatenate([ex, np.setdiff1d(np.arange(len(batch)), ex)])
-            self.block_cache[b] = (batch.subset(order), order, len(ex))
+            self.block_cache[b] = examples_first(batch)
             self.unordered[b] = batch
         return self.block_cache[b]
 
@@ -119,10 +117,10 @@ class _Scales:
 
 def _refinements(results: dict, grid_step: float, best: float) -> list:
     """Grid neighbours (± one fine step) of every s whose interval reaches the best's."""
-    low_best = accuracy_interval(results[best].accuracy, results[best].trials)[0]
+    low_best = results[best].accuracy_ci95[0]
     out = set()
     for s, r in results.items():
-        if accuracy_interval(r.accuracy, r.trials)[1] >= low_best:
+        if r.accuracy_ci95[1] >= low_best:
             out.update(x for x in (s - grid_step, s + grid_step) if x > 0)
     return sorted(x for x in out if not any(np.isclose(x, s) for s in results))
 

@@ -84,7 +84,9 @@ class ScaleAccumulator:
             np.concatenate([np.full(len(r[0]), ids[j]) for j, r in enumerate(self.rasters)])
             if len(ids) else np.zeros(0, int),
             self.count_sum / n / duration,
-            np.stack(self.example_raw).astype(np.float32) if len(ids) else np.zeros((0, 0)),
+            # Kim et al.'s outputs beside the calibrated ones (the same arrays without a fit)
+            np.stack(self.example_raw).astype(np.float32) if len(ids) and self.fit != "none"
+            else np.zeros((0, 0)),
             *_readout_arrays(self.readouts.get(self.fit)))
         return result, example
 

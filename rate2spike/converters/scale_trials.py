@@ -27,7 +27,7 @@ TRIAL_SAMPLINGS = ("common", "fresh")
 FRESH_ID_OFFSET = 2 ** 31
 
 
-def _ordered(batch: TrialBatch) -> tuple:
+def examples_first(batch: TrialBatch) -> tuple:
     """(batch with the example trials first, that order, number of examples)."""
     examples = first_trial_per_condition(batch.conditions)
     order = np.concatenate([examples, np.setdiff1d(np.arange(len(batch)), examples)])
@@ -75,7 +75,7 @@ def plan_scale_trials(task: Task, batch: TrialBatch, scales, sampling: str,
                               f"{', '.join(TRIAL_SAMPLINGS)}")
     plan = ScaleTrialPlan({}, {}, {}, None, None, {})
     if sampling == "common":
-        ordered, order, k = _ordered(batch)
+        ordered, order, k = examples_first(batch)
         for s in scales:
             plan.batches[s], plan.orders[s], plan.offsets[s], plan.n_examples[s] = (
                 ordered, order, 0, k)
@@ -83,7 +83,7 @@ def plan_scale_trials(task: Task, batch: TrialBatch, scales, sampling: str,
         return plan
     inputs, ids, n = [], [], len(batch)
     for i, s in enumerate(scales):
-        ordered, order, k = _ordered(fresh_batch(task, n, s, seed))
+        ordered, order, k = examples_first(fresh_batch(task, n, s, seed))
         plan.batches[s], plan.orders[s], plan.offsets[s], plan.n_examples[s] = (
             ordered, order, i * n, k)
         inputs.append(ordered.inputs)

@@ -51,10 +51,9 @@ class CalibratedReadout:
 
 
 def _block_filter(contrib: np.ndarray, decay_per_block: np.ndarray) -> np.ndarray:
-    """``out[u, ..., k] = out[u, ..., k-1] * decay[u] + contrib[u, ..., k]`` (in place for
-    several decays): a
-    first-order recursive filter along the samples, one decay per unit (scipy's ``lfilter``,
-    on each unit's contiguous slab)."""
+    """``out[u, ..., k] = out[u, ..., k-1] * decay[u] + contrib[u, ..., k]``: a first-order
+    recursive filter along the samples, one decay per unit (scipy's ``lfilter`` on each unit's
+    contiguous slab, in place; one call when all units share the decay)."""
     from scipy.signal import lfilter
 
     decay = np.broadcast_to(np.asarray(decay_per_block, float), (contrib.shape[0],))
@@ -73,8 +72,7 @@ def readout_traces(spike_units, spike_times_s, n_units: int, tau_d_s: np.ndarray
     spike time in s (a whole number of ``constants.dt_s``); tau_d_s : (N,) decay times in s;
     n_samples : samples per trial (sample k at ``k * sample_every * readout_dt_s``: every
     readout sample, or every ``sample_every``-th). Returns (trials, N, n_samples) (a view).
-    Equals the simulator's r to rounding (tested against
-    Brian2's readout).
+    Equals the simulator's r to rounding (tested against Brian2's readout).
     """
     c, n_trials = constants, len(spike_units)
     stride = c.readout_stride * int(sample_every)

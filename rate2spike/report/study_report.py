@@ -44,8 +44,8 @@ def summarise(results: list) -> list:
 def _fit_rows(done: list) -> dict:
     """Per readout fit scored in every net: success (95 % Wilson interval), accuracy mean and
     s.d., median output MSE at the best s, median best s."""
-    fits = [f for f in (done[0].get("readout_fits") or {}) if done
-            and all(f in (n.get("readout_fits") or {}) for n in done)] if done else []
+    first = (done[0].get("readout_fits") or {}) if done else {}
+    fits = [f for f in first if all(f in (n.get("readout_fits") or {}) for n in done)]
     out = {}
     for fit in fits:
         acc = np.array([n["readout_fits"][fit]["lif_accuracy"] for n in done], float)
