@@ -70,6 +70,8 @@ class ConvertConfig:
                                           or self.trial_sampling != "common"):
             raise ConfigError("the adaptive search runs with common trials and Kim et al.'s "
                               "readout only: use search: grid for --readout-fit or fresh trials")
+        if self.search == "adaptive" and self.scales and len(set(self.scales)) < 2:
+            raise ConfigError("the adaptive search needs a grid of at least 2 scales (--scales)")
         check_trials(self.trials)
         check_range("calibration_trials", self.calibration_trials, 2, 100_000)
         if self.scales:

@@ -67,6 +67,8 @@ def test_simulate_and_the_exports_use_the_calibrated_readout(calibrated):
 @pytest.mark.parametrize("flags, message", [
     (["--readout-fit", "ridge"], "invalid choice: 'ridge'"),
     (["--readout-fit", "affine", "--calibration-trials", "1"], "calibration_trials"),
+    (["--search", "adaptive", "--readout-fit", "affine"], "adaptive search runs with common"),
+    (["--search", "adaptive", "--scales", "20"], "at least 2 scales"),
 ])
 def test_bad_readout_options_exit_2_and_write_nothing(tmp_path, tiny_model, run_cli, flags,
                                                      message):

@@ -157,3 +157,10 @@ def test_a_single_exponential_setting_converts_with_tau_r_zero_and_keeps_old_key
     assert net_configs(double, {}, {})[1].lif.tau_r_s == 0.002
     with pytest.raises(Exception, match="double' or 'single"):
         plan_jobs("mante", ["sigmoid"], 1, synapses=["triple"])
+
+
+def test_a_missing_nets_from_folder_is_refused_before_anything_is_written(tmp_path, run_cli):
+    out = tmp_path / "st"
+    code, cap = run_cli(["study", "--task", "gonogo", "--nets", "1", "--nets-from",
+                         str(tmp_path / "none"), "--out", str(out), "--quiet"])
+    assert code == 2 and "is not a study folder" in cap.err and not out.exists()

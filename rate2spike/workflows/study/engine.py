@@ -52,12 +52,12 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     # one single-threaded simulator per worker: the workers already use every core
     convert_options.setdefault("processes", 1)
     convert_options.setdefault("threads", 1)
+    if nets_from is not None and not (Path(nets_from) / "study.json").is_file():
+        raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
         net_configs(setting_job, train_options, convert_options)
     with folder_lock(study_dir):   # a second study in the same folder is refused
         _check_manifest(study_dir, train_options, convert_options)
-        if nets_from is not None and not (Path(nets_from) / "study.json").is_file():
-            raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
         results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
                             progress, work, nets_from)
     return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
