@@ -2,6 +2,10 @@
 dt = 0.05 ms, voltage noise on) per simulator, compile time reported separately, on one
 network and one set of trials, with the speed ratio of each device to the first.
 
+``cpp_standalone`` runs twice: "cold" into an empty build cache (compiled from scratch), then
+"cached" for another net of the same shape (the same net with 1 % of its weights changed and
+a few removed), which reuses the compiled program (``rate2spike.simulators.build_cache``).
+
     .venv/bin/python benchmarks/lambda_sweep.py [--model F] \
         [--devices cpp_standalone,reference] [--trials 100] [--scales 20,25,...]
 
@@ -12,12 +16,18 @@ test: it prints its figures.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import resource
+import tempfile
 import time
 from pathlib import Path
 
+import numpy as np
+
 from rate2spike import RateNetwork
 from rate2spike.converters import SweepOptions, convert, default_scales, sweep_scales
+from rate2spike.simulators.build_cache import CACHE_ENV
 from rate2spike.tasks import get_task
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "tests" / "data" / "gonogo_n200.npz"
@@ -43,16 +53,24 @@ def main():
     batch = task.generate(args.trials, args.seed)
     print(f"network {Path(args.model).name}: N={rate.n_units}, {len(scales)} scales x "
           f"{args.trials} trials of {task.duration_s:g} s at dt=0.05 ms, voltage noise on")
-    first = None
+    other = rate.W_rec * 1.01                      # another net of the same shape
+    rows, cols = np.nonzero(other)
+    other[rows[:10], cols[:10]] = 0.0
+    runs = []
     for device in args.devices.split(","):
+        runs += [(f"{device} cold", device, rate.W_rec), (f"{device} cached", device, other)] \
+            if device == "cpp_standalone" else [(device, device, rate.W_rec)]
+    os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="bench_builds_")   # empty: cold first
+    first = None
+    for label, device, w_rec in runs:
         start = time.perf_counter()
-        res = sweep_scales(convert(rate, scales[0]), task, batch, scales,
-                           SweepOptions(device=device), progress=False)
+        net = convert(dataclasses.replace(rate, W_rec=w_rec), scales[0])
+        res = sweep_scales(net, task, batch, scales, SweepOptions(device=device), progress=False)
         total = time.perf_counter() - start
         sim = sum(r.sim_time_s for r in res.results)
         first = first or (total, sim)
         own, child = peak_rss_mb()
-        print(f"{device:15s} total {total:7.1f} s | compile {res.build_time_s:5.1f} s | "
+        print(f"{label:22s} total {total:7.1f} s | compile {res.build_time_s:5.1f} s | "
               f"simulation {sim:7.1f} s ({sim / len(scales):.2f} s per scale) | "
               f"{total / first[0]:5.2f}x total, {sim / first[1]:5.2f}x simulation time of "
               f"{args.devices.split(',')[0]} | best s = {res.best_s:g}, accuracy "

@@ -1,5 +1,8 @@
-"""Shared fixtures: small rate artifacts, the trained Go/NoGo net, the CLI runner, and one
-Brian2 build folder per test session."""
+"""Shared fixtures: small rate artifacts, the trained Go/NoGo net, the CLI runner; and a
+Brian2 build cache of the test session's own (not the user's ~/.cache), removed at its end."""
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +12,15 @@ from rate2spike.artifacts import save_network
 from rate2spike.cli import main
 
 TRAINED = Path(__file__).parent / "data" / "gonogo_n200.npz"   # default Go/NoGo net, loss < 1
+_BUILD_CACHE = tempfile.mkdtemp(prefix="rate2spike_test_builds_")
+
+
+def pytest_configure(config):
+    os.environ["RATE2SPIKE_BUILD_CACHE"] = _BUILD_CACHE   # inherited by Dask workers too
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(_BUILD_CACHE, ignore_errors=True)
 
 
 def make_rate_artifact(path_stem, task="gonogo", n=20, n_in=1, seed=0, **meta_changes):

@@ -4,7 +4,9 @@ Used by every Brian2 backend, for the LIF and the SRC models alike:
 
 - :func:`reset_brian` forgets any device state so that a new network can be built;
 - :func:`use_standalone` selects ``cpp_standalone``/``cuda_standalone`` with our preferences;
-- :func:`build_standalone` generates and compiles a network without running it;
+- :func:`build_standalone` generates and compiles a network without running it, recompiling
+  only the files whose text changed since the last build in the same folder (see
+  :mod:`.build_cache`);
 - :func:`launch_binary` / :func:`read_results_from` re-run a compiled program with new values
   and point Brian2's monitors at that run's results. Brian2's public ``device.run(run_args=...)``
   runs one process at a time; to run several at once we start the binary ourselves with its
@@ -15,7 +17,9 @@ Used by every Brian2 backend, for the LIF and the SRC models alike:
 """
 from __future__ import annotations
 
+import gc
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -34,6 +38,10 @@ def reset_brian() -> None:
     reinit_devices()
     brian2.set_device("runtime")
     brian2.prefs.codegen.target = "auto"
+    # Objects of an earlier network that are only waiting for the cycle collector keep their
+    # names taken, and the next network's code objects would be renamed ``..._1``: new
+    # source files, compiled again.
+    gc.collect()
 
 
 def compiler_available() -> bool:
@@ -64,11 +72,48 @@ def use_standalone(device: str, directory, openmp_threads: int = 0) -> None:
         b2.prefs.devices.cpp_standalone.run_environment_variables["OMP_WAIT_POLICY"] = policy
 
 
-def build_standalone(directory) -> None:
-    """Generate and compile the network defined since :func:`use_standalone` (not run)."""
-    import brian2 as b2
+#: a line of ``main`` that resets a clock; Brian2 orders these from a set, so their order
+#: changes from one process to the next
+_CLOCK_RESET = re.compile(r"^\s*_array_\w*clock_(timestep|t)\[0\] = [-+.0-9eE]+;\s*$")
 
-    b2.get_device().build(directory=str(directory), compile=True, run=False, with_output=False)
+
+def canonical_main(text: str) -> str:
+    """``text`` with every run of consecutive clock-reset lines sorted: independent
+    assignments of constants, whose order Brian2 takes from a set (so it varies between
+    processes and would make ``make`` recompile ``main`` for nothing)."""
+    out, run = [], []
+    for line in text.split("\n"):
+        if _CLOCK_RESET.match(line):
+            run.append(line)
+            continue
+        out += sorted(run) + [line]
+        run = []
+    return "\n".join(out + sorted(run))
+
+
+def build_standalone(directory) -> None:
+    """Generate and compile the network defined since :func:`use_standalone` (not run).
+
+    On ``cpp_standalone`` the code is generated first and ``main.cpp`` made canonical
+    (:func:`canonical_main`); a file whose text equals the previous build's keeps its time
+    stamp, so ``make`` recompiles only what changed."""
+    import brian2 as b2
+    from brian2.codegen.cpp_prefs import get_compiler_and_args
+
+    device = b2.get_device()
+    main = Path(directory) / "main.cpp"
+    if type(device).__name__ != "CPPStandaloneDevice":
+        device.build(directory=str(directory), compile=True, run=False, with_output=False)
+        return
+    before = (main.read_text(), main.stat().st_mtime_ns) if main.exists() else None
+    device.build(directory=str(directory), compile=False, run=False, with_output=False)
+    text = canonical_main(main.read_text())
+    if before is not None and text == before[0]:
+        main.write_text(text)
+        os.utime(main, ns=(before[1], before[1]))
+    else:
+        main.write_text(text)
+    device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
 
 
 def run_standalone(directory, run_args: dict, results_name: str) -> Path:

@@ -1,0 +1,111 @@
+"""Compiled Brian2 programs kept between runs, so that a new network of the same shape is
+not compiled again.
+
+A standalone LIF program depends on the network's *shape* (units, inputs, copies, trial
+length, synapse count, constants), not on its weights or time constants, which it reads from
+data files when it starts. Brian2 rewrites only the source files whose text changed and
+``make`` recompiles only those, so building a new network into the folder of an earlier one
+of the same shape compiles nothing: on the default Go/NoGo sweep the build falls from ~4-10 s
+to the ~1 s of code generation (``benchmarks/lambda_sweep.py`` prints both).
+
+The folders ("slots") live under ``$RATE2SPIKE_BUILD_CACHE`` (default
+``$XDG_CACHE_HOME/rate2spike/brian2``, i.e. ``~/.cache/rate2spike/brian2``; ``off`` turns the
+cache off: every build then gets a fresh temporary folder, removed afterwards). A slot is
+held with an exclusive ``flock`` for as long as a backend uses it, so processes (Dask
+workers, two ``convert`` runs) never share one; the kernel releases the lock when a process
+dies. A slot that last held the same shape (``signature``) is preferred. Correctness never
+depends on the signature: ``make`` decides what to recompile from the files themselves.
+
+Example
+-------
+>>> slot = acquire_slot("cpp_standalone", "N=200 copies=50")   # doctest: +SKIP
+>>> slot.path                                                   # doctest: +SKIP
+PosixPath('/home/me/.cache/rate2spike/brian2/cpp_standalone-0')
+>>> slot.release()                                              # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no cache
+    fcntl = None
+
+CACHE_ENV = "RATE2SPIKE_BUILD_CACHE"
+#: at most this many slots per device; more concurrent builds get temporary folders
+MAX_SLOTS = 16
+SIGNATURE_FILE = "rate2spike_signature.txt"
+
+
+def cache_root() -> Path | None:
+    """The folder holding the slots, or None when the cache is off (``off``, ``0``, ``no``)."""
+    value = os.environ.get(CACHE_ENV, "")
+    if value.strip().lower() in ("off", "0", "no", "false"):
+        return None
+    if value:
+        return Path(value).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rate2spike" / "brian2"
+
+
+class BuildSlot:
+    """A build folder held exclusively by this process until :meth:`release`."""
+
+    def __init__(self, path: Path, lock_fd: int):
+        self.path, self._fd = path, lock_fd
+
+    def wipe(self) -> None:
+        """Empty the folder (after a failed build: nothing half-written is reused)."""
+        for entry in self.path.iterdir():
+            if entry.name in (".lock", SIGNATURE_FILE):
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)   # drops the flock
+            self._fd = None
+
+
+def _try_lock(path: Path) -> int | None:
+    path.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path / ".lock", os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _signature_of(path: Path) -> str:
+    try:
+        return (path / SIGNATURE_FILE).read_text()
+    except OSError:
+        return ""
+
+
+def acquire_slot(device: str, signature: str) -> BuildSlot | None:
+    """Lock and return a slot for ``device``, preferring one last built with ``signature``;
+    None when the cache is off, not writable, or all :data:`MAX_SLOTS` slots are in use."""
+    root = cache_root()
+    if root is None or fcntl is None:
+        return None
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        slots = [root / f"{device}-{k}" for k in range(MAX_SLOTS)]
+        slots.sort(key=lambda p: _signature_of(p) != signature)   # same shape first (stable)
+        for path in slots:
+            fd = _try_lock(path)
+            if fd is not None:
+                (path / SIGNATURE_FILE).write_text(signature)
+                return BuildSlot(path, fd)
+    except OSError:
+        return None
+    return None

@@ -1,0 +1,103 @@
+"""The build cache: a second network of the same shape reuses the compiled program (nothing
+recompiled, nothing relinked) and still simulates *its own* weights, spike for spike as the
+independent NumPy simulator; slots are exclusive between processes; the padding and the
+canonical ``main`` that make programs identical."""
+import subprocess
+import sys
+
+import numpy as np
+
+from rate2spike.brian_models import LIFBatchModel
+from rate2spike.brian_models.lif import padded_synapse_count
+from rate2spike.lif_models import LIFConstants
+from rate2spike.rate_models import RateNetwork
+from rate2spike.simulators import CopyBatch, brian_setup, build_cache, open_backend
+from rate2spike.simulators.numpy_reference import simulate_reference
+from tests.conftest import TRAINED
+
+
+def _model(w_rec, net, inputs, c):
+    return LIFBatchModel(w_rec, net.W_in, net.W_out, net.tau_d_s, inputs.shape[0],
+                         inputs.shape[2], 0.005, c)
+
+
+def test_a_second_net_of_the_same_shape_compiles_nothing_and_runs_its_own_weights(
+        tmp_path, monkeypatch):
+    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
+    net = RateNetwork.load(TRAINED)
+    inputs = np.zeros((2, 1, 30))
+    inputs[:, :, 5:15] = 1.0
+    v0 = np.random.default_rng(0).uniform(-65, 30, 2 * net.n_units)
+    c = LIFConstants(noise_mV=0.0)
+    with open_backend(_model(net.W_rec, net, inputs, c)) as first:
+        slot = first.build_dir
+        first.run(CopyBatch(inputs, np.full(2, 25.0), v0, None))
+    stamps = {p: p.stat().st_mtime_ns for p in slot.rglob("*.o")} | {
+        slot / "main": (slot / "main").stat().st_mtime_ns}
+    assert len(stamps) > 5
+    # other weights, 5 synapses fewer (same padded count): the same program
+    w2 = net.W_rec * 1.2
+    rows, cols = np.nonzero(w2)
+    w2[rows[:5], cols[:5]] = 0.0
+    with open_backend(_model(w2, net, inputs, c)) as second:
+        assert second.build_dir == slot
+        brian = second.run(CopyBatch(inputs, np.full(2, 25.0), v0, None))
+    assert {p: p.stat().st_mtime_ns for p in stamps} == stamps     # nothing rebuilt
+    ref = simulate_reference(w2, net.W_in, net.W_out, net.tau_d_s, inputs, 0.005,
+                             np.full(2, 1 / 25), v0, c)
+    assert brian.spike_counts.sum() > 100
+    np.testing.assert_array_equal(ref.spike_i, brian.spike_i)
+    np.testing.assert_allclose(ref.outputs, brian.outputs, rtol=1e-7, atol=1e-9)
+
+
+def test_padding_adds_under_an_eighth_and_groups_similar_counts():
+    for n in [9, 100, 999, 2048, 3321, 4096, 12_345]:
+        p = padded_synapse_count(n)
+        assert n <= p < n * 1.125
+    assert [padded_synapse_count(n) for n in range(9)] == list(range(9))
+    assert len({padded_synapse_count(n) for n in range(3073, 3329)}) == 1     # one bucket
+    assert len({padded_synapse_count(n) for n in range(2048, 4097)}) == 9     # 8 per octave
+
+
+def test_canonical_main_sorts_only_runs_of_clock_resets():
+    a = ["x = 1;", "  _array_readout_clock_timestep[0] = 0;", "  _array_defaultclock_t[0] = 0.0;",
+         "  _array_defaultclock_timestep[0] = 0;", "y = 2;", "  _array_b_clock_t[0] = 0.0;"]
+    b = [a[0], a[3], a[1], a[2], a[4], a[5]]
+    assert brian_setup.canonical_main("\n".join(a)) == brian_setup.canonical_main("\n".join(b))
+    out = brian_setup.canonical_main("\n".join(a)).split("\n")
+    assert out[0] == "x = 1;" and out[4] == "y = 2;" and sorted(out) == sorted(a)
+
+
+def test_slots_are_exclusive_between_processes_and_prefer_the_same_shape(tmp_path, monkeypatch):
+    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path))
+    a = build_cache.acquire_slot("cpp_standalone", "shape A")
+    b = build_cache.acquire_slot("cpp_standalone", "shape A")
+    assert a.path != b.path                          # held by this process: not shared
+    a.release()
+    b.release()
+    again = build_cache.acquire_slot("cpp_standalone", "shape B")   # b was last "shape A" too
+    again.release()
+    same = build_cache.acquire_slot("cpp_standalone", "shape B")
+    same.release()
+    assert same.path == again.path
+    # another process holding slot 0 (flock): we get a different one
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import fcntl, os, sys, time\n"
+        f"fd = os.open({str(again.path / '.lock')!r}, os.O_RDWR)\n"
+        "fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nprint('held', flush=True)\n"
+        "time.sleep(30)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        other = build_cache.acquire_slot("cpp_standalone", "shape B")
+        assert other.path != again.path
+        other.release()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_the_cache_can_be_turned_off(monkeypatch):
+    monkeypatch.setenv(build_cache.CACHE_ENV, "off")
+    assert build_cache.cache_root() is None
+    assert build_cache.acquire_slot("cpp_standalone", "x") is None
