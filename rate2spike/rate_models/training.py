@@ -61,10 +61,14 @@ class TrainConfig:
     # torch device of training: "cpu", "cuda" (an NVIDIA GPU; an error where none is) or
     # "auto" (cuda where available). The noise is drawn on a CPU generator either way.
     torch_device: str = "cpu"
+    # precision of training: "float64", or "float32" (the authors' TensorFlow precision,
+    # ~2.8x faster per update on a CPU core); the trained arrays are saved in float64
+    dtype: str = "float64"
 
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("torch_device", self.torch_device, TORCH_DEVICES)
+        check_choice("dtype", self.dtype, tuple(TORCH_DTYPES))
         torch_device(self.torch_device)   # "cuda" without a CUDA device: refused here, early
         if self.stop_loss is None:
             self.stop_loss = DEFAULT_STOP_LOSS[self.task]
@@ -95,6 +99,7 @@ def trial_loss(o: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
 
 
 TORCH_DEVICES = ("cpu", "cuda", "auto")
+TORCH_DTYPES = {"float64": torch.float64, "float32": torch.float32}
 
 
 def torch_device(name: str) -> torch.device:
@@ -130,7 +135,7 @@ def evaluate(model: RateRNN, task: Task, n_trials: int, seed: int) -> dict:
     batch = task.generate(n_trials, seed)
     gen = torch.Generator().manual_seed(seed)
     o = model(batch.inputs, generator=gen)
-    loss = trial_loss(o, torch.as_tensor(batch.targets, device=o.device)).mean().item()
+    loss = trial_loss(o, torch.as_tensor(batch.targets).to(o)).mean().item()
     correct = task.score(o.cpu().numpy(), batch.labels, task.dt_s)
     return {"loss": loss, "accuracy": float(correct.mean())}
 
@@ -145,7 +150,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     torch.manual_seed(cfg.seed)
     model = RateRNN(cfg.units, task.n_inputs, cfg.act, cfg.dale, cfg.p_inh, cfg.p_rec, cfg.gain,
                     cfg.tau_min_s, cfg.tau_max_s, cfg.dt_s, cfg.noise_std, seed=cfg.seed)
-    model.to(torch_device(cfg.torch_device))
+    model.to(device=torch_device(cfg.torch_device), dtype=TORCH_DTYPES[cfg.dtype])
     if not math.isclose(task.dt_s, cfg.dt_s):
         raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg.dt_s}")
     params = [p for p in model.parameters() if p.requires_grad]
@@ -155,7 +160,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         o = model(batch.inputs, generator=gen)
-        return trial_loss(o, torch.as_tensor(batch.targets, device=o.device)).mean()
+        return trial_loss(o, torch.as_tensor(batch.targets).to(o)).mean()
 
     def should_stop(ev: dict) -> bool:
         return (ev["loss"] < cfg.stop_loss and ev["accuracy"] > cfg.stop_accuracy

@@ -91,3 +91,42 @@ def test_grad_clip_zero_trains_without_clipping_and_records_the_norms():
     assert clipped.history[0]["grad_norm_max"] >= clipped.history[0]["grad_norm_median"] > 1e-3
     with pytest.raises(ConfigError, match="grad_clip"):
         TrainConfig(**base, grad_clip=-1.0).validate()
+
+
+def test_float32_trains_in_float32_and_saves_float64_arrays():
+    """dtype float32 (the authors' TensorFlow precision): parameters, gradients and outputs
+    are float32 during training; the saved network is float64; its first update starts from
+    the float64 run's initial weights rounded to float32."""
+    cfg = TrainConfig(task="gonogo", units=30, batch_size=4, max_updates=2, eval_every=1,
+                      eval_trials=8, min_trials=0, dtype="float32")
+    res = train_rate_model(cfg, progress=False)
+    assert res.model.w_raw.dtype == torch.float32 and res.model.w_raw.grad.dtype == torch.float32
+    net = res.network()
+    assert net.W_rec.dtype == np.float64 and net.tau_d_s.dtype == np.float64
+    init64 = train_rate_model(TrainConfig(**{**cfg.__dict__, "dtype": "float64", "lr": 1e-300,
+                                             "max_updates": 1}), progress=False)
+    init32 = train_rate_model(TrainConfig(**{**cfg.__dict__, "lr": 1e-30, "max_updates": 1}),
+                              progress=False)
+    np.testing.assert_array_equal(init32.model.w_raw.detach().numpy(),
+                                  init64.model.w_raw.detach().numpy().astype(np.float32))
+
+
+def test_float32_and_float64_nets_compute_the_same_outputs_to_float32_precision():
+    from rate2spike.rate_models.rnn import RateRNN
+
+    m64 = RateRNN(n_units=40, seed=2)
+    m32 = RateRNN(n_units=40, seed=2).to(torch.float32)
+    u = np.zeros((3, 1, 100))
+    u[:, :, 10:20] = 1.0
+    with torch.no_grad():
+        o64 = m64(u, noise=False, generator=torch.Generator().manual_seed(0))
+        o32 = m32(u, noise=False, generator=torch.Generator().manual_seed(0))
+    assert o32.dtype == torch.float32
+    np.testing.assert_allclose(o32.numpy(), o64.numpy(), rtol=1e-4, atol=1e-6)
+
+
+def test_an_unknown_dtype_is_refused_naming_the_valid_ones():
+    from rate2spike.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="float64.*float32|float32.*float64"):
+        TrainConfig(task="gonogo", dtype="float16").validate()
