@@ -164,3 +164,28 @@ def test_a_missing_nets_from_folder_is_refused_before_anything_is_written(tmp_pa
     code, cap = run_cli(["study", "--task", "gonogo", "--nets", "1", "--nets-from",
                          str(tmp_path / "none"), "--out", str(out), "--quiet"])
     assert code == 2 and "is not a study folder" in cap.err and not out.exists()
+
+
+def test_nets_from_finds_nets_trained_for_another_t_ref_or_synapse_and_old_configs(tmp_path):
+    """A conversion-only setting (t_ref 0, single-exponential synapse) takes the rate net
+    that the other study trained for its training-relevant setting; a net saved before a
+    training option existed counts it at its default."""
+    import json
+
+    from rate2spike.workflows.study.work import net_configs, take_rate_net
+
+    trained = plan_jobs("gonogo", ["sigmoid"], 1, units=[12])[0]
+    run_net(trained, str(tmp_path / "a"), TRAIN, CONVERT)
+    src = tmp_path / "a" / "nets" / trained.key
+    meta = json.loads((src / "rate_model.json").read_text())
+    del meta["config"]["dtype"]                              # as saved before dtype existed
+    (src / "rate_model.json").write_text(json.dumps(meta))
+    for job in plan_jobs("gonogo", ["sigmoid"], 1, units=[12], refractories_s=[0.0],
+                         synapses=["double", "single"]):
+        d = tmp_path / "b" / "nets" / job.key
+        tcfg = net_configs(job, TRAIN, CONVERT)[0]
+        take_rate_net(job, str(tmp_path / "a"), d, tcfg)
+        assert (d / "rate_model.npz").read_bytes() == (src / "rate_model.npz").read_bytes()
+    other = plan_jobs("gonogo", ["sigmoid"], 1, units=[13])[0]          # N differs: no source
+    take_rate_net(other, str(tmp_path / "a"), tmp_path / "c", tcfg)
+    assert not (tmp_path / "c").exists()

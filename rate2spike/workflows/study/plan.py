@@ -18,7 +18,8 @@ SYNAPSES = ("double", "single")
 class StudySetting:
     """One combination of options whose nets are compared with another's.
 
-    tau: "trained" (tau_d in [20, 100] ms, learned) or "fixed" (tau_d = 20 ms for all units).
+    tau: "trained" (tau_d learned in [tau_min_s, tau_max_s]: 20-100 ms by default, 20-50 ms
+    under ``--preset reference``) or "fixed" (tau_d = 20 ms for all units).
     refractory_s: LIF absolute refractory period in seconds.
     synapse: "double" (double-exponential, tau_r = 2 ms) or "single" (tau_r = 0).
     """
@@ -33,8 +34,13 @@ class StudySetting:
     @property
     def key(self) -> str:
         """Folder name of the setting (stable: extending a study finds its nets again)."""
-        return (f"{self.task}_{self.act}_N{self.units}_tau-{self.tau}_"
-                f"ref{self.refractory_s * 1e3:g}ms" + ("_single-exp" if self.single else ""))
+        return (f"{self.train_key}_ref{self.refractory_s * 1e3:g}ms"
+                + ("_single-exp" if self.single else ""))
+
+    @property
+    def train_key(self) -> str:
+        """The part of :attr:`key` that decides the rate net (the rest is conversion only)."""
+        return f"{self.task}_{self.act}_N{self.units}_tau-{self.tau}"
 
     @property
     def single(self) -> bool:

@@ -10,7 +10,7 @@ import json
 import shutil
 import time
 import traceback
-from dataclasses import asdict
+from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 
 from ...artifacts import atomic_write_text
@@ -50,11 +50,19 @@ def net_configs(job: NetJob, train_options: dict, convert_options: dict):
 def take_rate_net(job: NetJob, nets_from, d: Path, tcfg: TrainConfig) -> None:
     """Copy net ``job``'s trained rate model from the study in ``nets_from`` into ``d`` (if
     there is one and ``d`` has none), after checking it was trained with ``tcfg``."""
-    src = net_dir(nets_from, job)
-    if (d / "rate_model.npz").is_file() or not (src / "rate_model.npz").is_file():
+    if (d / "rate_model.npz").is_file():
         return
+    # any setting of that study whose nets are trained as this one's (e.g. another t_ref)
+    srcs = [s / f"net_{job.index:03d}" for s in sorted(Path(nets_from, "nets").glob("*"))
+            if s.name.startswith(job.setting.train_key + "_ref")
+            and (s / f"net_{job.index:03d}" / "rate_model.npz").is_file()]
+    if not srcs:
+        return
+    src = srcs[0]
     trained_with = json.loads((src / "rate_model.json").read_text()).get("config")
-    if trained_with != json.loads(json.dumps(asdict(tcfg))):
+    # options added since that net was trained count with their default values
+    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
+    if {**defaults, **trained_with} != json.loads(json.dumps(asdict(tcfg))):
         raise Rate2SpikeError(f"{src} was trained with other options than this study's "
                               f"({trained_with} != {asdict(tcfg)})")
     d.mkdir(parents=True, exist_ok=True)
