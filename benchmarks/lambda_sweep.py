@@ -61,7 +61,7 @@ def main():
         runs += [(f"{device} cold", device, rate.W_rec), (f"{device} cached", device, other)] \
             if device == "cpp_standalone" else [(device, device, rate.W_rec)]
     os.environ[CACHE_ENV] = tempfile.mkdtemp(prefix="bench_builds_")   # empty: cold first
-    first = None
+    first, totals = None, {}
     for label, device, w_rec in runs:
         start = time.perf_counter()
         net = convert(dataclasses.replace(rate, W_rec=w_rec), scales[0])
@@ -69,6 +69,7 @@ def main():
         total = time.perf_counter() - start
         sim = sum(r.sim_time_s for r in res.results)
         first = first or (total, sim)
+        totals[label] = total
         own, child = peak_rss_mb()
         print(f"{label:22s} total {total:7.1f} s | compile {res.build_time_s:5.1f} s | "
               f"simulation {sim:7.1f} s ({sim / len(scales):.2f} s per scale) | "
@@ -79,6 +80,10 @@ def main():
         print("    s:        " + " ".join(f"{r.s:5g}" for r in res.results))
         print("    accuracy: " + " ".join(f"{r.accuracy:5.2f}" for r in res.results))
         print("    E rate Hz:" + " ".join(f"{r.rate_E_hz:5.1f}" for r in res.results))
+
+    if "reference" in totals:
+        for label in (k for k in totals if k.startswith("cpp_standalone")):
+            print(f"reference / {label}: {totals['reference'] / totals[label]:.1f}x total time")
 
 
 if __name__ == "__main__":
