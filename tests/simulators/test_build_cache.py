@@ -101,3 +101,29 @@ def test_the_cache_can_be_turned_off(monkeypatch):
     monkeypatch.setenv(build_cache.CACHE_ENV, "off")
     assert build_cache.cache_root() is None
     assert build_cache.acquire_slot("cpp_standalone", "x") is None
+
+
+def test_a_build_that_fails_in_a_slot_is_retried_once_from_an_empty_folder(tmp_path,
+                                                                           monkeypatch):
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
+    net = RateNetwork.load(TRAINED)
+    original, calls = CPPStandaloneDevice.compile_source, []
+
+    def crashes_once(self, *args, **kwargs):   # e.g. a compiler killed mid-file
+        calls.append(sorted(p.name for p in (tmp_path / "cache").glob("*/stale.o")))
+        if len(calls) == 1:
+            raise RuntimeError("simulated compiler crash")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(CPPStandaloneDevice, "compile_source", crashes_once)
+    slot = build_cache.acquire_slot("cpp_standalone", "x")
+    (slot.path / "stale.o").write_text("half-written")
+    slot.release()
+    inputs = np.zeros((2, 1, 20))
+    with open_backend(_model(net.W_rec, net, inputs, LIFConstants(noise_mV=0.0))) as backend:
+        assert backend.device == "cpp_standalone"       # no fallback to numpy
+        run = backend.run(CopyBatch(inputs, np.full(2, 25.0), np.full(400, -60.0), None))
+    assert calls == [["stale.o"], []]                    # wiped before the second try
+    assert run.spike_counts.shape == (2, 200)
