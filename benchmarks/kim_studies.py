@@ -41,6 +41,8 @@ def load(folder: str) -> dict:
             continue                                   # a failed net: error.json's business
         meta = json.loads(Path(f).with_name("rate_model.json").read_text())
         r["final_eval_loss"], r["updates"] = meta["final_eval_loss"], meta["updates"]
+        sweep = json.loads(Path(f).with_name("lambda_sweep.json").read_text())
+        r["trials"] = next(x["trials"] for x in sweep if x["scale_s"] == r["best_scale_s"])
         by.setdefault(r["setting"], []).append(r)
     return by
 
@@ -49,8 +51,8 @@ def row(label: str, setting: str, nets: list) -> str:
     acc = [n["lif_accuracy"] for n in nets]
     k, n = sum(a >= SUCCESS for a in acc), len(acc)
     lo, hi = wilson_interval(k, n)
-    trials = 100 * n                                   # 100 held-out trials per net at its s
-    plo, phi = wilson_interval(round(sum(acc) * 100), trials)
+    trials = [x["trials"] for x in nets]              # held-out trials of each net at its s
+    plo, phi = wilson_interval(round(sum(a * t for a, t in zip(acc, trials))), sum(trials))
     sd = statistics.stdev(acc) * 100 if n > 1 else 0.0
     med = statistics.median
     return (f"| {label} | {setting} | {n} | **{k / n:.0%}** ({k}/{n}; {lo:.0%}–{hi:.0%}) | "
@@ -63,6 +65,8 @@ def row(label: str, setting: str, nets: list) -> str:
 def kind_of(setting: str):
     """(kind, value) of the setting's varied option, read from its key."""
     parts = setting.split("_")
+    if parts[0] == "mante":
+        return "refractory", float(setting.split("_ref")[1][:-2])
     if setting.endswith("single-exp"):
         return "synapse", "single"
     if "tau-fixed" in parts:
@@ -113,8 +117,6 @@ def main():
         for setting, nets in load(folder).items():
             print(row(label or folder, setting, nets))
             kind, value = kind_of(setting)
-            if "mante" in setting:
-                kind, value = "refractory", float(setting.split("_ref")[1][:-2])
             groups.setdefault(kind, {}).setdefault(value, []).extend(
                 n["lif_accuracy"] for n in nets)
             if kind in ("synapse", "tau"):

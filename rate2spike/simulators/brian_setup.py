@@ -108,11 +108,9 @@ def build_standalone(directory) -> None:
     before = (main.read_text(), main.stat().st_mtime_ns) if main.exists() else None
     device.build(directory=str(directory), compile=False, run=False, with_output=False)
     text = canonical_main(main.read_text())
+    main.write_text(text)
     if before is not None and text == before[0]:
-        main.write_text(text)
-        os.utime(main, ns=(before[1], before[1]))
-    else:
-        main.write_text(text)
+        os.utime(main, ns=(before[1], before[1]))   # unchanged: make keeps main.o
     device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
 
 
