@@ -11,8 +11,9 @@ JSON reader). Arrays of a rate network (``kind = "rate_rnn"``):
 
 A converted LIF network (``kind = "lif_network"``) holds the scaled arrays plus all LIF
 constants in its JSON (see :mod:`rate2spike.converters`); a directly trained SRC net
-(``kind = "src_network"``) is described in :mod:`rate2spike.src_models.network`. Writes are
-atomic.
+(``kind = "src_network"``) is described in :mod:`rate2spike.src_models.network`, a LIF
+classifier trained with surrogate gradients (``kind = "surrogate_lif_network"``) in
+:mod:`rate2spike.surrogate_models.network`. Writes are atomic.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ REQUIRED_ARRAYS = {
     "rate_rnn": ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign"),
     "lif_network": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
     "src_network": ("W_out", "b_out"),  # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
+    "surrogate_lif_network": ("W_out", "b_out"),  # plus L{l}_W, L{l}_b per layer
 }
 
 

@@ -1,7 +1,8 @@
 """Validated configuration: defaults < YAML file < CLI flags.
 
 A YAML file may hold the sections ``train:`` (rate net, :class:`TrainConfig`), ``convert:``
-(:class:`ConvertConfig`) and ``src:`` (SRC net, :class:`SRCTrainConfig`); each key is checked
+(:class:`ConvertConfig`), ``src:`` (SRC net, :class:`SRCTrainConfig`) and ``snn:`` (spiking
+classifier, :class:`ClassifierConfig`); each key is checked
 (unknown keys, wrong types and out-of-range values are a :class:`ConfigError`). The option
 objects of training live with their models (:mod:`rate2spike.rate_models.training`,
 :mod:`rate2spike.src_models.training`), which never import this module. Times are in seconds
@@ -20,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from .classifiers import ClassifierConfig
 from .converters import READOUT_FITS, SEARCHES, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
@@ -29,7 +31,7 @@ from .src_models.training import SRCTrainConfig
 from .tasks import TASKS
 from .validation import check_choice, check_range, check_scales, check_trials
 
-__all__ = ["TrainConfig", "ConvertConfig", "SRCTrainConfig", "SECTIONS", "build_config",
+__all__ = ["TrainConfig", "ConvertConfig", "SRCTrainConfig", "ClassifierConfig", "SECTIONS", "build_config",
            "load_yaml", "flat_dict", "DEFAULT_STOP_LOSS", "REFERENCE_STOP_LOSS", "PRESETS",
            "preset_sections", "with_preset", "fixed_by_preset"]
 
@@ -107,7 +109,8 @@ class ConvertConfig:
                             self.threads or None, build_dir)
 
 
-SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfig}
+SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfig,
+            "snn": ClassifierConfig}
 
 
 def _nested(cls) -> dict:

@@ -36,15 +36,18 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
         optimizer, max_updates: int, eval_every: int, batch_size: int,
         grad_clip: float | None = None, scheduler=None, after_step: Callable[[], None] | None = None,
         max_loss: float = math.inf, desc: str = "train", diverged_hint: str = "",
-        progress: bool = True) -> TrainingRecord:
+        progress: bool = True, first_update: int = 1) -> TrainingRecord:
     """Run the training loop on ``record.model`` and fill ``record``; returns it.
+
+    Updates are numbered ``first_update .. max_updates``: a resumed run, or one epoch of an
+    epoch-wise run, continues the numbering (and the evaluation schedule) of the earlier ones.
 
     Raises :class:`~rate2spike.errors.TrainingError` when the loss is NaN/inf or exceeds
     ``max_loss``; ``diverged_hint`` is appended to the message (what to try instead).
     """
     start = time.perf_counter()
     norms = []      # gradient norms (before clipping) since the last evaluation
-    bar = tqdm(range(1, max_updates + 1), desc=desc, disable=not progress, unit="upd",
+    bar = tqdm(range(first_update, max_updates + 1), desc=desc, disable=not progress, unit="upd",
                dynamic_ncols=True)
     try:
         for update in bar:

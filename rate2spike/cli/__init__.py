@@ -23,6 +23,7 @@ from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
+from .snn_command import add_snn_command, run_snn_command
 from .src_options import add_src_options, src_config
 from .sweep_flags import add_sweep_options, sweep_overrides
 
@@ -130,6 +131,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     add_network_commands(sub)
     add_neuron_command(sub)
+    add_snn_command(sub)
     return parser
 
 
@@ -145,6 +147,8 @@ def _run(args) -> int:
         return run_network_command(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)
+    if args.command == "train-snn":
+        return run_snn_command(args)
     file_cfg = with_preset(load_yaml(args.config), args.preset, args.task)
     progress = not args.quiet
     if args.command == "train":

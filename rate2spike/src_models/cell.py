@@ -151,6 +151,8 @@ class SRCNet(nn.Module):
         for layer in self.layers:
             layer.b_h.clamp_(max=self.constants.b_h_max)
 
+    constrain_ = clamp_bias_   # the name every trained family's parameter bound has
+
     def forward(self, inputs, record_pulses: bool = False) -> SRCOutput:
         """inputs: (batch, n_in, T) pulses on the SRC grid (array or tensor)."""
         u = torch.as_tensor(inputs, dtype=self.layers[0].W_s.dtype)

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..artifacts import load_network, save_network
+from ..class_readout import GROUP_SIZE, frozen_class_readout  # noqa: F401  (re-exported)
 from ..errors import ArtifactError, ConfigError, Rate2SpikeError
 from .constants import SRCConstants
 
 READOUTS = ("linear", "classify")
-GROUP_SIZE = 10  # neurons per class in the paper's frozen readout
 
 
 @dataclass
@@ -135,17 +135,6 @@ class SRCNetwork:
         meta = {k: v for k, v in meta.items() if k not in ("constants",)}
         return cls(layers, np.asarray(arrays["W_out"], float), np.asarray(arrays["b_out"], float),
                    meta.get("readout", "linear"), constants, meta)
-
-
-def frozen_class_readout(n_classes: int) -> tuple[np.ndarray, np.ndarray]:
-    """The paper's frozen readout weights: (n_classes, 10 n_classes) with +1 from a class's
-    own group of 10 consecutive neurons and -0.1 from every other neuron; zero bias."""
-    if n_classes < 2:
-        raise Rate2SpikeError(f"a classification readout needs >= 2 classes, got {n_classes}")
-    W = np.full((n_classes, GROUP_SIZE * n_classes), -0.1)
-    for c in range(n_classes):
-        W[c, GROUP_SIZE * c:GROUP_SIZE * (c + 1)] = 1.0
-    return W, np.zeros(n_classes)
 
 
 def steps_per_task_step(task_dt_s: float, step_s: float) -> int:

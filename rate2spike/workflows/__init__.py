@@ -1,5 +1,5 @@
 """Thin orchestration of the stages: ``train``, ``train_src``, ``convert``, ``compare``,
-``simulate``, ``export``, ``src_neuron`` and conversion studies (:mod:`.study`, imported on
+``train_snn``, ``simulate``, ``export``, ``src_neuron`` and conversion studies (:mod:`.study`, imported on
 demand: it needs Dask)."""
 from .compare import CompareNets, compare
 from .convert import convert
@@ -7,5 +7,6 @@ from .export import export
 from .simulate import simulate
 from .src_neuron import src_neuron
 from .train import train, train_src
+from .train_snn import train_snn
 
-__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "src_neuron", "train", "train_src"]
+__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "src_neuron", "train", "train_snn", "train_src"]

@@ -1,0 +1,181 @@
+"""Epoch-wise training of spiking classifiers (SRC stacks or surrogate-gradient LIF) on a dataset.
+
+One epoch = one pass over the training part of a seeded 90/10 train/validation split, in
+batches drawn in a seeded order; each batch is encoded afresh (rate codes draw new spikes every
+epoch, from a seed made of the run's seed, the epoch and the batch). The loss is the
+cross-entropy of the readout integrators' final values (:mod:`rate2spike.class_readout`); the
+prediction is their argmax. Updates run in the shared loop :func:`rate2spike.fitting.fit`
+(Adam, cosine schedule over all updates, gradient-norm clipping); after every epoch the
+validation split is scored and a checkpoint (model, optimiser, schedule, history) is written
+atomically, so an interrupted run continues from its last finished epoch.
+"""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..artifacts import atomic_write_bytes
+from ..class_readout import GROUP_SIZE
+from ..datasets import Dataset
+from ..errors import ConfigError
+from ..fitting import fit
+from ..results import TrainingRecord
+from ..src_models.cell import SRCNet
+from ..src_models.constants import SRCConstants
+from ..surrogate_models.lif import LIFClassifier
+from .config import ClassifierConfig
+
+EVAL_BATCH = 256
+#: config fields that may change when a run is resumed (everything else must match)
+RESUMABLE_CHANGES = ("epochs", "test_limit", "data_root")
+
+
+class ClassifierRecord(TrainingRecord):
+    """A trained classifier (``model``), its training dataset (``task``), config and history
+    (one dict per epoch: validation ``loss``, ``accuracy``, ``activity`` per layer, and the
+    ``train_accuracy`` over the epoch's batches)."""
+
+    def network(self):
+        """The trained net as plain arrays (SRCNetwork or SurrogateLIFNetwork) with metadata."""
+        meta = {**self.common_metadata(), "dataset": self.task.name, "cell": self.config.cell,
+                "encoding": self.config.encoding, "classes": list(self.task.classes)}
+        return self.model.to_network(meta)
+
+
+def layer_sizes(cfg: ClassifierConfig, n_classes: int) -> list:
+    """``layers - 1`` hidden layers of ``hidden`` neurons, then 10 neurons per class."""
+    return [cfg.hidden] * (cfg.layers - 1) + [GROUP_SIZE * n_classes]
+
+
+def build_classifier(cfg: ClassifierConfig, n_inputs: int, n_classes: int):
+    """A fresh SRCNet (feedforward, the paper's cell) or LIFClassifier, seeded by ``cfg.seed``."""
+    torch.manual_seed(cfg.seed)
+    sizes = layer_sizes(cfg, n_classes)
+    if cfg.cell == "src":
+        return SRCNet(n_inputs, sizes, n_classes, recurrent=False, readout="classify",
+                      constants=SRCConstants(alpha=cfg.alpha_value, step_s=cfg.step_s))
+    return LIFClassifier(n_inputs, sizes, n_classes, alpha_v=cfg.alpha_value, step_s=cfg.step_s)
+
+
+def split_train_validation(n: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded shuffle of ``range(n)`` cut into (train, validation) index arrays; at least one
+    sample goes to each side."""
+    order = np.random.default_rng([seed, 90_10]).permutation(n)
+    n_val = min(n - 1, max(1, int(round(val_fraction * n))))
+    return np.sort(order[n_val:]), np.sort(order[:n_val])
+
+
+def encoded(ds: Dataset, idx, cfg: ClassifierConfig, rng) -> np.ndarray:
+    return ds.inputs(np.asarray(idx), cfg.encoding, cfg.steps, rng=rng, gain=cfg.gain)
+
+
+@torch.no_grad()
+def evaluate_classifier(model, ds: Dataset, idx, cfg: ClassifierConfig, seed: int) -> dict:
+    """Score ``model`` on samples ``idx`` of ``ds`` (encoded with a fixed ``seed``).
+
+    Returns loss (mean cross-entropy), accuracy, activity (per layer: fraction of neuron-steps
+    with s > 0, the paper's T(s)), predictions and labels (n,), active_steps (per layer: (n_l,)
+    mean steps with s > 0 per sample) and input_events ((channels,) mean input sum per sample).
+    """
+    idx = np.asarray(idx)
+    loss, preds = 0.0, []
+    active = None
+    inputs_sum = np.zeros(ds.n_channels)
+    for b in range(0, len(idx), EVAL_BATCH):
+        part = idx[b:b + EVAL_BATCH]
+        x = encoded(ds, part, cfg, np.random.default_rng([seed, b]))
+        out = model(x)
+        final = out.outputs[:, :, -1].double()
+        y = torch.as_tensor(ds.labels[part])
+        loss += float(torch.nn.functional.cross_entropy(final, y, reduction="sum"))
+        preds.append(final.argmax(dim=1).numpy())
+        sums = [a.double().sum(dim=0).numpy() for a in out.active_steps]
+        active = sums if active is None else [a + s for a, s in zip(active, sums)]
+        inputs_sum += x.sum(axis=(0, 2))
+    n, steps = len(idx), cfg.steps
+    preds = np.concatenate(preds)
+    per_sample = [a / n for a in active]
+    return {"loss": loss / n, "accuracy": float((preds == ds.labels[idx]).mean()),
+            "activity": [float(a.mean() / steps) for a in per_sample],
+            "predictions": preds, "labels": ds.labels[idx], "active_steps": per_sample,
+            "input_events": inputs_sum / n}
+
+
+def _check_resumable(saved: dict, cfg: ClassifierConfig, path: Path) -> None:
+    now = asdict(cfg)
+    diff = [k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k]]
+    if diff:
+        raise ConfigError(f"{path} was written by a run with other options ({', '.join(diff)}: "
+                          f"{', '.join(f'{saved.get(k)!r} now {now[k]!r}' for k in diff)}); resume "
+                          f"with the same options or choose another --out")
+
+
+def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path | None = None,
+                     progress: bool = True) -> ClassifierRecord:
+    """Train ``cfg.cell`` on ``train_set`` for ``cfg.epochs`` epochs; resumes from ``checkpoint``
+    (written after every epoch) when it exists."""
+    cfg.validate()
+    n = len(train_set) if not cfg.train_limit else min(cfg.train_limit, len(train_set))
+    if n < 2:
+        raise ConfigError(f"the training split of {train_set.name} has {n} sample(s); need >= 2")
+    pool = np.random.default_rng([cfg.seed, 1]).permutation(len(train_set))[:n]
+    tr, va = split_train_validation(n, cfg.val_fraction, cfg.seed)
+    train_idx, val_idx = pool[tr], pool[va]
+    model = build_classifier(cfg, train_set.n_channels, train_set.n_classes)
+    params = [p for p in model.parameters() if p.requires_grad]
+    per_epoch = math.ceil(len(train_idx) / cfg.batch_size)
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    total = cfg.epochs * per_epoch      # cosine from lr to 0 over all updates, in closed form,
+    sched = torch.optim.lr_scheduler.LambdaLR(   # so a resumed run with more epochs follows the new curve
+        opt, lambda u: 0.5 * (1 + math.cos(math.pi * min(u, total) / total)))
+    record = ClassifierRecord(model, train_set, cfg)
+    first_epoch, elapsed = 0, 0.0
+    if checkpoint is not None and Path(checkpoint).is_file():
+        state = torch.load(checkpoint, weights_only=True)
+        _check_resumable(state["config"], cfg, Path(checkpoint))
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        record.history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed_s"]
+        record.updates = first_epoch * per_epoch
+    for epoch in range(first_epoch, cfg.epochs):
+        order = np.random.default_rng([cfg.seed, 2, epoch]).permutation(train_idx)
+        seen = {"correct": 0, "n": 0}
+
+        def batch_loss(update: int, order=order, epoch=epoch, seen=seen) -> torch.Tensor:
+            b = (update - 1) % per_epoch
+            idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            out = model(encoded(train_set, idx, cfg, np.random.default_rng([cfg.seed, 3, epoch, b])))
+            final = out.outputs[:, :, -1]
+            y = torch.as_tensor(train_set.labels[idx])
+            seen["correct"] += int((final.detach().argmax(dim=1) == y).sum())
+            seen["n"] += len(idx)
+            return torch.nn.functional.cross_entropy(final, y)
+
+        def evaluate(update: int, epoch=epoch, seen=seen) -> dict:
+            ev = evaluate_classifier(model, train_set, val_idx, cfg, seed=cfg.seed + 7)
+            return {"loss": ev["loss"], "accuracy": ev["accuracy"], "activity": ev["activity"],
+                    "epoch": epoch + 1, "train_accuracy": seen["correct"] / max(seen["n"], 1)}
+
+        fit(record, batch_loss, evaluate, lambda ev: False, params=params, optimizer=opt,
+            scheduler=sched, after_step=model.constrain_, max_updates=(epoch + 1) * per_epoch,
+            first_update=epoch * per_epoch + 1, eval_every=per_epoch, batch_size=cfg.batch_size,
+            grad_clip=cfg.grad_clip, desc=f"{cfg.cell} {train_set.name} epoch {epoch + 1}/{cfg.epochs}",
+            diverged_hint=f"Try a smaller --lr (now {cfg.lr}).", progress=progress)
+        elapsed += record.wall_time_s
+        record.history[-1]["epoch_time_s"] = record.wall_time_s
+        if checkpoint is not None:
+            buf = io.BytesIO()
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(),
+                        "scheduler": sched.state_dict(), "history": record.history,
+                        "epoch": epoch + 1, "elapsed_s": elapsed, "config": asdict(cfg)}, buf)
+            atomic_write_bytes(checkpoint, buf.getvalue())
+    record.wall_time_s = elapsed
+    record.converged = True     # all epochs done (classifiers have no early stop)
+    record.split = {"train": train_idx, "validation": val_idx}
+    return record

@@ -1,0 +1,134 @@
+"""Spike encoders: static values in [0, 1] (pixels) to input sequences (batch, channels, steps).
+
+The encodings of De Geeter et al. (2023), section 4.1 (snnTorch ``spikegen`` semantics, with the
+one difference stated under :func:`latency_code`):
+
+- :func:`rate_code`: Bernoulli spikes on every step with probability ``p = gain * x``
+  (gain 0.25 in the paper: a white pixel fires on 25 % of the steps);
+- :func:`latency_code`: one spike per channel at a time that falls linearly with ``x``
+  (a linearised RC circuit), brighter channels first; channels under ``threshold`` stay silent;
+- :func:`direct_code`: the graded value itself on every step (no spikes; for direct/graded input).
+
+All take ``x`` of shape (batch, channels) and return float32 arrays of shape (batch, channels,
+steps) with values 0/1 (rate, latency) or ``x`` (direct). Random encoders take a seed or a
+``numpy.random.Generator``; the same seed gives the same spikes.
+
+Example
+-------
+>>> x = np.array([[1.0, 0.5, 0.0]])
+>>> latency_code(x, steps=5)[0].astype(int)        # bright first, 0 never fires
+array([[1, 0, 0, 0, 0],
+       [0, 0, 1, 0, 0],
+       [0, 0, 0, 0, 0]])
+>>> rate_code(x, steps=8, gain=1.0, rng=0)[0, [0, 2]].sum(axis=1)   # p = 1 and p = 0
+array([8., 0.], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .validation import check_choice, check_int, check_range
+
+#: the encodings a static dataset can be presented with
+ENCODINGS = ("rate", "latency", "direct")
+RATE_GAIN = 0.25          # paper: spike probability per step of a white pixel
+LATENCY_TAU = 10.0        # paper: RC time constant (in steps; cancels after normalisation)
+LATENCY_THRESHOLD = 0.01  # paper: values below never fire
+
+
+def _values(x) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"values must be (batch, channels), got shape {x.shape}")
+    return x
+
+
+def rate_code(x, steps: int, gain: float = RATE_GAIN, rng=None) -> np.ndarray:
+    """Bernoulli spikes: on every step, channel k of sample b fires with probability
+    ``clip(gain * x[b, k], 0, 1)`` (snnTorch ``spikegen.rate`` with ``gain``).
+
+    Example
+    -------
+    >>> s = rate_code(np.full((1, 1), 1.0), steps=20000, rng=1)
+    >>> round(float(s.mean()), 2)                  # gain 0.25: a quarter of the steps
+    0.25
+    """
+    x = _values(x)
+    check_int("steps", steps, 1, 10**6)
+    check_range("gain", gain, 0.0, 1e6)
+    p = np.clip(gain * x, 0.0, 1.0)
+    rng = np.random.default_rng(rng)
+    return (rng.random((*x.shape, steps)) < p[..., None]).astype(np.float32)
+
+
+def latency_times(x, steps: int, tau: float = LATENCY_TAU,
+                  threshold: float = LATENCY_THRESHOLD) -> np.ndarray:
+    """Spike step of every channel (float; NaN where it does not fire), linear RC code:
+
+    ``t_raw = tau * (1 - x)`` for ``x >= threshold`` and ``tau * (1 - threshold)`` below it (the
+    saturated time), then normalised **per sample** so that its times span the sequence,
+    ``t = (steps - 1) * (t_raw - min t_raw) / (max t_raw - min t_raw)`` (min and max over that
+    sample's channels; all at 0 when they are equal), rounded to whole steps. Spikes on the
+    last step are removed: these are the saturated channels (``x < threshold``) and, in a sample
+    without any, its faintest channels.
+
+    snnTorch (``latency(linear=True, normalize=True, clip=True)``) normalises with one range
+    for the whole batch instead; per sample, a faint image is not squeezed into the start of the
+    sequence by a bright one in the same batch. ``tau`` cancels in the normalisation.
+
+    Example
+    -------
+    >>> latency_times(np.array([[1.0, 0.75, 0.5, 0.0]]), steps=5)
+    array([[ 0.,  1.,  2., nan]])
+    """
+    x = _values(x)
+    check_int("steps", steps, 2, 10**6)
+    check_range("tau", tau, 0.0, 1e9, low_open=True)
+    check_range("threshold", threshold, 0.0, 1.0, low_open=True)
+    raw = tau * (1.0 - np.where(x >= threshold, np.minimum(x, 1.0), threshold))
+    lo, hi = raw.min(axis=1, keepdims=True), raw.max(axis=1, keepdims=True)
+    span = np.where(hi > lo, hi - lo, 1.0)
+    t = np.rint((steps - 1) * (raw - lo) / span)
+    t[(t >= steps - 1) | (x < threshold)] = np.nan
+    return t
+
+
+def latency_code(x, steps: int, tau: float = LATENCY_TAU,
+                 threshold: float = LATENCY_THRESHOLD) -> np.ndarray:
+    """At most one spike per channel, at the step given by :func:`latency_times`.
+
+    Example
+    -------
+    >>> latency_code(np.array([[0.2, 1.0]]), steps=4)[0].astype(int)
+    array([[0, 0, 0, 0],
+           [1, 0, 0, 0]])
+    """
+    t = latency_times(x, steps, tau, threshold)
+    out = np.zeros((*t.shape, steps), dtype=np.float32)
+    b, k = np.nonzero(~np.isnan(t))
+    out[b, k, t[b, k].astype(int)] = 1.0
+    return out
+
+
+def direct_code(x, steps: int) -> np.ndarray:
+    """The value itself on every step (graded input, no spikes).
+
+    Example
+    -------
+    >>> direct_code(np.array([[0.5, 1.0]]), steps=3)[0]
+    array([[0.5, 0.5, 0.5],
+           [1. , 1. , 1. ]], dtype=float32)
+    """
+    x = _values(x)
+    check_int("steps", steps, 1, 10**6)
+    return np.repeat(x[..., None], steps, axis=-1).astype(np.float32)
+
+
+def encode(x, encoding: str, steps: int, rng=None, gain: float = RATE_GAIN) -> np.ndarray:
+    """Encode ``x`` (batch, channels) with one of :data:`ENCODINGS`; ``rng`` is used by rate only."""
+    check_choice("encoding", encoding, ENCODINGS)
+    if encoding == "rate":
+        return rate_code(x, steps, gain, rng)
+    if encoding == "latency":
+        return latency_code(x, steps)
+    return direct_code(x, steps)

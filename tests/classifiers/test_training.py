@@ -1,0 +1,86 @@
+"""Epoch-wise classifier training: split, frozen readout, resume = uninterrupted, bad options."""
+import numpy as np
+import pytest
+import torch
+
+from rate2spike.class_readout import frozen_class_readout
+from rate2spike.classifiers import (
+    ClassifierConfig,
+    build_classifier,
+    evaluate_classifier,
+    layer_sizes,
+    split_train_validation,
+    train_classifier,
+)
+from rate2spike.datasets import load_dataset
+from rate2spike.errors import ConfigError
+from rate2spike.src_models.cell import SRCNet
+from rate2spike.surrogate_models import LIFClassifier
+
+TINY = dict(layers=2, hidden=12, epochs=2, steps=12, train_limit=60, batch_size=16)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return load_dataset("digits", "train")
+
+
+def test_sizes_split_and_cells():
+    cfg = ClassifierConfig(layers=3, hidden=64)
+    assert layer_sizes(cfg, 10) == [64, 64, 100]         # the class layer: 10 neurons per class
+    assert layer_sizes(ClassifierConfig(layers=1), 4) == [40]
+    tr, va = split_train_validation(100, 0.1, seed=0)
+    assert len(va) == 10 and len(tr) == 90 and not set(tr) & set(va)
+    np.testing.assert_array_equal(split_train_validation(100, 0.1, 0)[1], va)   # seeded
+    src = build_classifier(ClassifierConfig(cell="src", encoding="latency", layers=2, hidden=8), 64, 10)
+    assert isinstance(src, SRCNet) and src.constants.alpha == 0.99 and src.layers[0].W_r is None
+    lif = build_classifier(ClassifierConfig(cell="lif", layers=2, hidden=8), 64, 10)
+    assert isinstance(lif, LIFClassifier) and lif.alpha_v[0].item() == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("cell", ["src", "lif"])
+def test_resume_equals_uninterrupted_and_readout_stays_frozen(cell, digits, tmp_path):
+    full = train_classifier(ClassifierConfig(cell=cell, **TINY), digits, tmp_path / "a.pt", progress=False)
+    W0 = full.model.W_out.clone()
+    calls = {"n": 0}
+
+    class Interrupted(type(digits)):          # stops at the first batch of epoch 2
+        def inputs(self, *args, **kw):
+            calls["n"] += 1
+            if calls["n"] > 4 + 1:            # 4 batches (54 samples / 16) + 1 validation batch
+                raise KeyboardInterrupt
+            return super().inputs(*args, **kw)
+
+    broken = Interrupted(**{f: getattr(digits, f) for f in digits.__dataclass_fields__})
+    with pytest.raises(KeyboardInterrupt):
+        train_classifier(ClassifierConfig(cell=cell, **TINY), broken, tmp_path / "b.pt", progress=False)
+    assert torch.load(tmp_path / "b.pt", weights_only=True)["epoch"] == 1
+    resumed = train_classifier(ClassifierConfig(cell=cell, **TINY), digits, tmp_path / "b.pt",
+                               progress=False)
+    assert [h["epoch"] for h in resumed.history] == [1, 2]
+    for (k, a), b in zip(full.model.state_dict().items(), resumed.model.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=0, atol=0, msg=k)
+    torch.testing.assert_close(full.model.W_out, W0)
+    np.testing.assert_allclose(W0.numpy(), frozen_class_readout(10)[0], rtol=1e-7)
+    with pytest.raises(ConfigError, match="hidden"):
+        train_classifier(ClassifierConfig(cell=cell, **{**TINY, "hidden": 13}), digits,
+                         tmp_path / "b.pt", progress=False)
+
+
+def test_evaluation_counts(digits):
+    cfg = ClassifierConfig(cell="lif", **TINY)
+    model = build_classifier(cfg, 64, 10)
+    ev = evaluate_classifier(model, digits, np.arange(30), cfg, seed=1)
+    assert ev["predictions"].shape == (30,) and 0 <= ev["accuracy"] <= 1
+    # the rate code's expected input: gain 0.25 x pixel per step
+    expected = 0.25 * digits.values[:30].mean(axis=0) * 12      # per channel, 12 steps
+    np.testing.assert_allclose(ev["input_events"].mean(), expected.mean(), rtol=0.1)
+    assert len(ev["activity"]) == 2 and all(0 <= a <= 1 for a in ev["activity"])
+
+
+@pytest.mark.parametrize("bad, match", [({"layers": 0}, "layers"), ({"cell": "gru"}, "cell"),
+                                        ({"encoding": "events"}, "static dataset digits"),
+                                        ({"dataset": "nmnist", "encoding": "rate"}, "events")])
+def test_bad_options(bad, match):
+    with pytest.raises(ConfigError, match=match):
+        ClassifierConfig(**bad).validate()

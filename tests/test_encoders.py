@@ -1,0 +1,65 @@
+"""Encoders against hand-computed spike trains and the formulas they claim."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rate2spike.encoders import direct_code, encode, latency_code, latency_times, rate_code
+from rate2spike.errors import ConfigError
+
+
+def test_latency_by_hand():
+    # steps 11: raw = 10 (1 - x), saturated 9.9 at x < 0.01; per sample min 0 (x = 1), max 9.9
+    x = np.array([[1.0, 0.505, 0.0, 0.01]])
+    t = latency_times(x, steps=11)
+    # 10 * (10 * 0.495) / 9.9 = 5; x = 0.01 reaches the saturated time: last step, removed
+    np.testing.assert_array_equal(t, [[0.0, 5.0, np.nan, np.nan]])
+    s = latency_code(x, steps=11)[0]
+    assert s.sum() == 2 and s[0, 0] == 1 and s[1, 5] == 1
+
+
+def test_latency_is_normalised_per_sample():
+    # a faint sample spans the sequence on its own, whatever else is in the batch
+    faint, bright = np.array([[0.4, 0.2, 0.0]]), np.array([[1.0, 0.2, 0.0]])
+    t_alone = latency_times(faint, 101)
+    t_batch = latency_times(np.vstack([faint, bright]), 101)
+    np.testing.assert_array_equal(t_alone[0], t_batch[0])
+    assert t_alone[0, 0] == 0                       # its brightest channel fires first
+    # raw (6, 8, 9.9): t = 100 * (8 - 6) / 3.9 = 51.28 -> 51
+    assert t_alone[0, 1] == 51
+
+
+def test_latency_one_spike_at_most_and_order():
+    rng = np.random.default_rng(3)
+    x = rng.random((5, 40))
+    s = latency_code(x, steps=50)
+    assert s.sum(axis=2).max() <= 1
+    t = latency_times(x, 50)
+    for b in range(5):                               # brighter never fires later
+        ok = ~np.isnan(t[b])
+        order = np.argsort(-x[b, ok], kind="stable")
+        assert np.all(np.diff(t[b, ok][order]) >= 0)
+
+
+def test_rate_probability_and_seed():
+    x = np.array([[0.0, 0.4, 1.0, 8.0]])
+    s = rate_code(x, steps=40000, gain=0.25, rng=5)
+    p = s.mean(axis=2)[0]
+    np.testing.assert_allclose(p, [0.0, 0.1, 0.25, 1.0], atol=0.01)   # p = clip(gain x, 0, 1)
+    np.testing.assert_array_equal(rate_code(x, 50, rng=5), rate_code(x, 50, rng=5))
+    assert not np.array_equal(rate_code(x, 500, rng=5), rate_code(x, 500, rng=6))
+
+
+def test_direct_and_encode_dispatch():
+    x = np.array([[0.25, 0.5]])
+    np.testing.assert_array_equal(direct_code(x, 3)[0], [[0.25] * 3, [0.5] * 3])
+    assert encode(x, "latency", 10).shape == (1, 2, 10)
+    with pytest.raises(ConfigError, match="direct, latency, rate"):   # names the valid ones
+        encode(x, "delta", 10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(-3, 1))
+def test_bad_steps_are_refused(steps):
+    with pytest.raises(ConfigError):
+        latency_code(np.ones((1, 2)), steps=steps)
