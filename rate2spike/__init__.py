@@ -3,6 +3,8 @@
 Python entry points (each documented with an example):
 
 - :func:`train` / :func:`train_src`: train a rate RNN / a Spiking Recurrent Cell net;
+- :func:`train_snn`: a spiking classifier (SRC stack or surrogate-gradient LIF) on a dataset
+  (:func:`load_dataset`: digits, MNIST, Fashion-MNIST, N-MNIST, SHD);
 - :func:`convert`: rate net -> LIF net, search s = 1/lambda, write the report;
 - :func:`compare`: rate vs converted LIF vs SRC on the same trials;
 - :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
@@ -18,14 +20,27 @@ Example
 ...                          out="runs/gng-lif", trials=50)                 # doctest: +SKIP
 """
 from . import tasks
+from .datasets import load_dataset
 from .lif_models import LIFConstants, LIFNetwork, Stimulation
 from .rate_models import RateNetwork
 from .rate_models.authors_mat import load_authors_mat
 from .simulators import simulate_lif
 from .src_models import SRCNetwork
+from .surrogate_models import SurrogateLIFNetwork
 from .version import __version__
-from .workflows import CompareNets, compare, convert, export, simulate, src_neuron, train, train_src
+from .workflows import (
+                        CompareNets,
+                        compare,
+                        convert,
+                        export,
+                        simulate,
+                        src_neuron,
+                        train,
+                        train_snn,
+                        train_src,
+)
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
-           "export", "simulate", "src_neuron", "train", "train_src"]
+           "export", "simulate", "src_neuron", "train", "train_snn", "train_src", "load_dataset",
+           "SurrogateLIFNetwork"]

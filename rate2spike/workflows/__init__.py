@@ -9,4 +9,5 @@ from .src_neuron import src_neuron
 from .train import train, train_src
 from .train_snn import train_snn
 
-__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "src_neuron", "train", "train_snn", "train_src"]
+__all__ = ["CompareNets", "compare", "convert", "export", "simulate", "src_neuron", "train", "train_snn",
+           "train_src"]
