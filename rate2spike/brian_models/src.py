@@ -55,7 +55,7 @@ b_out : 1 (constant)
 o = v + b_out : 1
 """
 
-def _block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str):
+def block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str):
     """Synapses copying ``W`` (n_post, n_pre) into every trial: ``target += w * s_pre``."""
     n_post, n_pre = W.shape
     post_j, pre_k = np.nonzero(W)
@@ -68,17 +68,36 @@ def _block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, na
     return syn
 
 
+def input_source(b2, inputs: np.ndarray, dt, prefix: str):
+    """A group of B * n_in units whose ``s`` is the input (batch, n_in, T) at each step, set
+    first in the step (order 0); returns (group, its TimedArray). Sets the default clock."""
+    B, n_in, T = inputs.shape
+    b2.defaultclock.dt = dt
+    values = np.ascontiguousarray(np.transpose(inputs, (2, 0, 1)).reshape(T, B * n_in))
+    u_in = b2.TimedArray(values, dt=dt, name=f"{prefix}_input_values")
+    source = b2.NeuronGroup(B * n_in, "s : 1", dt=dt, order=0, name=f"{prefix}_input")
+    source.run_regularly("s = u_in(t, i)", when="groups", order=0)
+    return source, u_in
+
+
+def readout_integrators(b2, last, W_out: np.ndarray, b_out: np.ndarray, B: int, dt, order: int, prefix: str):
+    """Readout integrators fed by ``last``'s pulses (updated last in the step, at ``order``) and
+    a monitor of their output o; returns (group, monitor, all objects)."""
+    k = W_out.shape[0]
+    R = b2.NeuronGroup(B * k, READOUT_EQS, dt=dt, order=order, name=f"{prefix}_readout")
+    R.b_out = np.tile(b_out, B)
+    R.run_regularly(READOUT_STEP, when="groups", order=order)
+    out_mon = b2.StateMonitor(R, "o", record=True, when="end", name=f"{prefix}_output")
+    return R, out_mon, [R, block_synapses(b2, last, R, W_out, B, "I_out", f"{prefix}_out"), out_mon]
+
+
 def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bool = False) -> dict:
     """Brian2 objects for ``net`` driven by ``inputs`` (batch, n_in, T on the SRC grid).
     Returns a dict with ``net`` (a ``brian2.Network``), ``layers``, ``readout`` and monitors."""
     c = net.constants
-    B, n_in, T = inputs.shape
+    B, T = inputs.shape[0], inputs.shape[2]
     dt = c.step_s * b2.second
-    b2.defaultclock.dt = dt
-    values = np.ascontiguousarray(np.transpose(inputs, (2, 0, 1)).reshape(T, B * n_in))
-    u_in = b2.TimedArray(values, dt=dt, name="src_input_values")
-    source = b2.NeuronGroup(B * n_in, "s : 1", dt=dt, order=0, name="src_input")
-    source.run_regularly("s = u_in(t, i)", when="groups", order=0)
+    source, u_in = input_source(b2, inputs, dt, "src")
     objs, layers, prev = [source], [], source
     for l, layer in enumerate(net.layers):
         order = 2 * (l + 1)
@@ -86,17 +105,14 @@ def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bo
         G.b_h = np.tile(layer.b_h, B)
         G.run_regularly(LAYER_STEP.format(gate=ZS_GATE_VARIABLE[c.zs_gate]), when="groups",
                         order=order)
-        objs += [G, _block_synapses(b2, prev, G, layer.W_s, B, "I_ff", f"src_ff{l}")]
+        objs += [G, block_synapses(b2, prev, G, layer.W_s, B, "I_ff", f"src_ff{l}")]
         if layer.W_r is not None:
-            objs.append(_block_synapses(b2, G, G, layer.W_r, B, "I_rec", f"src_rec{l}"))
+            objs.append(block_synapses(b2, G, G, layer.W_r, B, "I_rec", f"src_rec{l}"))
         layers.append(G)
         prev = G
-    order = 2 * (len(net.layers) + 1)
-    R = b2.NeuronGroup(B * net.n_outputs, READOUT_EQS, dt=dt, order=order, name="src_readout")
-    R.b_out = np.tile(net.b_out, B)
-    R.run_regularly(READOUT_STEP, when="groups", order=order)
-    out_mon = b2.StateMonitor(R, "o", record=True, when="end", name="src_output")
-    objs += [R, _block_synapses(b2, prev, R, net.W_out, B, "I_out", "src_out"), out_mon]
+    R, out_mon, readout_objs = readout_integrators(b2, prev, net.W_out, net.b_out, B, dt,
+                                             2 * (len(net.layers) + 1), "src")
+    objs += readout_objs
     pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"src_pulses{l}")
                   for l, G in enumerate(layers)] if record_pulses else []
     objs += pulse_mons

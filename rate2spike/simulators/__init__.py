@@ -14,9 +14,9 @@ from .lif import (
                   plan_runs,
                   simulate_lif,
 )
-from .src import BRIAN_SRC_DEVICES, SRCBrianResult, simulate_src_brian
+from .src import BRIAN_SRC_DEVICES, SRCBrianResult, simulate_src_brian, simulate_trained_brian
 
 __all__ = ["open_backend", "DEVICES", "Backend", "CopyBatch", "concurrent_runs",
            "COUNTER_NOISE_DEVICES", "LIFSimulation", "LIFSimulator", "RunChunk", "ScaleRun",
            "initial_voltages", "plan_runs", "simulate_lif", "check_record", "BRIAN_SRC_DEVICES",
-           "SRCBrianResult", "simulate_src_brian"]
+           "SRCBrianResult", "simulate_src_brian", "simulate_trained_brian"]

@@ -1,5 +1,6 @@
-"""Run a Spiking Recurrent Cell net in Brian2 (the model of :mod:`rate2spike.brian_models.src`)
-on the same Brian2 device set-up as the LIF backends (:mod:`.brian_setup`)."""
+"""Run a directly trained net in Brian2 on the same device set-up as the LIF backends
+(:mod:`.brian_setup`): a Spiking Recurrent Cell net (:mod:`rate2spike.brian_models.src`) or a
+surrogate-gradient LIF classifier (:mod:`rate2spike.brian_models.surrogate_lif`)."""
 from __future__ import annotations
 
 import tempfile
@@ -9,8 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..brian_models.src import build_src_network
+from ..brian_models.surrogate_lif import build_lif_classifier_network
 from ..errors import Rate2SpikeError
 from ..src_models.network import SRCNetwork
+from ..surrogate_models.network import SurrogateLIFNetwork
 from . import brian_setup
 
 BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
@@ -29,9 +32,10 @@ class SRCBrianResult:
     device: str
 
 
-def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", build_dir=None,
+def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork, inputs, device: str = "cpp_standalone", build_dir=None,
                        record_pulses: bool = False) -> SRCBrianResult:
-    """Run ``net`` in Brian2 on ``inputs`` (batch, n_in, T): pulses on the SRC grid, e.g. from
+    """Run ``net`` (an SRC net or a LIF classifier; for the LIF, ``active_steps`` and
+    ``pulses`` are its spikes) in Brian2 on ``inputs`` (batch, n_in, T): pulses per step, e.g. from
     :func:`~rate2spike.src_models.network.task_inputs_to_steps`). Float64 throughout.
 
     device : ``cpp_standalone`` (compiled into ``build_dir``, default a fresh temporary
@@ -54,7 +58,8 @@ def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", 
     else:
         b2.prefs.codegen.target = device
     try:
-        objs = build_src_network(b2, net, inputs, record_pulses)
+        build = build_lif_classifier_network if isinstance(net, SurrogateLIFNetwork) else build_src_network
+        objs = build(b2, net, inputs, record_pulses)
         start = time.perf_counter()
         objs["net"].run(objs["duration"], namespace=objs["namespace"])
         build_time = 0.0
@@ -73,3 +78,7 @@ def simulate_src_brian(net: SRCNetwork, inputs, device: str = "cpp_standalone", 
         if tmp is not None:
             tmp.cleanup()
     return SRCBrianResult(outputs, active, pulses, sim_time, build_time, device)
+
+
+#: the same runner under the name that says it runs every directly trained family
+simulate_trained_brian = simulate_src_brian
