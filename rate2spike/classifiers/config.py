@@ -26,6 +26,8 @@ class ClassifierConfig:
     1``: no hidden layer). ``train_limit`` / ``test_limit`` : use only the first so many samples
     of the (shuffled) training / test split, 0 = all. ``step_s`` : seconds per step (for times
     in reports and the Brian2 runs; the paper's sequences have no physical unit).
+    ``brian_samples`` : test samples run again equation-level in Brian2 (numpy target) and
+    compared with torch step by step (0: skip).
     """
 
     cell: str = "src"
@@ -45,6 +47,7 @@ class ClassifierConfig:
     test_limit: int = 0
     step_s: float = 0.001
     data_root: str | None = None
+    brian_samples: int = 16          # held-out samples re-run in Brian2 to check parity (0: skip)
     seed: int = 0
 
     @property
@@ -76,4 +79,5 @@ class ClassifierConfig:
         check_int("train_limit", self.train_limit, 0, 10**8)
         check_int("test_limit", self.test_limit, 0, 10**8)
         check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
+        check_int("brian_samples", self.brian_samples, 0, 10_000)
         return self

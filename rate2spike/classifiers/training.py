@@ -32,7 +32,7 @@ from .config import ClassifierConfig
 
 EVAL_BATCH = 256
 #: config fields that may change when a run is resumed (everything else must match)
-RESUMABLE_CHANGES = ("epochs", "test_limit", "data_root")
+RESUMABLE_CHANGES = ("epochs", "test_limit", "data_root", "brian_samples")
 
 
 class ClassifierRecord(TrainingRecord):

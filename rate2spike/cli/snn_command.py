@@ -41,6 +41,9 @@ def add_snn_command(sub) -> None:
     p.add_argument("--data-root", dest="data_root", metavar="DIR",
                    help="folder holding the dataset files ($RATE2SPIKE_DATA/NAME or "
                         "~/.cache/rate2spike/datasets/NAME)")
+    p.add_argument("--brian-samples", type=int, dest="brian_samples",
+                   help=f"test samples run again in Brian2 and compared with torch "
+                        f"({d.brian_samples}; 0 = skip)")
     p.add_argument("--config", metavar="F", help="YAML file with an 'snn:' section; flags override it")
     p.add_argument("--out", metavar="DIR", help="output folder (runs/DATASET-train-snn-TIMESTAMP); "
                    "an interrupted run continues from its last epoch when started again")
@@ -52,7 +55,7 @@ def run_snn_command(args) -> int:
     from ..workflows.train_snn import train_snn
 
     keys = ("cell", "dataset", "encoding", "layers", "hidden", "epochs", "steps", "batch_size", "lr",
-            "alpha", "train_limit", "test_limit", "data_root", "seed")
+            "alpha", "train_limit", "test_limit", "data_root", "brian_samples", "seed")
     cfg = build_config(ClassifierConfig, load_yaml(args.config).get("snn"),
                        {k: getattr(args, k) for k in keys})
     _, s, files = train_snn(cfg.cell, cfg.dataset, args.out, cfg, progress=not args.quiet)
@@ -61,5 +64,9 @@ def run_snn_command(args) -> int:
     print(f"{s['cell']} on {s['dataset']} ({s['encoding']}, {s['layers']} layers): test accuracy "
           f"{100 * s['test_accuracy']:.2f} % [{100 * lo:.1f}, {100 * hi:.1f}]{paper}; activity "
           f"{', '.join(f'{a:.3f}' for a in s['activity'])}; {s['time_per_epoch_s']:.1f} s per epoch")
+    b = s.get("brian2")
+    if b:
+        print(f"Brian2 vs torch on {b['samples']} test samples: same predictions "
+              f"{100 * b['same_predictions']:.0f} %, max |output difference| {b['max_output_diff']:.1e}")
     print(f"report: {files['report']}")
     return 0

@@ -35,6 +35,17 @@ def classifier_summary(record, test_eval: dict, energy: dict, time_per_sample_s:
     }
 
 
+def brian_row(b: dict | None) -> str:
+    """The report's line on the Brian2 re-run of test samples (or that it was skipped)."""
+    if not b:
+        return "| Brian2 (equation level) | not run (brian_samples = 0) |"
+    return (f"| Brian2 (equation level, {b['device']}) vs torch, {b['samples']} test samples | "
+            f"same predictions {100 * b['same_predictions']:.0f} %, identical spike counts "
+            f"{'yes' if b['same_spikes'] else 'NO'}, max |Δ output| {b['max_output_diff']:.1e}, "
+            f"max |Δ pulse| {b['max_pulse_diff']:.1e}; {1e3 * b['brian_time_per_sample_s']:.0f} ms "
+            f"per sample |")
+
+
 def write_classifier_report(record, net, test_set, test_eval: dict, examples, summary: dict,
                             out: Path) -> dict:
     """Save ``net`` (``model.npz``/``.json``) and write the report, figures and result.json.
@@ -68,7 +79,8 @@ def write_classifier_report(record, net, test_set, test_eval: dict, examples, su
         f"{s['energy']['AC']:.3g} AC) |",
         f"| energy formula | {s['energy']['formula']}; E_MAC 3.2 pJ, E_AC 0.1 pJ |",
         f"| epochs, time per epoch | {s['epochs']}, {s['time_per_epoch_s']:.1f} s |",
-        f"| torch inference per sample | {1e3 * s['time_per_sample_s']:.2f} ms |", "",
+        f"| torch inference per sample | {1e3 * s['time_per_sample_s']:.2f} ms |",
+        brian_row(s.get("brian2")), "",
         "![learning curves](learning_curves.png)", "", "![confusion](confusion.png)", "",
         "![activity](activity.png)", "", "![inputs](input_examples.png)", "",
         "Config: `" + json.dumps(s["config"]) + "`", ""]

@@ -32,7 +32,8 @@ class SRCBrianResult:
     device: str
 
 
-def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork, inputs, device: str = "cpp_standalone", build_dir=None,
+def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork, inputs, device: str = "cpp_standalone",
+                       build_dir=None,
                        record_pulses: bool = False) -> SRCBrianResult:
     """Run ``net`` (an SRC net or a LIF classifier; for the LIF, ``active_steps`` and
     ``pulses`` are its spikes) in Brian2 on ``inputs`` (batch, n_in, T): pulses per step, e.g. from

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..classifiers import ClassifierConfig, evaluate_classifier, train_classifier
+from ..classifiers import ClassifierConfig, brian_parity, evaluate_classifier, train_classifier
 from ..config import build_config
 from ..datasets import load_dataset
 from ..locking import folder_lock
@@ -53,6 +53,11 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
         energy = classifier_energy(cfg.cell, classifier_weights(net), test_eval["input_events"],
                                    test_eval["active_steps"], cfg.steps, cfg.encoding == "direct")
         summary = classifier_summary(record, test_eval, energy, per_sample)
+        n_brian = min(cfg.brian_samples, n_test)
+        if n_brian:
+            x = test_set.inputs(test_idx[:n_brian], cfg.encoding, cfg.steps,
+                                rng=np.random.default_rng([cfg.seed, 13]), gain=cfg.gain)
+            summary["brian2"] = brian_parity(net, x)
         pick = [int(np.flatnonzero(test_set.labels[test_idx] == c)[0])
                 for c in np.unique(test_set.labels[test_idx])[:N_RASTERS]]
         examples = (test_set.inputs(np.array(pick), cfg.encoding, cfg.steps,

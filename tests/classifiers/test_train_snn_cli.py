@@ -7,7 +7,7 @@ import pytest
 from rate2spike.cli import main
 
 TINY = ["--dataset", "digits", "--layers", "2", "--hidden", "8", "--epochs", "1", "--steps", "10",
-        "--train-limit", "80", "--test-limit", "40", "--quiet"]
+        "--train-limit", "80", "--test-limit", "40", "--brian-samples", "3", "--quiet"]
 
 
 @pytest.mark.parametrize("cell, encoding", [("src", "latency"), ("lif", "rate")])
@@ -25,6 +25,9 @@ def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     for f in ("report.md", "model.npz", "model.json", "learning_curves.png", "confusion.png",
               "activity.png", "input_examples.png", "checkpoint.pt"):
         assert (out / f).is_file(), f
+    b = res["brian2"]           # the Brian2 re-run of 3 test samples agrees with torch
+    assert b["samples"] == 3 and b["same_predictions"] == 1.0 and b["max_output_diff"] < 1e-6
+    assert "Brian2 (equation level, numpy)" in (out / "report.md").read_text()
     assert "test accuracy" in capsys.readouterr().out
     # running again with the same options finds every epoch done and only scores
     assert main(["train-snn", "--cell", cell, "--encoding", encoding, "--out", str(out), *TINY]) == 0
