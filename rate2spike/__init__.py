@@ -4,7 +4,8 @@ Python entry points (each documented with an example):
 
 - :func:`train` / :func:`train_src`: train a rate RNN / a Spiking Recurrent Cell net;
 - :func:`train_snn`: a spiking classifier (SRC stack or surrogate-gradient LIF) on a dataset
-  (:func:`load_dataset`: digits, MNIST, Fashion-MNIST, N-MNIST, SHD);
+  (:func:`load_dataset`: digits, MNIST, Fashion-MNIST, N-MNIST, SHD); :func:`snn_study`: a grid
+  of them (cells x encodings x depths) with a Table-1-shaped table;
 - :func:`convert`: rate net -> LIF net, search s = 1/lambda, write the report;
 - :func:`compare`: rate vs converted LIF vs SRC on the same trials;
 - :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
@@ -28,19 +29,10 @@ from .simulators import simulate_lif
 from .src_models import SRCNetwork
 from .surrogate_models import SurrogateLIFNetwork
 from .version import __version__
-from .workflows import (
-                        CompareNets,
-                        compare,
-                        convert,
-                        export,
-                        simulate,
-                        src_neuron,
-                        train,
-                        train_snn,
-                        train_src,
-)
+from .workflows import (CompareNets, compare, convert, export, simulate, snn_study, src_neuron, train,
+                        train_snn, train_src)
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
-           "export", "simulate", "src_neuron", "train", "train_snn", "train_src", "load_dataset",
-           "SurrogateLIFNetwork"]
+           "export", "simulate", "src_neuron", "train", "train_snn", "train_src", "snn_study",
+           "load_dataset", "SurrogateLIFNetwork"]

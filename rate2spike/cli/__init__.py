@@ -147,7 +147,7 @@ def _run(args) -> int:
         return run_network_command(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)
-    if args.command == "train-snn":
+    if args.command in ("train-snn", "snn-study"):
         return run_snn_command(args)
     file_cfg = with_preset(load_yaml(args.config), args.preset, args.task)
     progress = not args.quiet

@@ -7,6 +7,8 @@ Examples::
     rate2spike train-snn --cell lif --dataset digits --encoding latency --layers 3 --epochs 20
     rate2spike train-snn --cell src --dataset mnist --layers 2 --hidden 512 --epochs 100 \\
         --data-root ~/data/mnist          # the paper's Table 1 row (needs the MNIST IDX files)
+    rate2spike snn-study --cells src,lif --encodings rate,latency --layers 1,2,3 --epochs 10 \\
+        --out runs/snn-table              # a Table-1-shaped grid on digits, on Dask
 """
 from __future__ import annotations
 
@@ -14,6 +16,11 @@ from ..classifiers import CELLS, ClassifierConfig
 from ..config import build_config, load_yaml
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
+from .arguments import names, numbers
+
+#: options shared by train-snn and snn-study (ClassifierConfig fields)
+SHARED = ("dataset", "hidden", "epochs", "steps", "batch_size", "lr", "alpha", "train_limit",
+          "test_limit", "data_root", "brian_samples")
 
 
 def add_snn_command(sub) -> None:
@@ -22,12 +29,29 @@ def add_snn_command(sub) -> None:
     p = sub.add_parser("train-snn", help="train a spiking classifier (SRC stack or surrogate-"
                        "gradient LIF, De Geeter et al. 2023) on a dataset; report and result.json")
     p.add_argument("--cell", choices=CELLS, help=f"src (Spiking Recurrent Cell) or lif ({d.cell})")
-    p.add_argument("--dataset", choices=DATASETS,
-                   help=f"digits (scikit-learn's bundled 8x8, offline), mnist, fashion (IDX files), "
-                        f"nmnist, shd (via tonic: pip install 'rate2spike[datasets]') ({d.dataset})")
     p.add_argument("--encoding", choices=(*ENCODINGS, "events"),
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
     p.add_argument("--layers", type=int, help=f"layers in all, the last = 10 neurons per class ({d.layers})")
+    p.add_argument("--seed", type=int, help="random seed (0)")
+    _shared(p, "an interrupted run continues from its last epoch when started again")
+    q = sub.add_parser("snn-study", help="a grid of spiking classifiers (cells x encodings x "
+                       "depths x seeds) on Dask; a Table-1-shaped table and a depth figure")
+    q.add_argument("--cells", type=names(CELLS), default=list(CELLS), help="cells (src,lif)")
+    q.add_argument("--encodings", type=names((*ENCODINGS, "events")), default=["rate"],
+                   help="encodings (rate; rate,latency for the paper's table)")
+    q.add_argument("--layers", type=numbers(int, "--layers"), default=[1, 2, 3],
+                   help="depths, layers in all (1,2,3; the paper's depth study: 5,10,15)")
+    q.add_argument("--seeds", type=int, default=1, help="runs per setting, seeds 0..N-1 (1)")
+    q.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    q.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler")
+    _shared(q, "finished runs are kept; started again, the study runs only what is missing")
+
+
+def _shared(p, out_note: str) -> None:
+    d = ClassifierConfig()
+    p.add_argument("--dataset", choices=DATASETS,
+                   help=f"digits (scikit-learn's bundled 8x8, offline), mnist, fashion (IDX files), "
+                        f"nmnist, shd (via tonic: pip install 'rate2spike[datasets]') ({d.dataset})")
     p.add_argument("--hidden", type=int, help=f"neurons per hidden layer ({d.hidden})")
     p.add_argument("--epochs", type=int, help=f"passes over the training split ({d.epochs})")
     p.add_argument("--steps", type=int, help=f"steps per sequence ({d.steps})")
@@ -45,17 +69,17 @@ def add_snn_command(sub) -> None:
                    help=f"test samples run again in Brian2 and compared with torch "
                         f"({d.brian_samples}; 0 = skip)")
     p.add_argument("--config", metavar="F", help="YAML file with an 'snn:' section; flags override it")
-    p.add_argument("--out", metavar="DIR", help="output folder (runs/DATASET-train-snn-TIMESTAMP); "
-                   "an interrupted run continues from its last epoch when started again")
-    p.add_argument("--seed", type=int, help="random seed (0)")
+    p.add_argument("--out", metavar="DIR", help=f"output folder (runs/DATASET-COMMAND-TIMESTAMP); "
+                   f"{out_note}")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def run_snn_command(args) -> int:
+    if args.command == "snn-study":
+        return _run_study(args)
     from ..workflows.train_snn import train_snn
 
-    keys = ("cell", "dataset", "encoding", "layers", "hidden", "epochs", "steps", "batch_size", "lr",
-            "alpha", "train_limit", "test_limit", "data_root", "brian_samples", "seed")
+    keys = ("cell", "encoding", "layers", "seed", *SHARED)
     cfg = build_config(ClassifierConfig, load_yaml(args.config).get("snn"),
                        {k: getattr(args, k) for k in keys})
     _, s, files = train_snn(cfg.cell, cfg.dataset, args.out, cfg, progress=not args.quiet)
@@ -70,3 +94,15 @@ def run_snn_command(args) -> int:
               f"{100 * b['same_predictions']:.0f} %, max |output difference| {b['max_output_diff']:.1e}")
     print(f"report: {files['report']}")
     return 0
+
+
+def _run_study(args) -> int:
+    from ..workflows.snn_study import snn_study
+
+    options = {**(load_yaml(args.config).get("snn") or {}),
+               **{k: getattr(args, k) for k in SHARED if getattr(args, k) is not None}}
+    results, files = snn_study(args.cells, args.encodings, args.layers, args.seeds, args.out,
+                               args.scheduler, args.workers, progress=not args.quiet, **options)
+    done = sum("test_accuracy" in r for r in results)
+    print(f"{done} of {len(results)} runs finished; table: {files['table']}")
+    return 0 if done == len(results) else 1

@@ -54,3 +54,21 @@ def test_unknown_choices_exit_2(args, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["train-snn", *args])
     assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
+
+
+def test_snn_study_grid_table_and_resume(tmp_path, capsys):
+    out = tmp_path / "study"
+    args = ["snn-study", "--cells", "src,lif", "--encodings", "rate", "--layers", "1,2", "--epochs", "1",
+            "--steps", "8", "--hidden", "6", "--train-limit", "40", "--test-limit", "20",
+            "--brian-samples", "0", "--workers", "1", "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    table = (out / "table.md").read_text()
+    for row in ("| 1 | SRC |", "| 1 | LIF |", "| 2 | SRC |", "| 2 | LIF |"):
+        assert row in table
+    assert (out / "depth.png").is_file() and len(list(out.glob("*-rate-L*-s0/result.json"))) == 4
+    first = json.loads((out / "results.json").read_text())
+    assert main(args) == 0                            # everything done: nothing runs again
+    assert "4 of 4 runs finished" in capsys.readouterr().out
+    assert json.loads((out / "results.json").read_text()) == first
+    bad = [a if a != "8" else "9" for a in args]      # other options in the same folder
+    assert main(bad) == 2

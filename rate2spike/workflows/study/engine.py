@@ -66,37 +66,50 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
 def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers, progress,
               work, nets_from=None) -> dict:
     """Results of every job: stored ones, and the rest computed on Dask."""
-    from dask.distributed import Client, LocalCluster, as_completed
-
     results = {j.key: load_result(study_dir, j) for j in jobs}
     todo = [j for j in jobs if not (results[j.key] and "error" not in results[j.key])]
-    if todo:
-        cluster = None
-        if scheduler:
-            client = Client(scheduler)
-        else:
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
-            client = Client(cluster)
-        try:
-            extra = {"nets_from": str(nets_from)} if nets_from is not None else {}
-            futures = {client.submit(work, j, str(study_dir), train_options, convert_options,
-                                     **extra, key=f"rate2spike-{j.key}-{os.getpid()}", pure=False): j
-                       for j in todo}
-            bar = tqdm(total=len(todo), desc=f"study ({len(jobs)} nets, {len(todo)} to run)",
-                       unit="net", disable=not progress, dynamic_ncols=True)
-            for future in as_completed(futures):
-                job = futures[future]
-                try:
-                    results[job.key] = future.result()
-                except Exception as exc:  # the worker died or the task was lost
-                    results[job.key] = {"net": job.key, "setting": job.setting.key,
-                                        "index": job.index,
-                                        "error": f"{type(exc).__name__}: {exc}"}
-                bar.update(1)
-            bar.close()
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
+    extra = {"nets_from": str(nets_from)} if nets_from is not None else {}
+    calls = {j.key: ((j, str(study_dir), train_options, convert_options), extra) for j in todo}
+    done = dask_map(work, calls, scheduler, workers, progress,
+                    f"study ({len(jobs)} nets, {len(todo)} to run)", "net")
+    for j in todo:
+        r = done[j.key]
+        results[j.key] = r if "error" not in r or "net" in r else {
+            "net": j.key, "setting": j.setting.key, "index": j.index, **r}
+    return results
+
+
+def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, progress: bool = True,
+             desc: str = "jobs", unit: str = "job") -> dict:
+    """Run ``work(*args, **kwargs)`` for every ``key: (args, kwargs)`` of ``calls`` on Dask (a
+    running scheduler's address, or a LocalCluster of ``workers`` single-threaded processes);
+    returns ``{key: result}``, with ``{"error": ...}`` for a call whose worker died or raised."""
+    if not calls:
+        return {}
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        client = Client(cluster)
+    results = {}
+    try:
+        futures = {client.submit(work, *args, **kwargs, key=f"rate2spike-{key}-{os.getpid()}",
+                                 pure=False): key for key, (args, kwargs) in calls.items()}
+        bar = tqdm(total=len(futures), desc=desc, unit=unit, disable=not progress, dynamic_ncols=True)
+        for future in as_completed(futures):
+            key = futures[future]
+            try:
+                results[key] = future.result()
+            except Exception as exc:  # the worker died or the task was lost
+                results[key] = {"error": f"{type(exc).__name__}: {exc}"}
+            bar.update(1)
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
     return results

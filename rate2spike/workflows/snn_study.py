@@ -1,0 +1,110 @@
+"""``snn_study``: a grid of directly trained classifiers (cells x encodings x depths x seeds) on
+one dataset, run on Dask like the conversion studies, summarised as a table shaped like
+De Geeter et al.'s Table 1 and a depth figure.
+
+Every run has its own folder ``OUT/CELL-ENCODING-LLAYERS-sSEED`` (a complete ``train-snn`` run:
+model, report, result.json, checkpoint); finished runs are skipped and unfinished ones continue
+from their last epoch, so a study can be stopped and started again, or extended with more
+depths, cells or seeds.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..artifacts import atomic_write_text
+from ..classifiers import ClassifierConfig
+from ..config import build_config
+from ..datasets import load_dataset
+from ..errors import Rate2SpikeError
+from ..locking import folder_lock
+from ..report.snn_study_report import write_snn_study_report
+from .common import check_out_dir, default_out_dir
+from .study.engine import dask_map
+
+
+@dataclass(frozen=True)
+class SNNJob:
+    """One classifier of the grid."""
+
+    cell: str
+    encoding: str
+    layers: int
+    seed: int
+
+    @property
+    def key(self) -> str:
+        return f"{self.cell}-{self.encoding}-L{self.layers}-s{self.seed}"
+
+
+def plan_snn_jobs(cells, encodings, layers, seeds: int) -> list:
+    """Every combination, deepest last (so shallow rows fill in first)."""
+    return [SNNJob(c, e, int(k), s) for k in sorted(set(layers)) for c in cells for e in encodings
+            for s in range(seeds)]
+
+
+def run_snn_job(job: SNNJob, study_dir: str, options: dict) -> dict:
+    """Train and score one classifier in ``study_dir/job.key`` (a worker's unit of work);
+    returns its summary (stored there as result.json, which later calls read back)."""
+    import torch
+
+    from .train_snn import train_snn
+
+    torch.set_num_threads(1)     # the workers already use every core
+    folder = Path(study_dir) / job.key
+    if (folder / "result.json").is_file():
+        return json.loads((folder / "result.json").read_text())
+    cfg = build_config(ClassifierConfig, options, {"cell": job.cell, "encoding": job.encoding,
+                                                   "layers": job.layers, "seed": job.seed})
+    _, summary, _ = train_snn(cfg.cell, cfg.dataset, folder, cfg, progress=False)
+    return summary
+
+
+def _check_manifest(study_dir: Path, options: dict) -> None:
+    path = study_dir / "study.json"
+    if path.is_file():
+        old = json.loads(path.read_text()).get("options")
+        if old != json.loads(json.dumps(options)):
+            raise Rate2SpikeError(f"{study_dir} holds a classifier study with other options "
+                                  f"({old}); use another --out")
+        return
+    atomic_write_text(path, json.dumps({"options": options}, indent=2) + "\n")
+
+
+def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds: int = 1,
+              out=None, scheduler=None, workers: int | None = None, progress: bool = True,
+              **options):
+    """Train the grid and write ``table.md``, ``depth.png`` and ``study.json`` to ``out``.
+
+    ``options`` are :class:`~rate2spike.classifiers.ClassifierConfig` fields shared by every run
+    (dataset, epochs, hidden, steps, ...). Bad options and a missing dataset fail before any
+    work starts. Returns (results: one summary dict per run, written paths).
+
+    Example
+    -------
+    >>> results, files = rate2spike.snn_study(cells=["src", "lif"], encodings=["rate"],
+    ...                                       layers=[1, 2, 3], epochs=5, out="runs/depth")  # doctest: +SKIP
+    """
+    jobs = plan_snn_jobs(cells, encodings, layers, seeds)
+    if not jobs:
+        raise Rate2SpikeError("the study grid is empty: give at least one cell, encoding and depth")
+    for job in jobs:        # every grid point's options are valid before anything runs
+        build_config(ClassifierConfig, options, {"cell": job.cell, "encoding": job.encoding,
+                                                 "layers": job.layers, "seed": job.seed})
+    base = build_config(ClassifierConfig, options, {})
+    load_dataset(base.dataset, "train", base.data_root)
+    out = check_out_dir(out if out else default_out_dir("snn-study", base.dataset))
+    with folder_lock(out):
+        _check_manifest(out, options)
+        calls = {j.key: ((j, str(out), options), {}) for j in jobs
+                 if not (out / j.key / "result.json").is_file()}
+        done = dask_map(run_snn_job, calls, scheduler, workers, progress,
+                        f"classifier study ({len(jobs)} runs, {len(calls)} to run)", "run")
+        results = []
+        for j in jobs:
+            path = out / j.key / "result.json"
+            r = json.loads(path.read_text()) if path.is_file() else done.get(j.key, {})
+            results.append({**asdict(j), **r, "key": j.key})
+        files = write_snn_study_report(results, base.dataset, out)
+    return results, files
