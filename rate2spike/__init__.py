@@ -29,8 +29,18 @@ from .simulators import simulate_lif
 from .src_models import SRCNetwork
 from .surrogate_models import SurrogateLIFNetwork
 from .version import __version__
-from .workflows import (CompareNets, compare, convert, export, simulate, snn_study, src_neuron, train,
-                        train_snn, train_src)
+from .workflows import (
+                        CompareNets,
+                        compare,
+                        convert,
+                        export,
+                        simulate,
+                        snn_study,
+                        src_neuron,
+                        train,
+                        train_snn,
+                        train_src,
+)
 
 __all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
