@@ -49,9 +49,11 @@ def run_snn_job(job: SNNJob, study_dir: str, options: dict) -> dict:
     returns its summary (stored there as result.json, which later calls read back)."""
     import torch
 
+    from ..simulators.brian_setup import import_brian2_off_main_thread
     from .train_snn import train_snn
 
     torch.set_num_threads(1)     # the workers already use every core
+    import_brian2_off_main_thread()   # the Brian2 parity check runs in a Dask worker thread
     folder = Path(study_dir) / job.key
     if (folder / "result.json").is_file():
         return json.loads((folder / "result.json").read_text())

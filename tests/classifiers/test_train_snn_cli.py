@@ -60,7 +60,7 @@ def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     out = tmp_path / "study"
     args = ["snn-study", "--cells", "src,lif", "--encodings", "rate", "--layers", "1,2", "--epochs", "1",
             "--steps", "8", "--hidden", "6", "--train-limit", "40", "--test-limit", "20",
-            "--brian-samples", "0", "--workers", "1", "--out", str(out), "--quiet"]
+            "--brian-samples", "2", "--workers", "1", "--out", str(out), "--quiet"]
     assert main(args) == 0
     table = (out / "table.md").read_text()
     for row in ("| 1 | SRC |", "| 1 | LIF |", "| 2 | SRC |", "| 2 | LIF |"):
