@@ -35,6 +35,7 @@ REQUIRED_ARRAYS = {
     "lif_network": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
     "src_network": ("W_out", "b_out"),  # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
     "surrogate_lif_network": ("W_out", "b_out"),  # plus L{l}_W, L{l}_b per layer
+    "alif_network": ("W_out", "b_out", "tau_out_s"),  # plus L{l}_W_in, L{l}_b, L{l}_tau_*_s (W_rec)
 }
 
 

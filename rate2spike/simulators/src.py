@@ -1,6 +1,7 @@
 """Run a directly trained net in Brian2 on the same device set-up as the LIF backends
 (:mod:`.brian_setup`): a Spiking Recurrent Cell net (:mod:`rate2spike.brian_models.src`) or a
-surrogate-gradient LIF classifier (:mod:`rate2spike.brian_models.surrogate_lif`)."""
+surrogate-gradient LIF classifier (:mod:`rate2spike.brian_models.surrogate_lif`) or an adaptive
+LIF SRNN (:mod:`rate2spike.brian_models.alif`)."""
 from __future__ import annotations
 
 import tempfile
@@ -9,10 +10,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..brian_models.alif import build_alif_network
 from ..brian_models.src import build_src_network
 from ..brian_models.surrogate_lif import build_lif_classifier_network
 from ..errors import Rate2SpikeError
 from ..src_models.network import SRCNetwork
+from ..surrogate_models.alif_network import ALIFNetwork
 from ..surrogate_models.network import SurrogateLIFNetwork
 from . import brian_setup
 
@@ -32,12 +35,13 @@ class SRCBrianResult:
     device: str
 
 
-def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork, inputs, device: str = "cpp_standalone",
-                       build_dir=None,
+def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork | ALIFNetwork, inputs,
+                       device: str = "cpp_standalone", build_dir=None,
                        record_pulses: bool = False) -> SRCBrianResult:
-    """Run ``net`` (an SRC net or a LIF classifier; for the LIF, ``active_steps`` and
-    ``pulses`` are its spikes) in Brian2 on ``inputs`` (batch, n_in, T): pulses per step, e.g. from
-    :func:`~rate2spike.src_models.network.task_inputs_to_steps`). Float64 throughout.
+    """Run ``net`` (an SRC net, a LIF classifier or an adaptive LIF SRNN; for the LIFs,
+    ``active_steps`` and ``pulses`` are its spikes) in Brian2 on ``inputs`` (batch, n_in, T):
+    pulses per step, e.g. from :func:`~rate2spike.src_models.network.task_inputs_to_steps`).
+    Float64 throughout.
 
     device : ``cpp_standalone`` (compiled into ``build_dir``, default a fresh temporary
     folder), ``cython`` or ``numpy`` (Brian2 runtime targets).
@@ -59,7 +63,8 @@ def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork, inputs, device: st
     else:
         b2.prefs.codegen.target = device
     try:
-        build = build_lif_classifier_network if isinstance(net, SurrogateLIFNetwork) else build_src_network
+        build = (build_lif_classifier_network if isinstance(net, SurrogateLIFNetwork) else
+                 build_alif_network if isinstance(net, ALIFNetwork) else build_src_network)
         objs = build(b2, net, inputs, record_pulses)
         start = time.perf_counter()
         objs["net"].run(objs["duration"], namespace=objs["namespace"])

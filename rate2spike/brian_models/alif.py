@@ -1,0 +1,89 @@
+"""The adaptive LIF SRNN (Yin et al. 2020) as an equation-level Brian2 model (discrete time).
+
+The forward pass of :mod:`rate2spike.surrogate_models.alif`, per step of ``step_s`` seconds
+(time constants in seconds, per neuron):
+
+    eta = rho eta + (1 - rho) S;   theta = b0 + beta eta
+    u = alpha u + (1 - alpha) (W_in s_in + b + W_rec S) - S theta;   S = int(u > theta)
+
+with alpha = exp(-dt / tau_m), rho = exp(-dt / tau_adp). W_rec S is summed from the spikes of
+the previous step (the group updates after its synapses sum), W_in s_in from the layer below in
+the same step. The readout integrates ``v = a v + (1 - a) (W_out S_L + b_out)`` and reports the
+decision value o: v (``last``), its running maximum (``max``) or running mean (``mean``). Step
+order and batching as in :mod:`.src`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..surrogate_models.alif_network import ALIFNetwork
+from .src import block_synapses, input_source
+
+LAYER_STEP = """
+eta = rho * eta + (1 - rho) * s
+theta = b0 + beta * eta
+u = alpha * u + (1 - alpha) * ((I_ff + b) + I_rec) - s * theta
+s = int(u - theta > 0)
+n_active += s
+"""
+
+LAYER_EQS = """
+u : 1
+eta : 1
+theta : 1
+s : 1
+I_ff : 1
+I_rec : 1
+n_active : 1
+b : 1 (constant)
+alpha : 1 (constant)
+rho : 1 (constant)
+"""
+
+DECISION = {"last": "o = v",
+            "max": "o = v * int(n_seen == 0 or v > o) + o * int(n_seen > 0 and v <= o)",
+            "mean": "o = o + (v - o) / (n_seen + 1)"}
+
+READOUT_EQS = """
+v : 1
+o : 1
+n_seen : 1
+I_out : 1
+a_out : 1 (constant)
+b_out : 1 (constant)
+"""
+
+
+def build_alif_network(b2, net: ALIFNetwork, inputs: np.ndarray, record_pulses: bool = False) -> dict:
+    """Brian2 objects for ``net`` driven by ``inputs`` (batch, n_in, T); the same dict as
+    :func:`~rate2spike.brian_models.src.build_src_network`."""
+    B, T = inputs.shape[0], inputs.shape[2]
+    dt = net.step_s * b2.second
+    source, u_in = input_source(b2, inputs, dt, "alif")
+    objs, layers, prev = [source], [], source
+    for l, layer in enumerate(net.layers):
+        order = 2 * (l + 1)
+        G = b2.NeuronGroup(B * layer.size, LAYER_EQS, dt=dt, order=order, name=f"alif_layer{l}")
+        G.b = np.tile(layer.b, B)
+        G.alpha = np.tile(np.exp(-net.step_s / layer.tau_m_s), B)
+        G.rho = np.tile(np.exp(-net.step_s / layer.tau_adp_s), B)
+        G.run_regularly(LAYER_STEP, when="groups", order=order)
+        objs += [G, block_synapses(b2, prev, G, layer.W_in, B, "I_ff", f"alif_ff{l}")]
+        if layer.W_rec is not None:
+            objs.append(block_synapses(b2, G, G, layer.W_rec, B, "I_rec", f"alif_rec{l}"))
+        layers.append(G)
+        prev = G
+    order = 2 * (len(net.layers) + 1)
+    R = b2.NeuronGroup(B * net.n_outputs, READOUT_EQS, dt=dt, order=order, name="alif_readout")
+    R.a_out = np.tile(np.exp(-net.step_s / net.tau_out_s), B)
+    R.b_out = np.tile(net.b_out, B)
+    R.run_regularly(f"v = a_out * v + (1 - a_out) * (I_out + b_out)\n{DECISION[net.readout]}\n"
+                    f"n_seen += 1", when="groups", order=order)
+    out_mon = b2.StateMonitor(R, "o", record=True, when="end", name="alif_output")
+    objs += [R, block_synapses(b2, prev, R, net.W_out, B, "I_out", "alif_out"), out_mon]
+    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"alif_spikes{l}")
+                  for l, G in enumerate(layers)] if record_pulses else []
+    objs += pulse_mons
+    namespace = {"u_in": u_in, "beta": net.beta, "b0": net.b0}
+    return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
+            "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
