@@ -7,8 +7,7 @@ import pytest
 import torch
 
 from rate2spike.simulators import simulate_trained_brian
-from rate2spike.surrogate_models.alif import (TAU_RANGES_MS, ALIFNet, ALIFState, alif_step,
-                                              gaussian_spike)
+from rate2spike.surrogate_models.alif import TAU_RANGES_MS, ALIFNet, ALIFState, alif_step, gaussian_spike
 from rate2spike.surrogate_models.alif_network import ALIFNetwork
 
 
