@@ -10,10 +10,13 @@ import torch
 from ..simulators import simulate_trained_brian
 from ..src_models.cell import SRCNet
 from ..src_models.network import SRCNetwork
+from ..surrogate_models.alif import ALIFNet
+from ..surrogate_models.alif_network import ALIFNetwork
+from ..surrogate_models.lif import LIFClassifier
 
 
 def brian_parity(net, inputs: np.ndarray, device: str = "numpy") -> dict:
-    """Run ``net`` (SRCNetwork or SurrogateLIFNetwork) on ``inputs`` (batch, channels, steps) in
+    """Run ``net`` (SRCNetwork, SurrogateLIFNetwork or ALIFNetwork) on ``inputs`` (batch, channels, steps) in
     torch (float64) and in Brian2 (``device``).
 
     Returns samples, max_output_diff (readout integrators, all steps), max_pulse_diff (every
@@ -21,9 +24,9 @@ def brian_parity(net, inputs: np.ndarray, device: str = "numpy") -> dict:
     same_predictions (fraction of samples with the same argmax), the Brian2 simulation time
     per sample (compile excluded) and the device.
     """
-    from ..surrogate_models.lif import LIFClassifier
-
-    module = (SRCNet if isinstance(net, SRCNetwork) else LIFClassifier).from_network(net)
+    kind = (SRCNet if isinstance(net, SRCNetwork) else
+            ALIFNet if isinstance(net, ALIFNetwork) else LIFClassifier)
+    module = kind.from_network(net)
     with torch.no_grad():
         ref = module(inputs, record_pulses=True)
     start = time.perf_counter()

@@ -8,8 +8,11 @@ from ..encoders import ENCODINGS, RATE_GAIN
 from ..errors import ConfigError
 from ..validation import check_choice, check_int, check_range
 
-#: the directly trained cells: the Spiking Recurrent Cell and the surrogate-gradient LIF
-CELLS = ("src", "lif")
+#: the directly trained cells: the Spiking Recurrent Cell, the surrogate-gradient LIF of
+#: De Geeter et al., and the adaptive LIF SRNN of Yin et al. (2020)
+CELLS = ("src", "lif", "alif")
+ALIF_READOUTS = ("last", "max", "mean")
+ALIF_SURROGATES = ("gaussian", "multi_gaussian")
 EVENT_DATASETS = ("nmnist", "shd")
 MAX_LAYERS = 50
 
@@ -26,6 +29,9 @@ class ClassifierConfig:
     1``: no hidden layer). ``train_limit`` / ``test_limit`` : use only the first so many samples
     of the (shuffled) training / test split, 0 = all. ``step_s`` : seconds per step (for times
     in reports and the Brian2 runs; the paper's sequences have no physical unit).
+    ``alif`` (Yin et al. 2020): ``layers`` recurrent layers of ``hidden`` neurons (all hidden),
+    then a non-spiking leaky-integrator readout per class (trained W_out, tau_out); ``recurrent``,
+    ``adaptive``, ``readout`` and ``surrogate`` apply to it only.
     ``brian_samples`` : test samples run again equation-level in Brian2 (numpy target) and
     compared with torch step by step (0: skip).
     """
@@ -48,6 +54,10 @@ class ClassifierConfig:
     step_s: float = 0.001
     data_root: str | None = None
     brian_samples: int = 16          # held-out samples re-run in Brian2 to check parity (0: skip)
+    recurrent: bool = True           # alif: W_rec within each layer
+    adaptive: bool = True            # alif: threshold adaptation (beta 1.8); False: plain LIF SRNN
+    readout: str = "mean"            # alif: decision from the readout integrator's mean/max/last
+    surrogate: str = "gaussian"      # alif: gaussian (the paper) or multi_gaussian
     seed: int = 0
 
     @property
@@ -80,4 +90,6 @@ class ClassifierConfig:
         check_int("test_limit", self.test_limit, 0, 10**8)
         check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
         check_int("brian_samples", self.brian_samples, 0, 10_000)
+        check_choice("readout", self.readout, ALIF_READOUTS)
+        check_choice("surrogate", self.surrogate, ALIF_SURROGATES)
         return self

@@ -27,6 +27,7 @@ from ..fitting import fit
 from ..results import TrainingRecord
 from ..src_models.cell import SRCNet
 from ..src_models.constants import SRCConstants
+from ..surrogate_models.alif import ALIFNet
 from ..surrogate_models.lif import LIFClassifier
 from .config import ClassifierConfig
 
@@ -48,14 +49,21 @@ class ClassifierRecord(TrainingRecord):
 
 
 def layer_sizes(cfg: ClassifierConfig, n_classes: int) -> list:
-    """``layers - 1`` hidden layers of ``hidden`` neurons, then 10 neurons per class."""
+    """``layers - 1`` hidden layers of ``hidden`` neurons, then 10 neurons per class (SRC, LIF:
+    the frozen class readout); ``layers`` hidden layers for the adaptive LIF (own readout)."""
+    if cfg.cell == "alif":
+        return [cfg.hidden] * cfg.layers
     return [cfg.hidden] * (cfg.layers - 1) + [GROUP_SIZE * n_classes]
 
 
 def build_classifier(cfg: ClassifierConfig, n_inputs: int, n_classes: int):
-    """A fresh SRCNet (feedforward, the paper's cell) or LIFClassifier, seeded by ``cfg.seed``."""
+    """A fresh SRCNet (feedforward, the paper's cell), LIFClassifier or ALIFNet, seeded by
+    ``cfg.seed``."""
     torch.manual_seed(cfg.seed)
     sizes = layer_sizes(cfg, n_classes)
+    if cfg.cell == "alif":
+        return ALIFNet(n_inputs, sizes, n_classes, cfg.recurrent, cfg.adaptive, cfg.readout,
+                       cfg.surrogate, cfg.step_s)
     if cfg.cell == "src":
         return SRCNet(n_inputs, sizes, n_classes, recurrent=False, readout="classify",
                       constants=SRCConstants(alpha=cfg.alpha_value, step_s=cfg.step_s))

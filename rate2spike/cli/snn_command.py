@@ -5,6 +5,7 @@ Examples::
 
     rate2spike train-snn --cell src --dataset digits --encoding rate --layers 2 --out runs/snn-src
     rate2spike train-snn --cell lif --dataset digits --encoding latency --layers 3 --epochs 20
+    rate2spike train-snn --cell alif --dataset digits --layers 1 --hidden 128 --readout mean
     rate2spike train-snn --cell src --dataset mnist --layers 2 --hidden 512 --epochs 100 \\
         --data-root ~/data/mnist          # the paper's Table 1 row (needs the MNIST IDX files)
     rate2spike snn-study --cells src,lif --encodings rate,latency --layers 1,2,3 --epochs 10 \\
@@ -12,7 +13,7 @@ Examples::
 """
 from __future__ import annotations
 
-from ..classifiers import CELLS, ClassifierConfig
+from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, ClassifierConfig
 from ..config import build_config, load_yaml
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
@@ -20,7 +21,7 @@ from .arguments import names, numbers
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
 SHARED = ("dataset", "hidden", "epochs", "steps", "batch_size", "lr", "alpha", "train_limit",
-          "test_limit", "data_root", "brian_samples")
+          "test_limit", "data_root", "brian_samples", "recurrent", "adaptive", "readout", "surrogate")
 
 
 def add_snn_command(sub) -> None:
@@ -28,7 +29,8 @@ def add_snn_command(sub) -> None:
     d = ClassifierConfig()
     p = sub.add_parser("train-snn", help="train a spiking classifier (SRC stack or surrogate-"
                        "gradient LIF, De Geeter et al. 2023) on a dataset; report and result.json")
-    p.add_argument("--cell", choices=CELLS, help=f"src (Spiking Recurrent Cell) or lif ({d.cell})")
+    p.add_argument("--cell", choices=CELLS, help=f"src (Spiking Recurrent Cell), lif (surrogate-gradient "
+                   f"LIF) or alif (Yin et al.'s adaptive LIF SRNN) ({d.cell})")
     p.add_argument("--encoding", choices=(*ENCODINGS, "events"),
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
     p.add_argument("--layers", type=int, help=f"layers in all, the last = 10 neurons per class ({d.layers})")
@@ -36,7 +38,7 @@ def add_snn_command(sub) -> None:
     _shared(p, "an interrupted run continues from its last epoch when started again")
     q = sub.add_parser("snn-study", help="a grid of spiking classifiers (cells x encodings x "
                        "depths x seeds) on Dask; a Table-1-shaped table and a depth figure")
-    q.add_argument("--cells", type=names(CELLS), default=list(CELLS), help="cells (src,lif)")
+    q.add_argument("--cells", type=names(CELLS), default=["src", "lif"], help="cells (src,lif; also alif)")
     q.add_argument("--encodings", type=names((*ENCODINGS, "events")), default=["rate"],
                    help="encodings (rate; rate,latency for the paper's table)")
     q.add_argument("--layers", type=numbers(int, "--layers"), default=[1, 2, 3],
@@ -68,6 +70,13 @@ def _shared(p, out_note: str) -> None:
     p.add_argument("--brian-samples", type=int, dest="brian_samples",
                    help=f"test samples run again in Brian2 and compared with torch "
                         f"({d.brian_samples}; 0 = skip)")
+    p.add_argument("--no-recurrent", dest="recurrent", action="store_false", default=None,
+                   help="alif: no recurrent weights within a layer")
+    p.add_argument("--no-adaptive", dest="adaptive", action="store_false", default=None,
+                   help="alif: beta = 0, the plain LIF SRNN of Yin et al.")
+    p.add_argument("--readout", choices=ALIF_READOUTS,
+                   help=f"alif: decide on the readout integrator's mean, max or last value ({d.readout})")
+    p.add_argument("--surrogate", choices=ALIF_SURROGATES, help=f"alif: surrogate gradient ({d.surrogate})")
     p.add_argument("--config", metavar="F", help="YAML file with an 'snn:' section; flags override it")
     p.add_argument("--out", metavar="DIR", help=f"output folder (runs/DATASET-COMMAND-TIMESTAMP); "
                    f"{out_note}")

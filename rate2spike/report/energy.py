@@ -69,17 +69,22 @@ CLASSIFIER_FORMULAS = {
     "input_graded": "T · nnz W⁰ · E_MAC",
     "src": "Σ_layers Σ_j active_steps_j · fan-out_j · E_MAC (graded pulses)",
     "lif": "Σ_layers Σ_j spikes_j · fan-out_j · E_AC (binary spikes)",
+    "alif": "Σ_layers Σ_j spikes_j · (fan-out_j + nnz W_rec[:, j]) · E_AC (binary spikes)",
+    "adaptive": "Σ_layers (2 · spikes_l · E_AC + 2 · n_l · T · E_MAC) (Yin et al.'s threshold terms)",
 }
 
 
 def classifier_energy(cell: str, weights: list, input_events, active_steps: list, steps: int,
-                      graded_input: bool) -> dict:
+                      graded_input: bool, recurrent: list | None = None, adaptive: bool = False) -> dict:
     """Energy per sample of a feedforward spiking classifier (SRC or LIF).
 
     weights : the (post, pre) matrices from the input to the readout, ``[W⁰, W¹, ..., W_out]``;
     input_events : (channels,) mean input per sample summed over steps (spike counts);
     active_steps : per layer (n_l,) mean steps with s > 0 per sample (SRC) or spikes (LIF);
-    graded_input : direct coding (every input weight is a MAC on every step).
+    graded_input : direct coding (every input weight is a MAC on every step);
+    recurrent : per layer the (n, n) W_rec or None (adaptive LIF SRNN: its spikes also reach W_rec);
+    adaptive : add Yin et al.'s threshold adaptation per layer and step, ``2 n E_AC Fr + 2 n E_MAC``
+    (summed over steps: 2 ACs per spike and 2 MACs per neuron and step).
     Returns MAC, AC, energy_J and the formula used.
 
     Example
@@ -94,11 +99,18 @@ def classifier_energy(cell: str, weights: list, input_events, active_steps: list
         mac += steps * int((np.asarray(weights[0]) != 0).sum())
     else:
         ac += float(np.dot(input_events, fan_out(weights[0])))
-    events = sum(float(np.dot(a, fan_out(W))) for a, W in zip(active_steps, weights[1:]))
+    recurrent = recurrent or [None] * len(active_steps)
+    events = sum(float(np.dot(a, fan_out(W) + (0 if R is None else fan_out(R))))
+                 for a, W, R in zip(active_steps, weights[1:], recurrent))
     if cell == "src":
         mac += events
     else:
         ac += events
-    formula = " + ".join([CLASSIFIER_FORMULAS["input_graded" if graded_input else "input_spikes"],
-                          CLASSIFIER_FORMULAS[cell]])
+    parts = [CLASSIFIER_FORMULAS["input_graded" if graded_input else "input_spikes"],
+             CLASSIFIER_FORMULAS[cell]]
+    if adaptive:
+        ac += 2 * sum(float(np.sum(a)) for a in active_steps)
+        mac += 2 * steps * sum(len(a) for a in active_steps)
+        parts.append(CLASSIFIER_FORMULAS["adaptive"])
+    formula = " + ".join(parts)
     return {**_estimate(mac, ac), "formula": formula}

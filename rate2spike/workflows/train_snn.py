@@ -17,8 +17,13 @@ from .common import check_out_dir, default_out_dir
 
 
 def classifier_weights(net) -> list:
-    """The (post, pre) matrices from the input to the readout of an SRC or LIF classifier."""
-    return [getattr(layer, "W_s", getattr(layer, "W", None)) for layer in net.layers] + [net.W_out]
+    """The (post, pre) matrices from the input to the readout of an SRC, LIF or adaptive LIF
+    classifier (feedforward weights only; W_rec is passed separately)."""
+    def forward(layer):
+        for name in ("W_s", "W", "W_in"):
+            if getattr(layer, name, None) is not None:
+                return getattr(layer, name)
+    return [forward(layer) for layer in net.layers] + [net.W_out]
 
 
 def train_snn(cell: str = "src", dataset: str = "digits", out=None,
@@ -51,7 +56,9 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
         per_sample = (time.perf_counter() - start) / n_test
         net = record.network()
         energy = classifier_energy(cfg.cell, classifier_weights(net), test_eval["input_events"],
-                                   test_eval["active_steps"], cfg.steps, cfg.encoding == "direct")
+                                   test_eval["active_steps"], cfg.steps, cfg.encoding == "direct",
+                                   recurrent=[getattr(x, "W_rec", None) for x in net.layers],
+                                   adaptive=cfg.cell == "alif" and cfg.adaptive)
         summary = classifier_summary(record, test_eval, energy, per_sample)
         n_brian = min(cfg.brian_samples, n_test)
         if n_brian:

@@ -10,7 +10,7 @@ TINY = ["--dataset", "digits", "--layers", "2", "--hidden", "8", "--epochs", "1"
         "--train-limit", "80", "--test-limit", "40", "--brian-samples", "3", "--quiet"]
 
 
-@pytest.mark.parametrize("cell, encoding", [("src", "latency"), ("lif", "rate")])
+@pytest.mark.parametrize("cell, encoding", [("src", "latency"), ("lif", "rate"), ("alif", "rate")])
 def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(["train-snn", "--cell", cell, "--encoding", encoding, "--out", str(out), *TINY]) == 0
@@ -18,10 +18,10 @@ def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     assert res["cell"] == cell and res["n_test"] == 40 and res["n_train"] + res["n_validation"] == 80
     lo, hi = res["test_interval"]
     assert lo <= res["test_accuracy"] <= hi
-    assert len(res["activity"]) == 2 and res["energy"]["energy_J"] > 0
+    assert len(res["activity"]) == 2 and res["energy"]["energy_J"] > 0      # 2 layers
     # spiking input: ACs; SRC pulses are graded (MACs), LIF spikes binary (ACs only)
     assert "E_AC" in res["energy"]["formula"]
-    assert ("E_MAC" in res["energy"]["formula"]) == (cell == "src")
+    assert ("E_MAC" in res["energy"]["formula"]) == (cell in ("src", "alif"))   # alif: threshold MACs
     for f in ("report.md", "model.npz", "model.json", "learning_curves.png", "confusion.png",
               "activity.png", "input_examples.png", "checkpoint.pt"):
         assert (out / f).is_file(), f
