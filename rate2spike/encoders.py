@@ -124,6 +124,40 @@ def direct_code(x, steps: int) -> np.ndarray:
     return np.repeat(x[..., None], steps, axis=-1).astype(np.float32)
 
 
+LEVEL_THRESHOLD = 0.3    # Yin et al.'s level-crossing threshold (on a normalised signal)
+
+
+def level_crossing(signal, threshold: float = LEVEL_THRESHOLD) -> np.ndarray:
+    """Level-crossing code of 1-D signals (Yin et al. 2020, their ECG encoding): (batch, T) ->
+    float32 (batch, 2, T), channel 0 "up", channel 1 "down".
+
+    A reference level starts at the first sample. On each step at most one event per channel:
+    if the signal is at least ``threshold`` above the reference, an up event and the reference
+    rises by ``threshold``; if at least ``threshold`` below, a down event and it falls by
+    ``threshold``. A jump of k thresholds is thus spread over k steps.
+
+    Example
+    -------
+    >>> level_crossing(np.array([[0.0, 0.7, 0.7, 0.7, 0.0]]), 0.3)[0].astype(int)
+    array([[0, 1, 1, 0, 0],
+           [0, 0, 0, 0, 1]])
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"signal must be (batch, T), got shape {x.shape}")
+    check_range("threshold", threshold, 0.0, 1e9, low_open=True)
+    out = np.zeros((x.shape[0], 2, x.shape[1]), dtype=np.float32)
+    ref = x[:, 0].copy()
+    tol = 1e-12 * threshold
+    for t in range(x.shape[1]):
+        up = x[:, t] - ref >= threshold - tol
+        down = ref - x[:, t] >= threshold - tol
+        out[up, 0, t] = 1.0
+        out[down, 1, t] = 1.0
+        ref += threshold * (up.astype(float) - down)
+    return out
+
+
 def encode(x, encoding: str, steps: int, rng=None, gain: float = RATE_GAIN) -> np.ndarray:
     """Encode ``x`` (batch, channels) with one of :data:`ENCODINGS`; ``rng`` is used by rate only."""
     check_choice("encoding", encoding, ENCODINGS)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rate2spike.encoders import direct_code, encode, latency_code, latency_times, rate_code
+from rate2spike.encoders import direct_code, encode, latency_code, latency_times, level_crossing, rate_code
 from rate2spike.errors import ConfigError
 
 
@@ -63,3 +63,27 @@ def test_direct_and_encode_dispatch():
 def test_bad_steps_are_refused(steps):
     with pytest.raises(ConfigError):
         latency_code(np.ones((1, 2)), steps=steps)
+
+
+def test_level_crossing_tracks_a_synthetic_signal():
+    # a slow sine (steps of at most 0.05) sampled at 1 ms, threshold 0.3 (Yin et al.'s ECG code)
+    t = np.arange(2000)
+    x = np.sin(2 * np.pi * t / 500.0)[None, :]
+    s = level_crossing(x, 0.3)
+    assert s.shape == (1, 2, 2000) and set(np.unique(s)) <= {0.0, 1.0}
+    ref = x[0, 0] + 0.3 * np.cumsum(s[0, 0] - s[0, 1])       # the code's own reference level
+    assert np.abs(ref - x[0]).max() < 0.3                    # never a full threshold away
+    # 4 periods, each rising and falling by 2: 4 x 2 / 0.3 = 26.7 crossings each way (+/- 1 per swing)
+    assert abs(s[0, 0].sum() - 26) <= 4 and abs(s[0, 1].sum() - 26) <= 4
+    assert not np.any(s[0, 0] * s[0, 1])                     # never up and down on one step
+
+
+def test_sequential_digits_are_the_pixels_in_level_crossings():
+    from rate2spike.datasets import load_dataset
+
+    ds = load_dataset("sdigits", "test")
+    x = ds.inputs(np.arange(3), "events", steps=640)       # 10 steps per pixel: no backlog
+    assert x.shape == (3, 2, 640) and ds.n_channels == 2
+    pix = load_dataset("digits", "test").values[:3]
+    levels = pix[:, :1] + 0.1 * np.cumsum(x[:, 0] - x[:, 1], axis=1)[:, 9::10]   # end of each pixel
+    assert np.abs(levels - pix).max() < 0.1 + 1e-6

@@ -13,7 +13,7 @@ from ..validation import check_choice, check_int, check_range
 CELLS = ("src", "lif", "alif")
 ALIF_READOUTS = ("last", "max", "mean")
 ALIF_SURROGATES = ("gaussian", "multi_gaussian")
-EVENT_DATASETS = ("nmnist", "shd")
+EVENT_DATASETS = ("nmnist", "shd", "sdigits")
 MAX_LAYERS = 50
 
 

@@ -8,6 +8,7 @@ mnist      static  784       (28, 28)     the four IDX files (``.gz`` or not)
 fashion    static  784       (28, 28)     the four IDX files of Fashion-MNIST
 nmnist     events  2312      (2, 34, 34)  extracted ``Train/`` and ``Test/`` folders
 shd        events  700       (700,)       ``shd_train.h5``, ``shd_test.h5``
+sdigits    events  2         (2,)         none: digits pixel by pixel, level-crossing
 =========  ======  ========  ===========  =========================================
 
 Static datasets are encoded with rate, latency or direct coding; event datasets are framed into
@@ -27,10 +28,10 @@ from __future__ import annotations
 
 from .base import Dataset, DatasetError, check_split, default_root
 from .events import load_nmnist, load_shd
-from .images import load_digits, load_mnist
+from .images import load_digits, load_mnist, load_sequential_digits
 
 #: the names :func:`load_dataset` accepts
-DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd")
+DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits")
 
 __all__ = ["DATASETS", "Dataset", "DatasetError", "default_root", "load_dataset"]
 
@@ -44,6 +45,8 @@ def load_dataset(name: str, split: str = "train", root=None) -> Dataset:
     check_split(split)
     if name == "digits":
         return load_digits(split)
+    if name == "sdigits":
+        return load_sequential_digits(split)
     if name in ("mnist", "fashion"):
         return load_mnist(name, split, root)
     if name == "nmnist":

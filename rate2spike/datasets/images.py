@@ -173,3 +173,32 @@ def load_mnist(name: str = "mnist", split: str = "train", root=None) -> Dataset:
     values = (images.reshape(len(images), 784).astype(np.float32) / np.float32(255.0))
     return Dataset(name, split, labels.astype(np.int64), list(classes), 784, "static",
                    values=values, source=str(files[0].parent), image_shape=(28, 28))
+
+
+#: level-crossing threshold of the sequential digits (pixel values in [0, 1], 17 grey levels)
+SEQUENTIAL_LEVEL = 0.1
+
+
+def load_sequential_digits(split: str = "train") -> Dataset:
+    """The digits read pixel by pixel (row by row, 64 pixels), as in Yin et al.'s S-MNIST: the
+    pixel sequence, each pixel held for ``steps / 64`` steps (step t shows pixel
+    ``floor(64 t / steps)``), is level-crossing encoded (:func:`~rate2spike.encoders.level_crossing`,
+    threshold 0.1): 2 channels, up and down events. Encoding ``"events"``; same split as digits.
+
+    Example
+    -------
+    >>> ds = load_sequential_digits("test")
+    >>> ds.inputs([0], "events", steps=128).shape
+    (1, 2, 128)
+    """
+    from ..encoders import level_crossing
+
+    pixels = load_digits(split)
+
+    def frame(indices, steps: int) -> np.ndarray:
+        idx = np.asarray(indices, dtype=np.int64)
+        at = (np.arange(steps) * 64) // steps
+        return level_crossing(pixels.values[idx][:, at], SEQUENTIAL_LEVEL)
+
+    return Dataset("sdigits", split, pixels.labels, pixels.classes, 2, "events", frame=frame,
+                   source="sklearn bundled digits, pixel by pixel, level-crossing", image_shape=(2,))
