@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 
 from .classifiers import ClassifierConfig
+from .classifiers.kim_tasks import ALIFTaskConfig
 from .converters import READOUT_FITS, SEARCHES, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
@@ -110,7 +111,7 @@ class ConvertConfig:
 
 
 SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfig,
-            "snn": ClassifierConfig}
+            "snn": ClassifierConfig, "alif": ALIFTaskConfig}
 
 
 def _nested(cls) -> dict:

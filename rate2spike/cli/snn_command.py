@@ -17,6 +17,7 @@ from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, Classifi
 from ..config import build_config, load_yaml
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
+from ..tasks import TASKS
 from .arguments import names, numbers
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
@@ -35,6 +36,12 @@ def add_snn_command(sub) -> None:
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
     p.add_argument("--layers", type=int, help=f"layers in all, the last = 10 neurons per class ({d.layers})")
     p.add_argument("--seed", type=int, help="random seed (0)")
+    p.add_argument("--task", choices=sorted(TASKS),
+                   help="train on a Kim et al. task instead of a dataset (--cell alif; the SRC: "
+                        "train-src); its options: --hidden, --layers, --lr, --batch-size, "
+                        "--max-updates, --step-ms, --no-recurrent, --no-adaptive, --surrogate")
+    p.add_argument("--max-updates", type=int, dest="max_updates", help="with --task: Adam updates (600)")
+    p.add_argument("--step-ms", type=float, dest="step_ms", help="with --task: ms per step (1)")
     _shared(p, "an interrupted run continues from its last epoch when started again")
     q = sub.add_parser("snn-study", help="a grid of spiking classifiers (cells x encodings x "
                        "depths x seeds) on Dask; a Table-1-shaped table and a depth figure")
@@ -86,6 +93,8 @@ def _shared(p, out_note: str) -> None:
 def run_snn_command(args) -> int:
     if args.command == "snn-study":
         return _run_study(args)
+    if args.task is not None:
+        return _run_task(args)
     from ..workflows.train_snn import train_snn
 
     keys = ("cell", "encoding", "layers", "seed", *SHARED)
@@ -115,3 +124,26 @@ def _run_study(args) -> int:
     done = sum("test_accuracy" in r for r in results)
     print(f"{done} of {len(results)} runs finished; table: {files['table']}")
     return 0 if done == len(results) else 1
+
+
+def _run_task(args) -> int:
+    from ..classifiers.kim_tasks import ALIFTaskConfig
+    from ..errors import ConfigError
+    from ..workflows.train import train_alif_task
+
+    if (args.cell or "alif") != "alif":
+        raise ConfigError(f"--task trains the adaptive LIF SRNN (--cell alif); for --cell "
+                          f"{args.cell} use {'train-src' if args.cell == 'src' else 'a --dataset'}")
+    step = None if args.step_ms is None else args.step_ms / 1000
+    cfg = build_config(ALIFTaskConfig, load_yaml(args.config).get("alif"), {
+        "task": args.task, "seed": args.seed, "hidden": args.hidden, "layers": args.layers,
+        "lr": args.lr, "batch_size": args.batch_size, "max_updates": args.max_updates,
+        "step_s": step, "recurrent": args.recurrent, "adaptive": args.adaptive,
+        "surrogate": args.surrogate})
+    result, files = train_alif_task(cfg, args.out, progress=not args.quiet)
+    last = result.history[-1]
+    print(f"adaptive LIF on {cfg.task}: eval loss {last['loss']:.3g}, accuracy {last['accuracy']:.1%}, "
+          f"activity {', '.join(f'{a:.3f}' for a in last['activity'])} after {result.updates} updates "
+          f"({result.wall_time_s:.1f} s); converged={result.converged}")
+    print(f"model: {files['model']}")
+    return 0

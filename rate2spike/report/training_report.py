@@ -47,3 +47,35 @@ def write_src_training_report(result, out: Path) -> dict:
         "curve_png": str(plots.training_curve(result.history, None, out / "src_training_curve.png",
                                               reference=None, ylabel="eval loss")),
     }
+
+
+def write_alif_task_report(result, out: Path) -> dict:
+    """Save a trained adaptive LIF SRNN (``alif_model.npz``/``.json``), its example trials and
+    training curve, and ``result.json`` in ``out``."""
+    import json
+
+    from ..artifacts import atomic_write_text
+    from ..surrogate_models.alif import ALIFNet
+
+    net = result.network()
+    stem = net.save(out / "alif_model")
+    task, step_s = result.task, result.config.step_s
+    batch = task.generate(200, result.config.seed + 99)
+    idx = first_trial_per_condition(batch.conditions)
+    with torch.no_grad():
+        o = ALIFNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
+    files = {
+        "model": str(stem),
+        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx],
+                                                 {"adaptive LIF output": (o.outputs[:, 0].numpy(), step_s)},
+                                                 batch.targets[idx], out / "alif_train_examples.png")),
+        "curve_png": str(plots.training_curve(result.history, None, out / "alif_training_curve.png",
+                                              reference=None, ylabel="eval loss (MSE per step)")),
+    }
+    last = result.history[-1]
+    atomic_write_text(out / "result.json", json.dumps(
+        {"cell": "alif", "task": task.name, "accuracy": last["accuracy"], "loss": last["loss"],
+         "activity": last["activity"], "updates": result.updates, "converged": result.converged,
+         "train_time_s": result.wall_time_s, "files": files}, indent=2) + "\n")
+    files["result"] = str(out / "result.json")
+    return files

@@ -1,12 +1,14 @@
-"""``train`` and ``train_src``: train a net, write its artifact and plots."""
+"""``train``, ``train_src`` and ``train_alif_task``: train a net, write its artifact and plots."""
 from __future__ import annotations
 
 from dataclasses import asdict
 
+from ..classifiers.kim_tasks import ALIFTaskConfig, ALIFTaskRecord
+from ..classifiers.kim_tasks import train_alif_task as train_alif_task_model
 from ..config import SRCTrainConfig, TrainConfig, build_config
 from ..locking import folder_lock
 from ..rate_models.training import TrainResult, train_rate_model
-from ..report.training_report import write_src_training_report, write_training_report
+from ..report.training_report import write_alif_task_report, write_src_training_report, write_training_report
 from ..src_models.training import SRCTrainResult, train_src_model
 from .common import check_out_dir, default_out_dir
 
@@ -45,3 +47,20 @@ def train_src(task: str = "gonogo", out=None, config: SRCTrainConfig | None = No
     result = train_src_model(cfg, progress=progress)
     with folder_lock(out):
         return result, write_src_training_report(result, out)
+
+
+def train_alif_task(config: ALIFTaskConfig, out=None, progress: bool = True
+                    ) -> tuple[ALIFTaskRecord, dict]:
+    """Train an adaptive LIF SRNN (Yin et al. 2020) directly on ``config.task`` and write it with
+    its plots and ``result.json`` to ``out``.
+
+    Example
+    -------
+    >>> from rate2spike.classifiers.kim_tasks import ALIFTaskConfig
+    >>> result, files = train_alif_task(ALIFTaskConfig("gonogo"), out="runs/alif")   # doctest: +SKIP
+    """
+    config.validate()
+    out = check_out_dir(out if out else default_out_dir("train-alif", config.task))
+    result = train_alif_task_model(config, progress=progress)
+    with folder_lock(out):
+        return result, write_alif_task_report(result, out)

@@ -72,3 +72,15 @@ def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     assert json.loads((out / "results.json").read_text()) == first
     bad = [a if a != "8" else "9" for a in args]      # other options in the same folder
     assert main(bad) == 2
+
+
+def test_alif_on_a_kim_task_end_to_end(tmp_path, capsys):
+    out = tmp_path / "alif"
+    assert main(["train-snn", "--cell", "alif", "--task", "gonogo", "--hidden", "8", "--max-updates", "2",
+                 "--batch-size", "4", "--step-ms", "5", "--out", str(out), "--quiet"]) == 0
+    res = json.loads((out / "result.json").read_text())
+    assert res["task"] == "gonogo" and res["updates"] == 2 and 0 <= res["accuracy"] <= 1
+    for f in ("alif_model.npz", "alif_train_examples.png", "alif_training_curve.png"):
+        assert (out / f).is_file()
+    assert main(["train-snn", "--cell", "lif", "--task", "gonogo", "--out", str(tmp_path / "x")]) == 2
+    assert "--cell alif" in capsys.readouterr().err and not (tmp_path / "x").exists()
