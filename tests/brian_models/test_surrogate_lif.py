@@ -9,7 +9,7 @@ from rate2spike.simulators import simulate_trained_brian
 from rate2spike.src_models.cell import SRCNet
 from rate2spike.surrogate_models import LIFClassifier
 
-TINY = dict(layers=2, hidden=24, epochs=1, steps=40, train_limit=120, batch_size=32, lr=0.02)
+TINY = dict(layers=2, hidden=24, epochs=1, steps=30, train_limit=96, batch_size=32, lr=0.02)
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def test_trained_classifier_brian2_equals_torch(cell, reset, digits):
     if cell == "src":     # one epoch leaves the class layer nearly silent: lift b_h to its bound
         net.layers[-1].b_h[:] = -4.0
     module = (SRCNet if cell == "src" else LIFClassifier).from_network(net)
-    x = test.inputs(np.arange(12), "rate", TINY["steps"], rng=3, gain=1.0)   # held-out samples
+    x = test.inputs(np.arange(6), "rate", TINY["steps"], rng=3, gain=1.0)   # held-out samples
     with torch.no_grad():
         ref = module(x, record_pulses=True)
     got = simulate_trained_brian(net, x, device="numpy", record_pulses=True)

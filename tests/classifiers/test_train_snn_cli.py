@@ -56,6 +56,7 @@ def test_unknown_choices_exit_2(args, capsys):
     assert exc.value.code == 2 and "invalid choice" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     out = tmp_path / "study"
     args = ["snn-study", "--cells", "src,lif", "--encodings", "rate", "--layers", "1,2", "--epochs", "1",

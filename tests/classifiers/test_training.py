@@ -17,7 +17,7 @@ from rate2spike.errors import ConfigError
 from rate2spike.src_models.cell import SRCNet
 from rate2spike.surrogate_models import LIFClassifier
 
-TINY = dict(layers=2, hidden=12, epochs=2, steps=12, train_limit=60, batch_size=16)
+TINY = dict(layers=2, hidden=12, epochs=2, steps=8, train_limit=60, batch_size=16)
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,7 @@ def test_evaluation_counts(digits):
     ev = evaluate_classifier(model, digits, np.arange(30), cfg, seed=1)
     assert ev["predictions"].shape == (30,) and 0 <= ev["accuracy"] <= 1
     # the rate code's expected input: gain 0.25 x pixel per step
-    expected = 0.25 * digits.values[:30].mean(axis=0) * 12      # per channel, 12 steps
+    expected = 0.25 * digits.values[:30].mean(axis=0) * cfg.steps      # per channel and sample
     np.testing.assert_allclose(ev["input_events"].mean(), expected.mean(), rtol=0.1)
     assert len(ev["activity"]) == 2 and all(0 <= a <= 1 for a in ev["activity"])
 
