@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..surrogate_models.alif_network import ALIFNetwork
-from .src import block_synapses, input_source
+from .src import block_synapses, input_source, network_dict
 
 LAYER_STEP = """
 eta = rho * eta + (1 - rho) * s
@@ -81,9 +81,5 @@ def build_alif_network(b2, net: ALIFNetwork, inputs: np.ndarray, record_pulses: 
                     f"n_seen += 1", when="groups", order=order)
     out_mon = b2.StateMonitor(R, "o", record=True, when="end", name="alif_output")
     objs += [R, block_synapses(b2, prev, R, net.W_out, B, "I_out", "alif_out"), out_mon]
-    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"alif_spikes{l}")
-                  for l, G in enumerate(layers)] if record_pulses else []
-    objs += pulse_mons
     namespace = {"u_in": u_in, "beta": net.beta, "b0": net.b0}
-    return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
-            "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
+    return network_dict(b2, objs, layers, R, out_mon, record_pulses, namespace, T * dt, "alif")

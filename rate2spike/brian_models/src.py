@@ -113,10 +113,17 @@ def build_src_network(b2, net: SRCNetwork, inputs: np.ndarray, record_pulses: bo
     R, out_mon, readout_objs = readout_integrators(b2, prev, net.W_out, net.b_out, B, dt,
                                              2 * (len(net.layers) + 1), "src")
     objs += readout_objs
-    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"src_pulses{l}")
-                  for l, G in enumerate(layers)] if record_pulses else []
-    objs += pulse_mons
     namespace = {"u_in": u_in, "readout_alpha": c.readout_alpha, "readout_gain": net.readout_gain,
                  **{k: getattr(c, k) for k in ("alpha", "rho", "r", "r_s", "zs_hyp", "zs_dep")}}
-    return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
-            "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
+    return network_dict(b2, objs, layers, R, out_mon, record_pulses, namespace, T * dt, "src")
+
+
+def network_dict(b2, objs: list, layers: list, readout, out_mon, record_pulses: bool, namespace: dict,
+                 duration, prefix: str) -> dict:
+    """What every builder returns: ``net`` (a ``brian2.Network`` of ``objs`` and, if
+    ``record_pulses``, a monitor of each layer's ``s``), ``layers``, ``readout``, ``output`` (the
+    readout monitor), ``pulses`` (monitors), ``namespace`` and ``duration``."""
+    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"{prefix}_pulses{l}")
+                  for l, G in enumerate(layers)] if record_pulses else []
+    return {"net": b2.Network(*objs, *pulse_mons), "layers": layers, "readout": readout,
+            "output": out_mon, "pulses": pulse_mons, "namespace": namespace, "duration": duration}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..surrogate_models.network import SurrogateLIFNetwork
-from .src import block_synapses, input_source, readout_integrators
+from .src import block_synapses, input_source, network_dict, readout_integrators
 
 RESET_STATEMENTS = {"zero": "v = v * (1 - s)", "subtract": "v = v - s * threshold"}
 
@@ -58,9 +58,5 @@ def build_lif_classifier_network(b2, net: SurrogateLIFNetwork, inputs: np.ndarra
     R, out_mon, readout_objs = readout_integrators(b2, prev, net.W_out, net.b_out, B, dt,
                                                    2 * (len(net.layers) + 1), "lifc")
     objs += readout_objs
-    pulse_mons = [b2.StateMonitor(G, "s", record=True, when="end", name=f"lifc_spikes{l}")
-                  for l, G in enumerate(layers)] if record_pulses else []
-    objs += pulse_mons
     namespace = {"u_in": u_in, "readout_alpha": net.readout_alpha, "readout_gain": 1.0}
-    return {"net": b2.Network(*objs), "layers": layers, "readout": R, "output": out_mon,
-            "pulses": pulse_mons, "namespace": namespace, "duration": T * dt}
+    return network_dict(b2, objs, layers, R, out_mon, record_pulses, namespace, T * dt, "lifc")

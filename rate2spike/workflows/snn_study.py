@@ -13,7 +13,6 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..artifacts import atomic_write_text
 from ..classifiers import ClassifierConfig
 from ..config import build_config
 from ..datasets import load_dataset
@@ -21,7 +20,7 @@ from ..errors import Rate2SpikeError
 from ..locking import folder_lock
 from ..report.snn_study_report import write_snn_study_report
 from .common import check_out_dir, default_out_dir
-from .study.engine import dask_map
+from .study.engine import check_manifest, dask_map
 
 
 @dataclass(frozen=True)
@@ -63,17 +62,6 @@ def run_snn_job(job: SNNJob, study_dir: str, options: dict) -> dict:
     return summary
 
 
-def _check_manifest(study_dir: Path, options: dict) -> None:
-    path = study_dir / "study.json"
-    if path.is_file():
-        old = json.loads(path.read_text()).get("options")
-        if old != json.loads(json.dumps(options)):
-            raise Rate2SpikeError(f"{study_dir} holds a classifier study with other options "
-                                  f"({old}); use another --out")
-        return
-    atomic_write_text(path, json.dumps({"options": options}, indent=2) + "\n")
-
-
 def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds: int = 1,
               out=None, scheduler=None, workers: int | None = None, progress: bool = True,
               **options):
@@ -98,7 +86,7 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
     load_dataset(base.dataset, "train", base.data_root)
     out = check_out_dir(out if out else default_out_dir("snn-study", base.dataset))
     with folder_lock(out):
-        _check_manifest(out, options)
+        check_manifest(out, options)
         calls = {j.key: ((j, str(out), options), {}) for j in jobs
                  if not (out / j.key / "result.json").is_file()}
         done = dask_map(run_snn_job, calls, scheduler, workers, progress,

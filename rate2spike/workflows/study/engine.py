@@ -21,11 +21,10 @@ from ...locking import folder_lock
 from .work import load_result, net_configs, run_net
 
 
-def _check_manifest(study_dir, train_options: dict, convert_options: dict) -> None:
-    """A study folder belongs to one set of training/convert options (settings and --nets may
-    grow); refuse to mix."""
+def check_manifest(study_dir, options: dict) -> None:
+    """A study folder belongs to one set of options (its grid may grow): record them in
+    ``study.json`` the first time, refuse other options later."""
     path = study_dir / "study.json"
-    options = {"train": train_options, "convert": convert_options}
     if path.is_file():
         old = json.loads(path.read_text()).get("options")
         if old != json.loads(json.dumps(options)):
@@ -57,7 +56,7 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
         net_configs(setting_job, train_options, convert_options)
     with folder_lock(study_dir):   # a second study in the same folder is refused
-        _check_manifest(study_dir, train_options, convert_options)
+        check_manifest(study_dir, {"train": train_options, "convert": convert_options})
         results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
                             progress, work, nets_from)
     return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
