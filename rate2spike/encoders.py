@@ -72,9 +72,11 @@ def latency_times(x, steps: int, tau: float = LATENCY_TAU,
     last step are removed: these are the saturated channels (``x < threshold``) and, in a sample
     without any, its faintest channels.
 
-    snnTorch (``latency(linear=True, normalize=True, clip=True)``) normalises with one range
-    for the whole batch instead; per sample, a faint image is not squeezed into the start of the
-    sequence by a bright one in the same batch. ``tau`` cancels in the normalisation.
+    snnTorch (``latency(linear=True, normalize=True, clip=True)``) uses ``tau = steps - 1``,
+    i.e. ``t = (steps - 1)(1 - x)`` capped at ``(steps - 1)(1 - threshold)``, and rescales by the
+    whole batch's range only when data exceed 1; here every sample spans the sequence on its own.
+    ``tau`` cancels in the normalisation. A value exactly at ``threshold`` reaches the saturated
+    time too and is removed with the values below it.
 
     Example
     -------

@@ -42,7 +42,7 @@ class ClassifierRecord(TrainingRecord):
     ``train_accuracy`` over the epoch's batches)."""
 
     def network(self):
-        """The trained net as plain arrays (SRCNetwork or SurrogateLIFNetwork) with metadata."""
+        """The trained net as plain arrays (SRCNetwork, SurrogateLIFNetwork or ALIFNetwork)."""
         meta = {**self.common_metadata(), "dataset": self.task.name, "cell": self.config.cell,
                 "encoding": self.config.encoding, "classes": list(self.task.classes)}
         return self.model.to_network(meta)
@@ -123,14 +123,21 @@ def _check_resumable(saved: dict, cfg: ClassifierConfig, path: Path) -> None:
                           f"with the same options or choose another --out")
 
 
+def check_training_size(cfg: ClassifierConfig, n_available: int, name: str) -> int:
+    """The number of training samples used (``train_limit`` of them, or all); at least 2."""
+    n = n_available if not cfg.train_limit else min(cfg.train_limit, n_available)
+    if n < 2:
+        raise ConfigError(f"the training split of {name} would have {n} sample(s) "
+                          f"(--train-limit {cfg.train_limit}); need >= 2")
+    return n
+
+
 def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path | None = None,
                      progress: bool = True) -> ClassifierRecord:
     """Train ``cfg.cell`` on ``train_set`` for ``cfg.epochs`` epochs; resumes from ``checkpoint``
     (written after every epoch) when it exists."""
     cfg.validate()
-    n = len(train_set) if not cfg.train_limit else min(cfg.train_limit, len(train_set))
-    if n < 2:
-        raise ConfigError(f"the training split of {train_set.name} has {n} sample(s); need >= 2")
+    n = check_training_size(cfg, len(train_set), train_set.name)
     pool = np.random.default_rng([cfg.seed, 1]).permutation(len(train_set))[:n]
     tr, va = split_train_validation(n, cfg.val_fraction, cfg.seed)
     train_idx, val_idx = pool[tr], pool[va]
@@ -146,6 +153,9 @@ def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path
     if checkpoint is not None and Path(checkpoint).is_file():
         state = torch.load(checkpoint, weights_only=True)
         _check_resumable(state["config"], cfg, Path(checkpoint))
+        if state["epoch"] > cfg.epochs:
+            raise ConfigError(f"{checkpoint} holds {state['epoch']} epochs, more than --epochs "
+                              f"{cfg.epochs}; pass --epochs {state['epoch']} (or more) or another --out")
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])

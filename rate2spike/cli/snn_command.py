@@ -34,7 +34,8 @@ def add_snn_command(sub) -> None:
                    f"LIF) or alif (Yin et al.'s adaptive LIF SRNN) ({d.cell})")
     p.add_argument("--encoding", choices=(*ENCODINGS, "events"),
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
-    p.add_argument("--layers", type=int, help=f"layers in all, the last = 10 neurons per class ({d.layers})")
+    p.add_argument("--layers", type=int, help=f"src, lif: layers in all, the last = 10 neurons per class; "
+                   f"alif: recurrent hidden layers ({d.layers})")
     p.add_argument("--seed", type=int, help="random seed (0)")
     p.add_argument("--task", choices=sorted(TASKS),
                    help="train on a Kim et al. task instead of a dataset (--cell alif; the SRC: "

@@ -76,7 +76,7 @@ CLASSIFIER_FORMULAS = {
 
 def classifier_energy(cell: str, weights: list, input_events, active_steps: list, steps: int,
                       graded_input: bool, recurrent: list | None = None, adaptive: bool = False) -> dict:
-    """Energy per sample of a feedforward spiking classifier (SRC or LIF).
+    """Energy per sample of a spiking classifier (SRC, LIF, or adaptive LIF SRNN).
 
     weights : the (post, pre) matrices from the input to the readout, ``[W⁰, W¹, ..., W_out]``;
     input_events : (channels,) mean input per sample summed over steps (spike counts);

@@ -76,6 +76,10 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
     >>> results, files = rate2spike.snn_study(cells=["src", "lif"], encodings=["rate"],
     ...                                       layers=[1, 2, 3], epochs=5, out="runs/depth")  # doctest: +SKIP
     """
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise Rate2SpikeError(f"--seeds must be a whole number >= 1, got {seeds!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise Rate2SpikeError(f"--workers must be a whole number >= 1, got {workers!r}")
     jobs = plan_snn_jobs(cells, encodings, layers, seeds)
     if not jobs:
         raise Rate2SpikeError("the study grid is empty: give at least one cell, encoding and depth")
@@ -83,10 +87,13 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
         build_config(ClassifierConfig, options, {"cell": job.cell, "encoding": job.encoding,
                                                  "layers": job.layers, "seed": job.seed})
     base = build_config(ClassifierConfig, options, {})
-    load_dataset(base.dataset, "train", base.data_root)
+    for split in ("train", "test"):          # a missing file fails now, not in every worker
+        load_dataset(base.dataset, split, base.data_root)
+    grid = ("cell", "encoding", "layers", "seed")   # the manifest: every shared option, spelled out
+    shared = {k: v for k, v in asdict(base).items() if k not in grid}
     out = check_out_dir(out if out else default_out_dir("snn-study", base.dataset))
     with folder_lock(out):
-        check_manifest(out, options)
+        check_manifest(out, shared)
         calls = {j.key: ((j, str(out), options), {}) for j in jobs
                  if not (out / j.key / "result.json").is_file()}
         done = dask_map(run_snn_job, calls, scheduler, workers, progress,

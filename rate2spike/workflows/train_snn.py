@@ -8,6 +8,7 @@ from dataclasses import asdict
 import numpy as np
 
 from ..classifiers import ClassifierConfig, brian_parity, evaluate_classifier, train_classifier
+from ..classifiers.training import check_training_size
 from ..config import build_config
 from ..datasets import load_dataset
 from ..locking import folder_lock
@@ -28,7 +29,7 @@ def classifier_weights(net) -> list:
 
 def train_snn(cell: str = "src", dataset: str = "digits", out=None,
               config: ClassifierConfig | None = None, progress: bool = True, **overrides):
-    """Train ``cell`` (``src`` or ``lif``) on ``dataset`` and write it with its report to ``out``.
+    """Train ``cell`` (``src``, ``lif`` or ``alif``) on ``dataset`` and write it with its report to ``out``.
 
     Options are :class:`~rate2spike.classifiers.ClassifierConfig` fields. The datasets are read
     before anything is written, so a missing dataset leaves no folder behind. A run interrupted
@@ -47,10 +48,12 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
     out = check_out_dir(out if out else default_out_dir("train-snn", cfg.dataset))
     train_set = load_dataset(cfg.dataset, "train", cfg.data_root)
     test_set = load_dataset(cfg.dataset, "test", cfg.data_root)
+    check_training_size(cfg, len(train_set), train_set.name)   # before anything is written
+    n_test = len(test_set) if not cfg.test_limit else min(cfg.test_limit, len(test_set))
+    # a seeded sample of the test split (files may be sorted by class), scored in index order
+    test_idx = np.sort(np.random.default_rng([cfg.seed, 4]).permutation(len(test_set))[:n_test])
     with folder_lock(out):
         record = train_classifier(cfg, train_set, out / "checkpoint.pt", progress=progress)
-        n_test = len(test_set) if not cfg.test_limit else min(cfg.test_limit, len(test_set))
-        test_idx = np.arange(n_test)
         start = time.perf_counter()
         test_eval = evaluate_classifier(record.model, test_set, test_idx, cfg, seed=cfg.seed + 11)
         per_sample = (time.perf_counter() - start) / n_test

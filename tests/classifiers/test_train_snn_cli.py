@@ -16,8 +16,11 @@ def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     assert main(["train-snn", "--cell", cell, "--encoding", encoding, "--out", str(out), *TINY]) == 0
     res = json.loads((out / "result.json").read_text())
     assert res["cell"] == cell and res["n_test"] == 40 and res["n_train"] + res["n_validation"] == 80
-    lo, hi = res["test_interval"]
-    assert lo <= res["test_accuracy"] <= hi
+    k, n, z = round(res["test_accuracy"] * 40), 40, 1.959964            # Wilson's formula by hand
+    centre = (k / n + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((k / n) * (1 - k / n) / n + z * z / (4 * n * n)) ** 0.5 / (1 + z * z / n)
+    np.testing.assert_allclose(res["test_interval"], [max(0, centre - half), min(1, centre + half)],
+                               atol=1e-6)
     assert len(res["activity"]) == 2 and res["energy"]["energy_J"] > 0      # 2 layers
     # spiking input: ACs; SRC pulses are graded (MACs), LIF spikes binary (ACs only)
     assert "E_AC" in res["energy"]["formula"]
@@ -30,13 +33,16 @@ def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     assert "Brian2 (equation level, numpy)" in (out / "report.md").read_text()
     assert "test accuracy" in capsys.readouterr().out
     # running again with the same options finds every epoch done and only scores
+    stamp = (out / "checkpoint.pt").stat().st_mtime_ns
     assert main(["train-snn", "--cell", cell, "--encoding", encoding, "--out", str(out), *TINY]) == 0
+    assert (out / "checkpoint.pt").stat().st_mtime_ns == stamp          # no epoch ran again
     again = json.loads((out / "result.json").read_text())
     np.testing.assert_allclose(again["test_accuracy"], res["test_accuracy"])
 
 
 @pytest.mark.parametrize("args, message", [
     (["--layers", "0"], "layers = 0"),
+    (["--train-limit", "1"], "need >= 2"),
     (["--encoding", "events"], "not valid for the static dataset digits"),
     (["--dataset", "mnist", "--data-root", "{tmp}/nothing"], "train-images-idx3-ubyte"),
     (["--dataset", "nmnist", "--encoding", "events", "--data-root", "{tmp}/nothing"], "Train"),
@@ -73,6 +79,12 @@ def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     assert json.loads((out / "results.json").read_text()) == first
     bad = [a if a != "8" else "9" for a in args]      # other options in the same folder
     assert main(bad) == 2
+
+
+@pytest.mark.parametrize("args", [["--workers", "0"], ["--seeds", "0"]])
+def test_snn_study_bad_counts(args, tmp_path, capsys):
+    assert main(["snn-study", *args, "--out", str(tmp_path / "s"), "--quiet"]) == 2
+    assert ">= 1" in capsys.readouterr().err and not (tmp_path / "s").exists()
 
 
 def test_alif_on_a_kim_task_end_to_end(tmp_path, capsys):

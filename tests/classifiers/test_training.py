@@ -84,3 +84,10 @@ def test_evaluation_counts(digits):
 def test_bad_options(bad, match):
     with pytest.raises(ConfigError, match=match):
         ClassifierConfig(**bad).validate()
+
+
+def test_resume_with_fewer_epochs_is_refused(digits, tmp_path):
+    train_classifier(ClassifierConfig(cell="lif", **TINY), digits, tmp_path / "d.pt", progress=False)
+    with pytest.raises(ConfigError, match="more than --epochs 1"):      # 2 epochs written, 1 asked
+        train_classifier(ClassifierConfig(cell="lif", **{**TINY, "epochs": 1}), digits, tmp_path / "d.pt",
+                         progress=False)

@@ -83,6 +83,8 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
     """Run ``work(*args, **kwargs)`` for every ``key: (args, kwargs)`` of ``calls`` on Dask (a
     running scheduler's address, or a LocalCluster of ``workers`` single-threaded processes);
     returns ``{key: result}``, with ``{"error": ...}`` for a call whose worker died or raised."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise Rate2SpikeError(f"--workers must be a whole number >= 1, got {workers!r}")
     if not calls:
         return {}
     from dask.distributed import Client, LocalCluster, as_completed
