@@ -21,6 +21,7 @@ from ..validation import check_scales
 from ..version import __version__
 from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
+from .family_options import add_family_options, alif_config
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
 from .snn_command import add_snn_command, run_snn_command
@@ -106,6 +107,7 @@ def make_parser() -> argparse.ArgumentParser:
                     help="Brian2 device of the SRC net (cpp_standalone)")
     add_sweep_options(cp)
     add_src_options(cp)
+    add_family_options(cp)
 
     st = sub.add_parser("study", help="train and convert many nets per setting (Dask), report how "
                         "often conversion succeeds; resumable and extendable in --out")
@@ -239,9 +241,11 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
                          **sweep_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
     scfg = src_config(args, file_cfg)
-    nets = CompareNets(args.rate_model, args.scale, args.src_model)
+    families = tuple(dict.fromkeys(["rate", "lif", "src", *args.families]))
+    nets = CompareNets(args.rate_model, args.scale, args.src_model, families, args.alif_model,
+                       args.plif_model)
     res = compare(args.task, args.out, nets, args.trials, ccfg.seed, args.src_device, tcfg, ccfg,
-                  scfg, progress)
+                  scfg, progress, alif_config(args, file_cfg))
     for name, r in res.nets.items():
         print(f"{name:>4}: accuracy {r['accuracy']:.1%}  energy {r['energy']['energy_J'] * 1e9:.3g} nJ"
               f"/trial  ({r['label']})")

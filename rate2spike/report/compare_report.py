@@ -13,6 +13,8 @@ from . import energy, plots
 
 #: trial seed offset of the comparison trials (the lambda sweep uses seed + 1000)
 COMPARE_TRIAL_OFFSET = 5000
+#: the directly trained surrogate-gradient families compare may add, and their labels
+EXTRA_LABELS = {"alif": "adaptive LIF", "plif": "LIF SRNN"}
 
 
 def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
@@ -25,11 +27,14 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
     lif_o, lif_dt, lif_idx = examples["lif"]
     lif_rows = [int(np.flatnonzero(np.asarray(lif_idx) == i)[0]) for i in idx]
     step = src.constants.step_s
+    traces = {"rate": (examples["rate"][idx], task.dt_s), "LIF": (lif_o[lif_rows], lif_dt),
+              "SRC": (examples["src"][idx, 0], step)}
+    for family in EXTRA_LABELS:
+        if family in examples:
+            traces[EXTRA_LABELS[family]] = (examples[family][idx, 0], examples[f"{family}_step_s"])
     files = {
-        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], {
-            "rate": (examples["rate"][idx], task.dt_s),
-            "LIF": (lif_o[lif_rows], lif_dt),
-            "SRC": (examples["src"][idx, 0], step)}, batch.targets[idx], out / "compare_examples.png")),
+        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], traces,
+                                                 batch.targets[idx], out / "compare_examples.png")),
         "summary_png": str(plots.comparison_summary(res.nets, task.condition_names,
                                                     out / "compare_summary.png")),
     }
@@ -48,18 +53,21 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
                                 for c in task.condition_names) +
                      f" | {act} | {r['energy']['energy_J'] * 1e9:.3g} nJ | {times} |")
     s = n["src"]
-    lines += ["", f"- SRC in Brian2: accuracy {s['accuracy_brian2']:.1%} (torch {s['accuracy']:.1%}); "
-              f"the two verdicts agree on {s['verdicts_agree']:.1%} of trials; largest output "
-              f"difference {s['max_output_difference']:.2g}.",
+    lines += [""] + [f"- {name} in Brian2: accuracy {n[key]['accuracy_brian2']:.1%} (torch "
+                     f"{n[key]['accuracy']:.1%}); the two verdicts agree on {n[key]['verdicts_agree']:.1%} "
+                     f"of trials; largest output difference {n[key]['max_output_difference']:.2g}."
+                     for key, name in (("src", "SRC"), *EXTRA_LABELS.items()) if key in n]
+    lines += [
               f"- Scoring: rate and SRC nets by the rate rule (window from {task.rate_window_s} s), "
               f"LIF by the LIF rule (window from {task.lif_window_s} s).",
               f"- Compile times (not in sim time): LIF {n['lif']['compile_s']:.1f} s, "
               f"SRC {s['compile_s']:.1f} s.", "",
               "Energy per trial (E_MAC = 3.2 pJ, E_AC = 0.1 pJ; nnz = nonzero weights, T_task = "
               f"{task.n_steps} steps of {task.dt_s * 1e3:g} ms):", ""]
-    for key in ("rate", "lif", "src"):
+    for key in [k for k in ("rate", "lif", "src", *EXTRA_LABELS) if k in n]:
         e = n[key]["energy"]
-        lines.append(f"- {key}: {energy.FORMULAS[key]} = {e['MAC']:.3g} MAC + {e['AC']:.3g} AC "
+        lines.append(f"- {key}: {energy.FORMULAS['alif' if key in EXTRA_LABELS else key]} = "
+                     f"{e['MAC']:.3g} MAC + {e['AC']:.3g} AC "
                      f"= {e['energy_J'] * 1e9:.3g} nJ")
     lines += ["", "![summary](compare_summary.png)", "", "![examples](compare_examples.png)", ""]
     atomic_write_text(out / "compare.md", "\n".join(lines))

@@ -28,6 +28,8 @@ FORMULAS = {
     "rate": "T_task · (nnz W_in + nnz W_rec + nnz W_out) · E_MAC",
     "lif": "T_task · nnz W_in · E_MAC + Σ_j spikes_j · (nnz W_rec[:, j] + nnz W_out[:, j]) · E_AC",
     "src": "T_task · nnz W_s⁰ · E_MAC + Σ_layers Σ_j active_steps_j · fan-out_j · E_MAC",
+    "alif": "T_task · nnz W_in⁰ · E_MAC + Σ_layers Σ_j spikes_j · (fan-out_j + nnz W_rec[:, j]) · E_AC"
+            " + Σ_layers (2 · spikes_l · E_AC + 2 · n_l · T · E_MAC) if adaptive",
 }
 
 
@@ -62,6 +64,22 @@ def src_energy(net, active_steps_per_layer, task_steps: int) -> dict:
         targets = [nxt] + ([layer.W_r] if layer.W_r is not None else [])
         mac += float(np.dot(active, fan_out(*targets)))
     return _estimate(mac, 0)
+
+
+def alif_energy(net, spikes_per_layer, task_steps: int, steps: int) -> dict:
+    """Energy per trial of an adaptive (or plain, beta = 0) LIF SRNN on a Kim task:
+    ``spikes_per_layer`` per layer (n_l,) mean spikes per trial; the analog input charged like
+    the other families (MACs of the first layer's input weights per task step); ``steps`` the
+    net's own steps (Yin et al.'s threshold terms: 2 ACs per spike, 2 MACs per neuron and step)."""
+    mac = task_steps * int((net.layers[0].W_in != 0).sum())
+    ac = 0.0
+    for l, (layer, spikes) in enumerate(zip(net.layers, spikes_per_layer)):
+        nxt = net.layers[l + 1].W_in if l + 1 < len(net.layers) else net.W_out
+        ac += float(np.dot(spikes, fan_out(nxt, *([layer.W_rec] if layer.W_rec is not None else []))))
+        if net.beta > 0:
+            ac += 2 * float(np.sum(spikes))
+            mac += 2 * layer.size * steps
+    return _estimate(mac, ac)
 
 
 CLASSIFIER_FORMULAS = {

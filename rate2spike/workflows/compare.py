@@ -1,4 +1,5 @@
-"""``compare``: rate net vs converted LIF net vs directly trained SRC net.
+"""``compare``: rate net vs converted LIF net vs directly trained SRC net (and, on request, the
+adaptive LIF SRNN of Yin et al. and its plain-LIF variant, trained directly).
 
 Each net is trained (or loaded), then evaluated on the same seeded trials, held out from
 training and from the s search: the rate net in torch, the LIF net in Brian2 at its chosen
@@ -13,6 +14,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..classifiers.kim_tasks import ALIFTaskConfig
 from ..config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, flat_dict
 from ..converters import convert as convert_network
 from ..locking import folder_lock
@@ -21,12 +23,13 @@ from ..report.compare_report import COMPARE_TRIAL_OFFSET, write_compare_report
 from ..results import CompareResult
 from ..simulators import BRIAN_SRC_DEVICES
 from ..src_models.network import SRCNetwork
+from ..surrogate_models.alif_network import ALIFNetwork
 from ..tasks import get_task
 from ..validation import check_choice, check_scale, check_trials
-from .common import check_out_dir, check_trials_fit, default_out_dir, load_rate, load_src
+from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir, load_rate, load_src
 from .convert import convert
-from .evaluate import evaluate_lif, evaluate_rate, evaluate_src
-from .train import train, train_src
+from .evaluate import evaluate_alif, evaluate_lif, evaluate_rate, evaluate_src
+from .train import train, train_alif_task, train_src
 
 
 @dataclass
@@ -43,6 +46,29 @@ class CompareNets:
     rate_model: str | None = None
     s: float | None = None
     src_model: str | None = None
+    families: tuple = ("rate", "lif", "src")
+    alif_model: str | None = None
+    plif_model: str | None = None
+
+
+#: the families ``compare`` can add to rate, lif and src: the adaptive LIF SRNN and its beta = 0
+#: variant (plain LIF), both trained with surrogate gradients
+EXTRA_FAMILIES = ("alif", "plif")
+FAMILIES = ("rate", "lif", "src", *EXTRA_FAMILIES)
+
+
+def _surrogate_net(task: str, out: Path, family: str, path, acfg: ALIFTaskConfig, progress):
+    """Load the adaptive (``alif``) or plain (``plif``) LIF SRNN from ``path``, or train one in
+    ``out/family`` (kept there: a second compare in the same folder reuses it)."""
+    if path is None:
+        path = out / family / "alif_model.npz"
+        if not path.is_file():
+            cfg = build_config(ALIFTaskConfig, asdict(acfg), {"adaptive": family == "alif"})
+            _, files = train_alif_task(cfg, out / family, progress=progress)
+            path = files["model"]
+    net = ALIFNetwork.load(path)
+    check_model_task(net.meta.get("task", ""), net.n_inputs, get_task(task), path, f"{family} model")
+    return net
 
 
 def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress):
@@ -72,12 +98,16 @@ def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress)
 def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, trials: int = 500,
             seed: int = 0, src_device: str = "cpp_standalone",
             train_config: TrainConfig | None = None, convert_config: ConvertConfig | None = None,
-            src_config: SRCTrainConfig | None = None, progress: bool = True) -> CompareResult:
+            src_config: SRCTrainConfig | None = None, progress: bool = True,
+            alif_config: ALIFTaskConfig | None = None) -> CompareResult:
     """Train or load the three nets, evaluate them on ``trials`` shared trials (seed + 5000),
     write ``compare.md``, ``compare.json`` and plots to ``out``.
 
-    nets : :class:`CompareNets` (files to load, the LIF scale s; default: train all, search s).
-    The LIF net runs on ``convert_config.device``, the SRC net in Brian2 on ``src_device``.
+    nets : :class:`CompareNets` (files to load, the LIF scale s, the families; default: rate,
+    converted LIF and SRC, all trained, s searched; ``families`` may add ``alif`` and ``plif``,
+    trained with ``alif_config`` or loaded from ``alif_model`` / ``plif_model``).
+    The LIF net runs on ``convert_config.device``; the SRC and surrogate-gradient nets in Brian2 on
+    ``src_device``.
 
     Example
     -------
@@ -87,6 +117,11 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
     """
     start = time.perf_counter()
     nets = nets or CompareNets()
+    extra = [f for f in nets.families if f not in ("rate", "lif", "src")]
+    for f in extra:
+        check_choice("--families", f, FAMILIES)
+    acfg = build_config(ALIFTaskConfig, asdict(alif_config) if alif_config else {},
+                        {"task": task, "seed": seed})
     task_obj = get_task(task)
     trials = check_trials(trials)
     if nets.s is not None:
@@ -113,6 +148,10 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
             lif, task_obj, batch, seed, device=opt.device, processes=opt.processes,
             threads=opt.threads)
         summaries["src"], examples["src"] = evaluate_src(src, task_obj, batch, src_device)
+        for family in extra:
+            net = _surrogate_net(task, out, family, getattr(nets, f"{family}_model"), acfg, progress)
+            summaries[family], examples[family] = evaluate_alif(net, task_obj, batch, src_device)
+            examples[f"{family}_step_s"] = net.step_s
         res = CompareResult(out, task, trials, summaries, files, time.perf_counter() - start)
         res.files.update(write_compare_report(res, task_obj, batch, examples, src))
         return res

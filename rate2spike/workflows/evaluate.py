@@ -14,6 +14,8 @@ from ..simulators import simulate_lif, simulate_src_brian
 from ..src_models.cell import SRCNet
 from ..src_models.network import SRCNetwork, task_inputs_to_steps
 from ..src_models.training import score_src
+from ..surrogate_models.alif import ALIFNet
+from ..surrogate_models.alif_network import ALIFNetwork
 from ..tasks import Task, TrialBatch, first_trial_per_condition, per_condition_accuracy
 
 
@@ -91,5 +93,34 @@ def evaluate_src(src: SRCNetwork, task: Task, batch: TrialBatch, device: str):
         "compile_s": b.build_time_s,
         "energy": energy.src_energy(src, active, batch.inputs.shape[2]),
         "activity": {f"T(s) L{l}": float(a.mean()) / n_steps for l, a in enumerate(active)},
+    }
+    return summary, o_t
+
+
+def evaluate_alif(net: ALIFNetwork, task: Task, batch: TrialBatch, device: str):
+    """An adaptive (or plain) LIF SRNN in torch (float64) and in Brian2; returns (summary,
+    torch outputs (trials, 1, steps))."""
+    step = net.step_s
+    u = task_inputs_to_steps(batch.inputs, task.dt_s, step)
+    with torch.no_grad():
+        out_t, t_torch = _timed(lambda: ALIFNet.from_network(net)(u))
+    o_t = out_t.outputs.numpy()
+    b = simulate_src_brian(net, u, device=device)
+    ok_t = score_src(task, o_t, batch, "linear", step)
+    ok_b = score_src(task, b.outputs, batch, "linear", step)
+    spikes = [a.numpy().mean(axis=0) for a in out_t.active_steps]
+    names = task.condition_names
+    kind = "adaptive LIF" if net.beta > 0 else "LIF"
+    summary = {
+        "label": f"{kind} SRNN {'+'.join(map(str, net.sizes))} "
+                 f"({'recurrent' if net.recurrent else 'feedforward'}, {step * 1e3:g} ms steps)",
+        "simulator": "torch + Brian2", "accuracy": float(ok_t.mean()),
+        "accuracy_brian2": float(ok_b.mean()), "verdicts_agree": float((ok_t == ok_b).mean()),
+        "max_output_difference": float(np.abs(o_t - b.outputs).max()),
+        "per_condition": per_condition_accuracy(ok_t, batch.conditions, names),
+        "time_per_trial_s": {"torch": t_torch / len(batch), f"Brian2 {device}": b.sim_time_s / len(batch)},
+        "compile_s": b.build_time_s,
+        "energy": energy.alif_energy(net, spikes, batch.inputs.shape[2], u.shape[2]),
+        "activity": {f"Hz L{l}": float(a.mean()) / task.duration_s for l, a in enumerate(spikes)},
     }
     return summary, o_t

@@ -145,3 +145,33 @@ def test_compare_at_a_given_scale_with_a_calibrated_readout_uses_it(tmp_path, ru
     assert [r["scale_s"] for r in rows] == [25.0] and rows[0]["readout_fit"] == "affine"
     nets = json.loads((out / "compare.json").read_text())["nets"]
     assert nets["lif"]["label"] == "converted LIF (s = 25, λ = 0.04, affine readout)"
+
+
+def test_compare_adds_the_adaptive_and_plain_lif_srnns(tmp_path, run_cli):
+    models = {}
+    for family, extra in (("alif", []), ("plif", ["--no-adaptive"])):
+        code, cap = run_cli(["train-snn", "--cell", "alif", "--task", "gonogo", "--hidden", "6",
+                             "--max-updates", "2", "--batch-size", "4", "--step-ms", "5", *extra,
+                             "--out", str(tmp_path / family), "--quiet"])
+        assert code == 0, cap.err
+        models[family] = tmp_path / family / "alif_model.npz"
+    rate = make_rate_artifact(tmp_path / "rate")
+    src_cfg = tmp_path / "tiny.yaml"
+    src_cfg.write_text(yaml.safe_dump({"src": {"sizes": [6], "batch_size": 2, "max_updates": 2,
+                                               "eval_trials": 4}}))
+    out = tmp_path / "cmp"
+    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--scale", "25",
+                         "--config", str(src_cfg), "--families", "alif,plif", "--alif-model",
+                         str(models["alif"]), "--plif-model", str(models["plif"]), "--trials", "4",
+                         "--src-device", "numpy", "--out", str(out), "--quiet"])
+    assert code == 0, cap.err
+    nets = json.loads((out / "compare.json").read_text())["nets"]
+    assert set(nets) == {"rate", "lif", "src", "alif", "plif"}
+    for family in ("alif", "plif"):
+        r = nets[family]
+        assert r["verdicts_agree"] == 1.0 and r["max_output_difference"] < 1e-9   # Brian2 == torch
+        W_in = np.load(models[family])["L0_W_in"]
+        adaptive_macs = 2 * 6 * 200 if family == "alif" else 0      # 2 n T, T = 1 s / 5 ms
+        assert r["energy"]["MAC"] == 200 * int((W_in != 0).sum()) + adaptive_macs
+    assert "LIF SRNN" in nets["plif"]["label"] and "adaptive LIF" in nets["alif"]["label"]
+    assert "adaptive LIF in Brian2" in (out / "compare.md").read_text()
