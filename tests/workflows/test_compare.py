@@ -147,6 +147,7 @@ def test_compare_at_a_given_scale_with_a_calibrated_readout_uses_it(tmp_path, ru
     assert nets["lif"]["label"] == "converted LIF (s = 25, λ = 0.04, affine readout)"
 
 
+@pytest.mark.slow
 def test_compare_adds_the_adaptive_and_plain_lif_srnns(tmp_path, run_cli):
     models = {}
     for family, extra in (("alif", []), ("plif", ["--no-adaptive"])):
