@@ -101,19 +101,20 @@ class ALIFOutput(NamedTuple):
     pulses: list | None
 
 
-def _tau(n: int, name: str) -> nn.Parameter:
-    mean, sd = TAU_INIT_MS[name]
+def _tau(n: int, name: str, init: dict) -> nn.Parameter:
+    mean, sd = init.get(name, TAU_INIT_MS[name])
     lo, hi = TAU_RANGES_MS[name]
     return nn.Parameter(torch.empty(n).normal_(mean, sd).clamp_(lo, hi))
 
 
 class ALIFNet(nn.Module):
     """Recurrent adaptive LIF layers (``sizes``) and a leaky-integrator readout of
-    ``n_outputs``. ``adaptive=False`` sets beta = 0 (plain LIF SRNN)."""
+    ``n_outputs``. ``adaptive=False`` sets beta = 0 (plain LIF SRNN); ``tau_init_ms`` overrides
+    entries of :data:`TAU_INIT_MS` (name -> (mean, s.d.) in ms)."""
 
     def __init__(self, n_inputs: int, sizes, n_outputs: int, recurrent: bool = True,
                  adaptive: bool = True, readout: str = "mean", surrogate: str = "gaussian",
-                 step_s: float = 0.001, b0: float = B0):
+                 step_s: float = 0.001, b0: float = B0, tau_init_ms: dict | None = None):
         super().__init__()
         if readout not in ALIF_READOUTS or surrogate not in SURROGATES:
             raise ValueError(f"readout must be one of {ALIF_READOUTS}, surrogate one of {SURROGATES}")
@@ -126,12 +127,13 @@ class ALIFNet(nn.Module):
             nn.init.xavier_uniform_(lin.weight)
         for lin in self.inputs:
             nn.init.zeros_(lin.bias)
-        self.tau_m = nn.ParameterList(_tau(n, "tau_m") for n in sizes)
-        self.tau_adp = nn.ParameterList(_tau(n, "tau_adp") for n in sizes)
+        init = dict(tau_init_ms or {})
+        self.tau_m = nn.ParameterList(_tau(n, "tau_m", init) for n in sizes)
+        self.tau_adp = nn.ParameterList(_tau(n, "tau_adp", init) for n in sizes)
         self.out = nn.Linear(sizes[-1], n_outputs)
         nn.init.xavier_uniform_(self.out.weight)
         nn.init.zeros_(self.out.bias)
-        self.tau_out = _tau(n_outputs, "tau_out")
+        self.tau_out = _tau(n_outputs, "tau_out", init)
 
     @torch.no_grad()
     def constrain_(self) -> None:
