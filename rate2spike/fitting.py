@@ -58,6 +58,9 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
             optimizer.zero_grad()
             loss.backward()
             norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+            if not torch.isfinite(norm):      # clipping by an infinite norm would write NaNs
+                raise TrainingError(f"{desc}: training diverged at update {update}: the gradient "
+                                    f"norm is {float(norm)}. {diverged_hint}".rstrip())
             if grad_clip is not None:
                 torch.nn.utils.clip_grads_with_norm_(params, grad_clip, norm)
             norms.append(float(norm))           # the gradient norm before any clipping

@@ -39,3 +39,17 @@ def test_clipping_scales_the_step_to_the_clip_norm_and_none_leaves_it():
     assert torch.allclose(p.detach(), torch.tensor([0.75, 1.0], dtype=torch.float64))
     assert [ev["grad_norm_max"] for ev in record.history] == [5.0, 2.5]
     assert record.history[-1]["clipped_fraction"] == 0.0
+
+
+def test_an_infinite_gradient_stops_training_with_a_clear_error_and_untouched_weights():
+    import pytest
+
+    from rate2spike.errors import TrainingError
+
+    p = torch.nn.Parameter(torch.tensor([0.0, 4.0], dtype=torch.float64))
+    opt = torch.optim.SGD([p], lr=0.1)
+    with pytest.raises(TrainingError, match="gradient norm is inf"):     # d sqrt(p)/dp at 0
+        fit(TrainingRecord(p, None, _Config()), lambda update: torch.sqrt(p).sum(),
+            lambda update: {"loss": 0.0, "accuracy": 0.0}, lambda ev: False, params=[p],
+            optimizer=opt, max_updates=3, eval_every=1, batch_size=1, grad_clip=1.0, progress=False)
+    assert torch.equal(p.detach(), torch.tensor([0.0, 4.0], dtype=torch.float64))   # no NaN written

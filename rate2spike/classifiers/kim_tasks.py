@@ -43,6 +43,7 @@ class ALIFTaskConfig:
     eval_trials: int = 200
     stop_accuracy: float = 0.99
     stop_loss: float = 0.02
+    beta: float = 1.8                # threshold adaptation when adaptive (Yin et al.'s 1.8)
     tau_adp_init_ms: float = 200.0   # mean initial tau_adp (s.d. a quarter of it)
     tau_out_init_ms: float = 20.0    # mean initial readout tau (s.d. a quarter of it)
     seed: int = 0
@@ -61,6 +62,7 @@ class ALIFTaskConfig:
         check_range("stop_accuracy", self.stop_accuracy, 0.0, 1.0)
         check_range("stop_loss", self.stop_loss, 0.0, 1e9)
         check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
+        check_range("beta", self.beta, 0.0, 100.0)
         check_range("tau_adp_init_ms", self.tau_adp_init_ms, 1.0, 5000.0)
         check_range("tau_out_init_ms", self.tau_out_init_ms, 1.0, 500.0)
         steps_per_task_step(get_task(self.task).dt_s, self.step_s)
@@ -99,7 +101,8 @@ def train_alif_task(cfg: ALIFTaskConfig, progress: bool = True) -> ALIFTaskRecor
     init = {"tau_adp": (cfg.tau_adp_init_ms, cfg.tau_adp_init_ms / 4),
             "tau_out": (cfg.tau_out_init_ms, cfg.tau_out_init_ms / 4)}
     model = ALIFNet(task.n_inputs, [cfg.hidden] * cfg.layers, 1, cfg.recurrent, cfg.adaptive, "last",
-                    cfg.surrogate, cfg.step_s, tau_init_ms=init)
+                    cfg.surrogate, cfg.step_s, tau_init_ms=init,
+                    beta=cfg.beta if cfg.adaptive else 0.0)
     params = list(model.parameters())
     opt = torch.optim.Adam(params, lr=cfg.lr)
     rng = np.random.default_rng(cfg.seed)

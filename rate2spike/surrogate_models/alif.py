@@ -109,16 +109,19 @@ def _tau(n: int, name: str, init: dict) -> nn.Parameter:
 
 class ALIFNet(nn.Module):
     """Recurrent adaptive LIF layers (``sizes``) and a leaky-integrator readout of
-    ``n_outputs``. ``adaptive=False`` sets beta = 0 (plain LIF SRNN); ``tau_init_ms`` overrides
+    ``n_outputs``. ``adaptive=False`` sets beta = 0 (plain LIF SRNN), ``beta`` another strength
+    of adaptation (default 1.8, the paper's); ``tau_init_ms`` overrides
     entries of :data:`TAU_INIT_MS` (name -> (mean, s.d.) in ms)."""
 
     def __init__(self, n_inputs: int, sizes, n_outputs: int, recurrent: bool = True,
                  adaptive: bool = True, readout: str = "mean", surrogate: str = "gaussian",
-                 step_s: float = 0.001, b0: float = B0, tau_init_ms: dict | None = None):
+                 step_s: float = 0.001, b0: float = B0, tau_init_ms: dict | None = None,
+                 beta: float | None = None):
         super().__init__()
         if readout not in ALIF_READOUTS or surrogate not in SURROGATES:
             raise ValueError(f"readout must be one of {ALIF_READOUTS}, surrogate one of {SURROGATES}")
-        self.beta, self.b0 = (BETA if adaptive else 0.0), b0
+        self.beta = (BETA if adaptive else 0.0) if beta is None else float(beta)
+        self.b0 = b0
         self.readout, self.surrogate, self.step_s = readout, surrogate, step_s
         dims = [n_inputs, *sizes]
         self.inputs = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims[:-1], dims[1:]))
