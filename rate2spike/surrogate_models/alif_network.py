@@ -1,6 +1,6 @@
 """An adaptive LIF recurrent net (Yin, Corradi & Bohté 2020) as plain arrays and constants.
 
-Layer ``l`` (recurrent), per step of ``step_s`` seconds (eqs. 4-8 of the paper):
+Layer ``l`` (recurrent), per step of ``step_s`` seconds (eqs. 4-8 of the paper)::
 
     alpha = exp(-dt / tau_m),  rho = exp(-dt / tau_adp)           per neuron
     eta[t]   = rho eta[t-1] + (1 - rho) S[t-1]

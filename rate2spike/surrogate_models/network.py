@@ -1,6 +1,6 @@
 """A directly trained LIF classifier as plain arrays and constants (no torch, no Brian2).
 
-Layer ``l`` maps the spikes (or graded input) of layer ``l - 1`` to binary spikes, per step:
+Layer ``l`` maps the spikes (or graded input) of layer ``l - 1`` to binary spikes, per step::
 
     V[t] = alpha_V V[t-1] + W s_in[t] + b
     s[t] = 1 if V[t] > V_th else 0;   where s[t] = 1:  V[t] = V_rest = 0   (reset "zero")
