@@ -18,7 +18,7 @@ import torch
 from ..fitting import fit
 from ..results import TrainingRecord
 from ..src_models.network import steps_per_task_step, task_inputs_to_steps
-from ..src_models.training import score_src
+from ..src_models.training import score_src, src_loss
 from ..surrogate_models.alif import SURROGATES, ALIFNet
 from ..tasks import TASKS, get_task
 from ..validation import check_choice, check_int, check_range
@@ -76,11 +76,6 @@ class ALIFTaskRecord(TrainingRecord):
         return self.model.to_network({**self.common_metadata(), "cell": "alif"})
 
 
-def _loss(out: torch.Tensor, targets: np.ndarray, k: int) -> torch.Tensor:
-    z = torch.as_tensor(np.repeat(targets, k, axis=-1), dtype=out.dtype)
-    return ((out[:, 0, :] - z) ** 2).mean()
-
-
 @torch.no_grad()
 def evaluate_alif_task(model: ALIFNet, task, n_trials: int, seed: int, step_s: float) -> dict:
     """Held-out loss, accuracy (the task's rule) and activity (spikes per neuron-step per layer)."""
@@ -89,7 +84,7 @@ def evaluate_alif_task(model: ALIFNet, task, n_trials: int, seed: int, step_s: f
     out = model(task_inputs_to_steps(batch.inputs, task.dt_s, step_s))
     correct = score_src(task, out.outputs.numpy(), batch, "linear", step_s)
     steps = batch.inputs.shape[2] * k
-    return {"loss": _loss(out.outputs, batch.targets, k).item(), "accuracy": float(correct.mean()),
+    return {"loss": src_loss(out.outputs, batch, "linear", k).item(), "accuracy": float(correct.mean()),
             "activity": [float(a.mean()) / steps for a in out.active_steps]}
 
 
@@ -111,7 +106,7 @@ def train_alif_task(cfg: ALIFTaskConfig, progress: bool = True) -> ALIFTaskRecor
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         out = model(task_inputs_to_steps(batch.inputs, task.dt_s, cfg.step_s))
-        return _loss(out.outputs, batch.targets, k)
+        return src_loss(out.outputs, batch, "linear", k)
 
     return fit(ALIFTaskRecord(model, task, cfg), batch_loss,
                lambda update: evaluate_alif_task(model, task, cfg.eval_trials, 20_000_003 + update,
