@@ -36,6 +36,7 @@ REQUIRED_ARRAYS = {
     "src_network": ("W_out", "b_out"),  # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
     "surrogate_lif_network": ("W_out", "b_out"),  # plus L{l}_W, L{l}_b per layer
     "alif_network": ("W_out", "b_out", "tau_out_s"),  # plus L{l}_W_in, L{l}_b, L{l}_tau_*_s (W_rec)
+    "rate_classifier": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
 }
 
 

@@ -1,16 +1,18 @@
 """Options of a spiking classifier trained directly on a dataset (``rate2spike train-snn``)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS, RATE_GAIN
 from ..errors import ConfigError
-from ..validation import check_choice, check_int, check_range
+from ..simulators.base import DEVICES
+from ..validation import check_choice, check_int, check_range, check_scales
 
 #: the directly trained cells: the Spiking Recurrent Cell, the surrogate-gradient LIF of
-#: De Geeter et al., and the adaptive LIF SRNN of Yin et al. (2020)
-CELLS = ("src", "lif", "alif")
+#: De Geeter et al., and the adaptive LIF SRNN of Yin et al. (2020); and ``rate``: Kim et al.'s
+#: rate RNN trained on the same data, then converted to LIF with the lambda search
+CELLS = ("src", "lif", "alif", "rate")
 ALIF_READOUTS = ("last", "max", "mean")
 ALIF_SURROGATES = ("gaussian", "multi_gaussian")
 EVENT_DATASETS = ("nmnist", "shd", "sdigits")
@@ -34,6 +36,12 @@ class ClassifierConfig:
     ``adaptive``, ``readout`` and ``surrogate`` apply to it only.
     ``brian_samples`` : test samples run again equation-level in Brian2 (numpy target) and
     compared with torch step by step (0: skip).
+    ``rate`` (Kim et al. 2019): one recurrent layer of ``hidden`` rate units (``layers`` is 1),
+    Dale's principle, tau_d trained in 20-100 ms, steps of 5 ms (``step_s`` is not used), a
+    bias-free readout per class; after training it is converted to LIF and the scale s =
+    1/lambda is chosen on ``search_samples`` validation samples among ``scales`` (empty: Kim et
+    al.'s sigmoid grid 20, 25, ..., 75), then every test sample is scored in Brian2
+    (``lif_device``).
     """
 
     cell: str = "src"
@@ -58,6 +66,9 @@ class ClassifierConfig:
     adaptive: bool = True            # alif: threshold adaptation (beta 1.8); False: plain LIF SRNN
     readout: str = "mean"            # alif: decision from the readout integrator's mean/max/last
     surrogate: str = "gaussian"      # alif: gaussian (the paper) or multi_gaussian
+    search_samples: int = 100        # rate: validation samples of the lambda search
+    scales: list = field(default_factory=list)   # rate: grid of s = 1/lambda (empty: 20, ..., 75)
+    lif_device: str = "cpp_standalone"           # rate: Brian2 device of the converted net
     seed: int = 0
 
     @property
@@ -92,4 +103,10 @@ class ClassifierConfig:
         check_int("brian_samples", self.brian_samples, 0, 10_000)
         check_choice("readout", self.readout, ALIF_READOUTS)
         check_choice("surrogate", self.surrogate, ALIF_SURROGATES)
+        check_int("search_samples", self.search_samples, 1, 10**6)
+        if self.scales:
+            self.scales = check_scales(self.scales)
+        check_choice("lif_device", self.lif_device, DEVICES)
+        if self.cell == "rate":
+            self.layers = 1            # one recurrent layer, whatever the SNN default says
         return self

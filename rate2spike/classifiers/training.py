@@ -24,6 +24,7 @@ from ..class_readout import GROUP_SIZE
 from ..datasets import Dataset
 from ..errors import ConfigError
 from ..fitting import fit
+from ..rate_models.classifier import RateClassifier
 from ..results import TrainingRecord
 from ..src_models.cell import SRCNet
 from ..src_models.constants import SRCConstants
@@ -53,14 +54,18 @@ def layer_sizes(cfg: ClassifierConfig, n_classes: int) -> list:
     the frozen class readout); ``layers`` hidden layers for the adaptive LIF (own readout)."""
     if cfg.cell == "alif":
         return [cfg.hidden] * cfg.layers
+    if cfg.cell == "rate":
+        return [cfg.hidden]
     return [cfg.hidden] * (cfg.layers - 1) + [GROUP_SIZE * n_classes]
 
 
 def build_classifier(cfg: ClassifierConfig, n_inputs: int, n_classes: int):
-    """A fresh SRCNet (feedforward, the paper's cell), LIFClassifier or ALIFNet, seeded by
-    ``cfg.seed``."""
+    """A fresh SRCNet (feedforward, the paper's cell), LIFClassifier, ALIFNet or RateClassifier,
+    seeded by ``cfg.seed``."""
     torch.manual_seed(cfg.seed)
     sizes = layer_sizes(cfg, n_classes)
+    if cfg.cell == "rate":
+        return RateClassifier(n_inputs, cfg.hidden, n_classes, seed=cfg.seed)
     if cfg.cell == "alif":
         return ALIFNet(n_inputs, sizes, n_classes, cfg.recurrent, cfg.adaptive, cfg.readout,
                        cfg.surrogate, cfg.step_s)
@@ -91,6 +96,15 @@ def evaluate_classifier(model, ds: Dataset, idx, cfg: ClassifierConfig, seed: in
     mean steps with s > 0 per sample) and input_events ((channels,) mean input sum per sample).
     """
     idx = np.asarray(idx)
+    was_training = model.training
+    model.eval()          # the rate net's training noise off; no effect on the spiking cells
+    try:
+        return _evaluate(model, ds, idx, cfg, seed)
+    finally:
+        model.train(was_training)
+
+
+def _evaluate(model, ds: Dataset, idx: np.ndarray, cfg: ClassifierConfig, seed: int) -> dict:
     loss, preds = 0.0, []
     active = None
     inputs_sum = np.zeros(ds.n_channels)

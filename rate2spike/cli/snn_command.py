@@ -8,6 +8,8 @@ Examples::
     rate2spike train-snn --cell alif --dataset digits --layers 1 --hidden 128 --readout mean
     rate2spike train-snn --cell src --dataset mnist --layers 2 --hidden 512 --epochs 100 \\
         --data-root ~/data/mnist          # the paper's Table 1 row (needs the MNIST IDX files)
+    rate2spike train-snn --cell rate --dataset digits --hidden 200 --epochs 20 --out runs/rate-digits
+                                          # Kim's rate RNN, converted to LIF, lambda searched
     rate2spike snn-study --cells src,lif --encodings rate,latency --layers 1,2,3 --epochs 10 \\
         --out runs/snn-table              # a Table-1-shaped grid on digits, on Dask
 """
@@ -17,12 +19,14 @@ from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, Classifi
 from ..config import build_config, load_yaml
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
+from ..simulators.base import DEVICES
 from ..tasks import TASKS
 from .arguments import names, numbers
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
 SHARED = ("dataset", "hidden", "epochs", "steps", "batch_size", "lr", "alpha", "train_limit",
-          "test_limit", "data_root", "brian_samples", "recurrent", "adaptive", "readout", "surrogate")
+          "test_limit", "data_root", "brian_samples", "recurrent", "adaptive", "readout", "surrogate",
+          "search_samples", "scales", "lif_device")
 
 
 def add_snn_command(sub) -> None:
@@ -31,7 +35,8 @@ def add_snn_command(sub) -> None:
     p = sub.add_parser("train-snn", help="train a spiking classifier (SRC stack or surrogate-"
                        "gradient LIF, De Geeter et al. 2023) on a dataset; report and result.json")
     p.add_argument("--cell", choices=CELLS, help=f"src (Spiking Recurrent Cell), lif (surrogate-gradient "
-                   f"LIF) or alif (Yin et al.'s adaptive LIF SRNN) ({d.cell})")
+                   f"LIF), alif (Yin et al.'s adaptive LIF SRNN) or rate (Kim et al.'s rate RNN, "
+                   f"then converted to LIF with the lambda search) ({d.cell})")
     p.add_argument("--encoding", choices=(*ENCODINGS, "events"),
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
     p.add_argument("--layers", type=int, help=f"src, lif: layers in all, the last = 10 neurons per class; "
@@ -46,7 +51,8 @@ def add_snn_command(sub) -> None:
     _shared(p, "an interrupted run continues from its last epoch when started again")
     q = sub.add_parser("snn-study", help="a grid of spiking classifiers (cells x encodings x "
                        "depths x seeds) on Dask; a Table-1-shaped table and a depth figure")
-    q.add_argument("--cells", type=names(CELLS), default=["src", "lif"], help="cells (src,lif; also alif)")
+    q.add_argument("--cells", type=names(CELLS), default=["src", "lif"],
+                   help="cells (src,lif; also alif, and rate: a rate RNN converted to LIF)")
     q.add_argument("--encodings", type=names((*ENCODINGS, "events")), default=["rate"],
                    help="encodings (rate; rate,latency for the paper's table)")
     q.add_argument("--layers", type=numbers(int, "--layers"), default=[1, 2, 3],
@@ -85,6 +91,12 @@ def _shared(p, out_note: str) -> None:
     p.add_argument("--readout", choices=ALIF_READOUTS,
                    help=f"alif: decide on the readout integrator's mean, max or last value ({d.readout})")
     p.add_argument("--surrogate", choices=ALIF_SURROGATES, help=f"alif: surrogate gradient ({d.surrogate})")
+    p.add_argument("--search-samples", type=int, dest="search_samples",
+                   help=f"rate: validation samples of the lambda search ({d.search_samples})")
+    p.add_argument("--scales", type=numbers(float, "--scales"),
+                   help="rate: grid of s = 1/lambda, e.g. 20,30,40 (20,25,...,75)")
+    p.add_argument("--lif-device", dest="lif_device", choices=DEVICES,
+                   help=f"rate: Brian2 device of the converted net ({d.lif_device})")
     p.add_argument("--config", metavar="F", help="YAML file with an 'snn:' section; flags override it")
     p.add_argument("--out", metavar="DIR", help=f"output folder (runs/DATASET-COMMAND-TIMESTAMP); "
                    f"{out_note}")
@@ -111,6 +123,11 @@ def run_snn_command(args) -> int:
     if b:
         print(f"Brian2 vs torch on {b['samples']} test samples: same predictions "
               f"{100 * b['same_predictions']:.0f} %, max |output difference| {b['max_output_diff']:.1e}")
+    c = s.get("converted")
+    if c:
+        print(f"converted to LIF ({c['device']}): s = {c['best_s']:g} (lambda = {1 / c['best_s']:.3g}) "
+              f"from {c['n_search']} validation samples; test accuracy {100 * c['test_accuracy']:.2f} %, "
+              f"{c['firing_rate_hz']:.1f} Hz")
     print(f"report: {files['report']}")
     return 0
 

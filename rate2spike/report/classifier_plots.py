@@ -66,3 +66,18 @@ def input_rasters(inputs, labels, classes, path, encoding: str) -> Path:
     axes[0][0].set_ylabel("input channel")
     fig.suptitle(f"example inputs ({encoding})", fontsize=9)
     return save_figure(fig, path)
+
+
+def lambda_search(converted: dict, rate_accuracy: float, path) -> Path:
+    """Accuracy of the converted LIF net on the search samples and its firing rate against s =
+    1/lambda, with the rate net's test accuracy for reference."""
+    s = converted["scales"]
+    fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3.2))
+    a.plot(s, [100 * x for x in converted["search_accuracy"]], "o-", label="converted LIF (search)")
+    a.axhline(100 * rate_accuracy, color="grey", ls="--", label="rate net (test)")
+    a.axvline(converted["best_s"], color="tab:red", lw=0.8)
+    a.set(xlabel="s = 1/λ", ylabel="accuracy (%)", title=f"λ search (best s = {converted['best_s']:g})")
+    a.legend(frameon=False, fontsize=8)
+    b.plot(s, converted["search_rate_hz"], "s-", color="tab:orange")
+    b.set(xlabel="s = 1/λ", ylabel="mean firing rate (Hz)", title="activity")
+    return save_figure(fig, path)

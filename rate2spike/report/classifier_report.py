@@ -46,6 +46,22 @@ def brian_row(b: dict | None) -> str:
             f"per sample |")
 
 
+def converted_rows(c: dict | None) -> list:
+    """The report's lines on the rate net converted to LIF (empty for spiking cells)."""
+    if not c:
+        return []
+    lo, hi = c["test_interval"]
+    return [f"| converted LIF (Kim et al.), Brian2 {c['device']} | **{100 * c['test_accuracy']:.2f} %** "
+            f"(95 % Wilson {100 * lo:.1f}–{100 * hi:.1f} %) at s = {c['best_s']:g} (λ = "
+            f"{1 / c['best_s']:.3g}), chosen on {c['n_search']} validation samples |",
+            f"| converted LIF activity | {c['firing_rate_hz']:.1f} Hz, {c['spikes_per_neuron']:.1f} "
+            f"spikes per neuron and sample |",
+            f"| converted LIF energy per sample | {c['energy']['energy_J'] * 1e9:.3f} nJ "
+            f"({c['energy']['MAC']:.3g} MAC, {c['energy']['AC']:.3g} AC); {c['energy']['formula']} |",
+            f"| converted LIF simulation per sample | {1e3 * c['sim_time_per_sample_s']:.0f} ms "
+            f"(compile {c['build_time_s']:.1f} s) |"]
+
+
 def write_classifier_report(record, net, test_set, test_eval: dict, examples, summary: dict,
                             out: Path) -> dict:
     """Save ``net`` (``model.npz``/``.json``) and write the report, figures and result.json.
@@ -60,6 +76,9 @@ def write_classifier_report(record, net, test_set, test_eval: dict, examples, su
                                                                     out / "activity.png", cfg.cell))
     files["inputs_png"] = str(classifier_plots.input_rasters(examples[0], examples[1], test_set.classes,
                                                              out / "input_examples.png", cfg.encoding))
+    if "converted" in summary:
+        files["lambda_png"] = str(classifier_plots.lambda_search(
+            summary["converted"], summary["test_accuracy"], out / "lambda_search.png"))
     s = summary
     lo, hi = s["test_interval"]
     paper = "not in the paper" if s["paper_accuracy"] is None else f"{100 * s['paper_accuracy']:.2f} %"
@@ -80,7 +99,8 @@ def write_classifier_report(record, net, test_set, test_eval: dict, examples, su
         f"| energy formula | {s['energy']['formula']}; E_MAC 3.2 pJ, E_AC 0.1 pJ |",
         f"| epochs, time per epoch | {s['epochs']}, {s['time_per_epoch_s']:.1f} s |",
         f"| torch inference per sample | {1e3 * s['time_per_sample_s']:.2f} ms |",
-        brian_row(s.get("brian2")), "",
+        *(converted_rows(s["converted"]) if "converted" in s else [brian_row(s.get("brian2"))]), "",
+        *(["![lambda search](lambda_search.png)", ""] if "converted" in s else []),
         "![learning curves](learning_curves.png)", "", "![confusion](confusion.png)", "",
         "![activity](activity.png)", "", "![inputs](input_examples.png)", "",
         "Config: `" + json.dumps(s["config"]) + "`", ""]

@@ -94,7 +94,8 @@ CLASSIFIER_FORMULAS = {
 
 def classifier_energy(cell: str, weights: list, input_events, active_steps: list, steps: int,
                       graded_input: bool, recurrent: list | None = None, adaptive: bool = False) -> dict:
-    """Energy per sample of a spiking classifier (SRC, LIF, or adaptive LIF SRNN).
+    """Energy per sample of a spiking classifier (SRC, LIF, or adaptive LIF SRNN), or of a rate
+    RNN classifier (``cell = "rate"``: :func:`rate_energy` with ``recurrent[0]`` its W_rec).
 
     weights : the (post, pre) matrices from the input to the readout, ``[W⁰, W¹, ..., W_out]``;
     input_events : (channels,) mean input per sample summed over steps (spike counts);
@@ -112,6 +113,8 @@ def classifier_energy(cell: str, weights: list, input_events, active_steps: list
     >>> e["AC"], e["MAC"]              # 3 input spikes x 2 synapses + 4 spikes x 1 synapse
     (10.0, 0.0)
     """
+    if cell == "rate":       # dense: every synapse is a MAC on every step
+        return {**rate_energy(weights[0], recurrent[0], weights[-1], steps), "formula": FORMULAS["rate"]}
     mac = ac = 0.0
     if graded_input:
         mac += steps * int((np.asarray(weights[0]) != 0).sum())

@@ -46,6 +46,38 @@ def depth_figure(groups: dict, path) -> Path:
     return save_figure(fig, path)
 
 
+def _per_sample(runs: list, key) -> float:
+    return float(np.mean([key(r) for r in runs]))
+
+
+def comparison_lines(groups: dict) -> list:
+    """Accuracy, activity, energy and time per sample of every setting; a rate cell adds the row
+    of its LIF conversion (converted vs directly trained on the same test samples)."""
+    lines = ["", "## Converted vs directly trained, per test sample", "",
+             "| net | encoding | layers | test accuracy (%) | spikes per neuron | energy (nJ) | "
+             "time per sample (ms) |", "|---|---|---|---|---|---|---|"]
+    for (cell, enc, layers), runs in sorted(groups.items()):
+        acc = _per_sample(runs, lambda r: 100 * r["test_accuracy"])
+        nj = _per_sample(runs, lambda r: 1e9 * r["energy"]["energy_J"])
+        ms = _per_sample(runs, lambda r: 1e3 * r["time_per_sample_s"])
+        spikes = "dense (rate units)" if cell == "rate" else \
+            f"{_per_sample(runs, lambda r: np.mean(r['activity']) * r['steps']):.2f}"
+        name = "rate RNN (torch)" if cell == "rate" else f"{cell.upper()} (torch)"
+        lines.append(f"| {name} | {enc} | {layers} | {acc:.2f} | {spikes} | {nj:.1f} | {ms:.2f} |")
+        conv = [r["converted"] for r in runs if r.get("converted")]
+        if conv:
+            s_best = ", ".join(f"{c['best_s']:g}" for c in conv)
+            lines.append(
+                f"| → converted LIF (Brian2, s = {s_best}) | {enc} | {layers} | "
+                f"{_per_sample(conv, lambda c: 100 * c['test_accuracy']):.2f} | "
+                f"{_per_sample(conv, lambda c: c['spikes_per_neuron']):.2f} | "
+                f"{_per_sample(conv, lambda c: 1e9 * c['energy']['energy_J']):.1f} | "
+                f"{_per_sample(conv, lambda c: 1e3 * c['sim_time_per_sample_s']):.0f} |")
+    return lines + ["", "Spikes per neuron: mean over layers per sample; energy: the formulas "
+                    "in each run's report (E_MAC 3.2 pJ, E_AC 0.1 pJ); time: torch inference, or "
+                    "the Brian2 simulation of the converted net (compile excluded)."]
+
+
 def write_snn_study_report(results: list, dataset: str, out: Path) -> dict:
     """Write ``table.md``, ``depth.png`` and ``results.json``; returns their paths."""
     out = Path(out)
@@ -64,6 +96,8 @@ def write_snn_study_report(results: list, dataset: str, out: Path) -> dict:
         lines.append(f"| {layers} | {cell.upper()} | " + " | ".join(
             _cell_text(groups.get((cell, e, layers), []), paper_accuracy(cell, dataset, e, layers))
             for e in encodings) + f" | {act:.4f} | {ep:.1f} |")
+    if groups:
+        lines += comparison_lines(groups)
     for r in errors:
         lines.append(f"\nNot finished: {r.get('key')}: {r.get('error', 'no result yet')}")
     files = {}

@@ -38,9 +38,11 @@ class SNNJob:
 
 
 def plan_snn_jobs(cells, encodings, layers, seeds: int) -> list:
-    """Every combination, deepest last (so shallow rows fill in first)."""
-    return [SNNJob(c, e, int(k), s) for k in sorted(set(layers)) for c in cells for e in encodings
-            for s in range(seeds)]
+    """Every combination, deepest last (so shallow rows fill in first). The rate cell has one
+    layer whatever the depths: it runs once per encoding and seed, in the shallowest row."""
+    depths = sorted(set(int(k) for k in layers))
+    return [SNNJob(c, e, 1 if c == "rate" else k, s) for k in depths for c in cells
+            if c != "rate" or k == depths[0] for e in encodings for s in range(seeds)]
 
 
 def run_snn_job(job: SNNJob, study_dir: str, options: dict) -> dict:

@@ -1,5 +1,6 @@
-"""``train_snn``: train a spiking classifier (SRC or surrogate-gradient LIF) on a dataset and
-write its artifact, report, figures and ``result.json``."""
+"""``train_snn``: train a spiking classifier (SRC, surrogate-gradient LIF or adaptive LIF), or a
+rate RNN converted to LIF afterwards, on a dataset and write its artifact, report, figures and
+``result.json``."""
 from __future__ import annotations
 
 import time
@@ -10,21 +11,47 @@ import numpy as np
 from ..classifiers import ClassifierConfig, brian_parity, evaluate_classifier, train_classifier
 from ..classifiers.training import check_training_size
 from ..config import build_config
+from ..converters.classifier_conversion import convert_classifier
 from ..datasets import load_dataset
 from ..locking import folder_lock
 from ..report.classifier_report import N_RASTERS, classifier_summary, write_classifier_report
+from ..rate_models.classifier import RateClassifierNetwork
 from ..report.energy import classifier_energy
+from ..statistics import accuracy_interval
 from .common import check_out_dir, default_out_dir
 
 
 def classifier_weights(net) -> list:
-    """The (post, pre) matrices from the input to the readout of an SRC, LIF or adaptive LIF
-    classifier (feedforward weights only; W_rec is passed separately)."""
+    """The (post, pre) matrices from the input to the readout of an SRC, LIF, adaptive LIF or
+    rate classifier (feedforward weights only; W_rec is passed separately)."""
+    if isinstance(net, RateClassifierNetwork):
+        return [net.W_in, net.W_out]
+
     def forward(layer):
         for name in ("W_s", "W", "W_in"):
             if getattr(layer, name, None) is not None:
                 return getattr(layer, name)
     return [forward(layer) for layer in net.layers] + [net.W_out]
+
+
+def converted_summary(net: RateClassifierNetwork, record, train_set, test_set, test_idx,
+                      cfg: ClassifierConfig, progress: bool) -> dict:
+    """Convert a trained rate classifier to LIF, search s on ``search_samples`` validation
+    samples and score the test samples ``test_idx`` in Brian2; JSON-ready numbers."""
+    search = record.split["validation"][:cfg.search_samples]
+    enc = dict(encoding=cfg.encoding, steps=cfg.steps, gain=cfg.gain)
+    x_test = test_set.inputs(test_idx, rng=np.random.default_rng([cfg.seed, 16]), **enc)
+    res = convert_classifier(
+        net, train_set.inputs(search, rng=np.random.default_rng([cfg.seed, 15]), **enc),
+        train_set.labels[search], x_test, test_set.labels[test_idx], cfg.scales, cfg.lif_device,
+        cfg.seed, progress=progress)
+    spikes = res.pop("spikes_per_unit")
+    energy = classifier_energy("lif", [net.W_in, net.W_out], x_test.sum(axis=(0, 2)) / len(x_test),
+                               [spikes], cfg.steps, cfg.encoding == "direct", recurrent=[net.W_rec])
+    res["test_predictions"] = res["test_predictions"].tolist()
+    lo, hi = accuracy_interval(res["test_accuracy"], res["n_test"])
+    return {**res, "test_interval": [lo, hi], "energy": energy,
+            "spikes_per_neuron": res["firing_rate_hz"] * cfg.steps * net.dt_s}
 
 
 def train_snn(cell: str = "src", dataset: str = "digits", out=None,
@@ -58,13 +85,17 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
         test_eval = evaluate_classifier(record.model, test_set, test_idx, cfg, seed=cfg.seed + 11)
         per_sample = (time.perf_counter() - start) / n_test
         net = record.network()
+        recurrent = ([net.W_rec] if cfg.cell == "rate" else
+                     [getattr(x, "W_rec", None) for x in net.layers])
         energy = classifier_energy(cfg.cell, classifier_weights(net), test_eval["input_events"],
                                    test_eval["active_steps"], cfg.steps, cfg.encoding == "direct",
-                                   recurrent=[getattr(x, "W_rec", None) for x in net.layers],
-                                   adaptive=cfg.cell == "alif" and cfg.adaptive)
+                                   recurrent=recurrent, adaptive=cfg.cell == "alif" and cfg.adaptive)
         summary = classifier_summary(record, test_eval, energy, per_sample)
         n_brian = min(cfg.brian_samples, n_test)
-        if n_brian:
+        if cfg.cell == "rate":
+            summary["converted"] = converted_summary(net, record, train_set, test_set, test_idx,
+                                                     cfg, progress)
+        elif n_brian:
             x = test_set.inputs(test_idx[:n_brian], cfg.encoding, cfg.steps,
                                 rng=np.random.default_rng([cfg.seed, 13]), gain=cfg.gain)
             summary["brian2"] = brian_parity(net, x)

@@ -97,3 +97,36 @@ def test_alif_on_a_kim_task_end_to_end(tmp_path, capsys):
         assert (out / f).is_file()
     assert main(["train-snn", "--cell", "lif", "--task", "gonogo", "--out", str(tmp_path / "x")]) == 2
     assert "--cell alif" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+def test_rate_cell_trains_converts_and_searches_s(tmp_path, capsys):
+    """--cell rate: Kim's rate RNN on digits, converted to LIF, s chosen on validation samples."""
+    out = tmp_path / "rate"
+    args = ["train-snn", "--cell", "rate", "--dataset", "digits", "--hidden", "16", "--epochs", "1",
+            "--steps", "20", "--train-limit", "60", "--test-limit", "12", "--search-samples", "4",
+            "--scales", "30,20", "--lif-device", "reference", "--quiet", "--out", str(out)]
+    assert main(args) == 0
+    res = json.loads((out / "result.json").read_text())
+    c = res["converted"]
+    assert res["layers"] == 1 and res["activity"] == [1.0]           # rate units: always active
+    assert c["scales"] == [20.0, 30.0] and len(c["search_accuracy"]) == 2
+    assert c["n_search"] == 4 and c["n_test"] == 12 and len(c["test_predictions"]) == 12
+    assert c["best_s"] in (20.0, 30.0) and 0.0 <= c["test_accuracy"] <= 1.0
+    assert c["spikes_per_neuron"] == pytest.approx(c["firing_rate_hz"] * 20 * 0.005)
+    # rate net: every synapse a MAC per step, by hand: 20 steps x (nnz W_in + W_rec + W_out)
+    w = np.load(out / "model.npz")
+    nnz = sum(int(np.count_nonzero(w[k])) for k in ("W_in", "W_rec", "W_out"))
+    assert res["energy"]["MAC"] == 20 * nnz and res["energy"]["AC"] == 0
+    assert "E_AC" in c["energy"]["formula"]
+    assert (out / "lambda_search.png").is_file()
+    assert "converted LIF (Kim et al.)" in (out / "report.md").read_text()
+    assert "converted to LIF (reference): s = " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--scales", "0"], "every scale s"), (["--search-samples", "0"], "search_samples = 0")])
+def test_rate_cell_bad_search_options_exit_2(args, message, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["train-snn", "--cell", "rate", "--out", str(out), "--quiet", *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
