@@ -29,7 +29,7 @@ from ..lif_models import LIFConstants, LIFNetwork
 from ..lif_models.readout import readout_traces
 from ..rate_models.classifier import RateClassifierNetwork
 from ..rate_models.network import RateNetwork
-from ..simulators import LIFSimulator, concurrent_runs, plan_runs
+from ..simulators import LIFSimulator, plan_runs
 from ..validation import check_scales
 from .conversion import default_scales
 from .sweep import choose_best_s

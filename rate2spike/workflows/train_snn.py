@@ -14,8 +14,8 @@ from ..config import build_config
 from ..converters.classifier_conversion import convert_classifier
 from ..datasets import load_dataset
 from ..locking import folder_lock
-from ..report.classifier_report import N_RASTERS, classifier_summary, write_classifier_report
 from ..rate_models.classifier import RateClassifierNetwork
+from ..report.classifier_report import N_RASTERS, classifier_summary, write_classifier_report
 from ..report.energy import classifier_energy
 from ..statistics import accuracy_interval
 from .common import check_out_dir, default_out_dir
