@@ -129,7 +129,9 @@ def _evaluate(model, ds: Dataset, idx: np.ndarray, cfg: ClassifierConfig, seed: 
 
 
 def _check_resumable(saved: dict, cfg: ClassifierConfig, path: Path) -> None:
-    now = asdict(cfg)
+    now, default = asdict(cfg), asdict(ClassifierConfig())
+    # an option added after the checkpoint was written counts as its default value
+    saved = {**default, **saved}
     diff = [k for k in now if k not in RESUMABLE_CHANGES and saved.get(k) != now[k]]
     if diff:
         raise ConfigError(f"{path} was written by a run with other options ({', '.join(diff)}: "

@@ -91,3 +91,18 @@ def test_resume_with_fewer_epochs_is_refused(digits, tmp_path):
     with pytest.raises(ConfigError, match="more than --epochs 1"):      # 2 epochs written, 1 asked
         train_classifier(ClassifierConfig(cell="lif", **{**TINY, "epochs": 1}), digits, tmp_path / "d.pt",
                          progress=False)
+
+
+def test_checkpoint_of_an_older_version_resumes_and_other_options_are_refused(digits, tmp_path):
+    """A checkpoint written before an option existed holds no value for it: its default is
+    assumed, so the run resumes; an option that differs from what was saved is refused."""
+    ckpt = tmp_path / "old.pt"
+    train_classifier(ClassifierConfig(cell="lif", **{**TINY, "epochs": 1}), digits, ckpt, progress=False)
+    state = torch.load(ckpt, weights_only=True)
+    del state["config"]["search_samples"]             # as written by an older version
+    torch.save(state, ckpt)
+    rec = train_classifier(ClassifierConfig(cell="lif", **TINY), digits, ckpt, progress=False)
+    assert [h["epoch"] for h in rec.history] == [1, 2]
+    with pytest.raises(ConfigError, match="search_samples: 100 now 7"):
+        train_classifier(ClassifierConfig(cell="lif", **{**TINY, "search_samples": 7}), digits, ckpt,
+                         progress=False)
