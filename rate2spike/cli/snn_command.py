@@ -16,6 +16,7 @@ Examples::
 from __future__ import annotations
 
 from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, ClassifierConfig
+from ..classifiers.kim_tasks import TASK_OUTPUTS
 from ..config import build_config, load_yaml
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
@@ -45,9 +46,13 @@ def add_snn_command(sub) -> None:
     p.add_argument("--task", choices=sorted(TASKS),
                    help="train on a Kim et al. task instead of a dataset (--cell alif; the SRC: "
                         "train-src); its options: --hidden, --layers, --lr, --batch-size, "
-                        "--max-updates, --step-ms, --no-recurrent, --no-adaptive, --surrogate")
+                        "--max-updates, --step-ms, --task-output, --no-recurrent, --no-adaptive, "
+                        "--surrogate")
     p.add_argument("--max-updates", type=int, dest="max_updates", help="with --task: Adam updates (600)")
     p.add_argument("--step-ms", type=float, dest="step_ms", help="with --task: ms per step (1)")
+    p.add_argument("--task-output", dest="task_output", choices=TASK_OUTPUTS,
+                   help="with --task: linear (one output, MSE to the target, the task's rule) or "
+                        "classify (one integrator per class, cross-entropy, argmax) (linear)")
     _shared(p, "an interrupted run continues from its last epoch when started again")
     q = sub.add_parser("snn-study", help="a grid of spiking classifiers (cells x encodings x "
                        "depths x seeds) on Dask; a Table-1-shaped table and a depth figure")
@@ -157,7 +162,7 @@ def _run_task(args) -> int:
         "task": args.task, "seed": args.seed, "hidden": args.hidden, "layers": args.layers,
         "lr": args.lr, "batch_size": args.batch_size, "max_updates": args.max_updates,
         "step_s": step, "recurrent": args.recurrent, "adaptive": args.adaptive,
-        "surrogate": args.surrogate})
+        "surrogate": args.surrogate, "output": args.task_output})
     result, files = train_alif_task(cfg, args.out, progress=not args.quiet)
     last = result.history[-1]
     print(f"adaptive LIF on {cfg.task}: eval loss {last['loss']:.3g}, accuracy {last['accuracy']:.1%}, "

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import torch
 
+from ..classifiers.kim_tasks import task_output
 from ..lif_models import LIFNetwork
 from ..rate_models.network import RateNetwork
 from ..report import energy
@@ -106,14 +107,16 @@ def evaluate_alif(net: ALIFNetwork, task: Task, batch: TrialBatch, device: str):
         out_t, t_torch = _timed(lambda: ALIFNet.from_network(net)(u))
     o_t = out_t.outputs.numpy()
     b = simulate_src_brian(net, u, device=device)
-    ok_t = score_src(task, o_t, batch, "linear", step)
-    ok_b = score_src(task, b.outputs, batch, "linear", step)
+    mode = task_output(net.n_outputs)
+    ok_t = score_src(task, o_t, batch, mode, step)
+    ok_b = score_src(task, b.outputs, batch, mode, step)
     spikes = [a.numpy().mean(axis=0) for a in out_t.active_steps]
     names = task.condition_names
     kind = "adaptive LIF" if net.beta > 0 else "LIF"
     summary = {
         "label": f"{kind} SRNN {'+'.join(map(str, net.sizes))} "
-                 f"({'recurrent' if net.recurrent else 'feedforward'}, {step * 1e3:g} ms steps)",
+                 f"({'recurrent' if net.recurrent else 'feedforward'}, {mode} output, "
+                 f"{step * 1e3:g} ms steps)",
         "simulator": "torch + Brian2", "accuracy": float(ok_t.mean()),
         "accuracy_brian2": float(ok_b.mean()), "verdicts_agree": float((ok_t == ok_b).mean()),
         "max_output_difference": float(np.abs(o_t - b.outputs).max()),
