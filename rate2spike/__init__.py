@@ -3,7 +3,8 @@
 Python entry points (each documented with an example):
 
 - :func:`train` / :func:`train_src`: train a rate RNN / a Spiking Recurrent Cell net;
-- :func:`train_snn`: a spiking classifier (SRC stack or surrogate-gradient LIF) on a dataset
+- :func:`train_snn`: a spiking classifier (SRC stack, surrogate-gradient LIF, adaptive LIF) on a
+  dataset, or a rate RNN converted to LIF (``cell = "rate"``)
   (:func:`load_dataset`: digits, MNIST, Fashion-MNIST, N-MNIST, SHD); :func:`snn_study`: a grid
   of them (cells x encodings x depths) with a Table-1-shaped table;
 - :func:`convert`: rate net -> LIF net, search s = 1/lambda, write the report;
