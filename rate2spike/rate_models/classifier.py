@@ -159,13 +159,5 @@ class RateClassifier(nn.Module):
         m = cls(net.n_inputs, net.n_units, net.n_outputs, net.act, net.tau_min_s, net.tau_max_s,
                 net.dt_s, net.noise_std)
         m.to(torch.float64)
-        rnn = m.rnn
-        with torch.no_grad():
-            rnn.dale_sign.copy_(torch.as_tensor(net.dale_sign))
-            rnn.w_raw.copy_(torch.as_tensor(np.abs(net.W_rec) if rnn.dale else net.W_rec))
-            rnn.w_in.copy_(torch.as_tensor(net.W_in))
-            rnn.w_out.copy_(torch.as_tensor(net.W_out))
-            if rnn.trains_tau:
-                frac = (torch.as_tensor(net.tau_d_s) - rnn.tau_min_s) / (rnn.tau_max_s - rnn.tau_min_s)
-                rnn.theta.copy_(torch.logit(frac.clamp(1e-12, 1 - 1e-12)))
+        m.rnn.load_arrays_(net)
         return m

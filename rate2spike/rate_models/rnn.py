@@ -137,16 +137,22 @@ class RateRNN(nn.Module):
         m = cls(n_units=net.n_units, n_inputs=net.n_inputs, act=net.act, dale=net.dale,
                 tau_min_s=net.tau_min_s, tau_max_s=net.tau_max_s, dt_s=net.dt_s,
                 noise_std=net.noise_std)
-        with torch.no_grad():
-            m.dale_sign.copy_(torch.as_tensor(net.dale_sign, dtype=torch.float64))
-            m.w_raw.copy_(torch.as_tensor(np.abs(net.W_rec) if m.dale else net.W_rec))
-            m.w_in.copy_(torch.as_tensor(net.W_in))
-            m.w_out.copy_(torch.as_tensor(net.W_out))
-            m.b_out.copy_(torch.as_tensor(net.b_out))
-            if m.trains_tau:
-                frac = (torch.as_tensor(net.tau_d_s) - m.tau_min_s) / (m.tau_max_s - m.tau_min_s)
-                m.theta.copy_(torch.logit(frac.clamp(1e-12, 1 - 1e-12)))
-        return m
+        return m.load_arrays_(net)
+
+    @torch.no_grad()
+    def load_arrays_(self, net) -> "RateRNN":
+        """Copy a plain-data net's W_rec, W_in, W_out, b_out (if it has one), tau_d_s and
+        dale_sign into this module (shapes must match); returns the module."""
+        self.dale_sign.copy_(torch.as_tensor(net.dale_sign, dtype=torch.float64))
+        self.w_raw.copy_(torch.as_tensor(np.abs(net.W_rec) if self.dale else net.W_rec))
+        self.w_in.copy_(torch.as_tensor(net.W_in))
+        self.w_out.copy_(torch.as_tensor(net.W_out))
+        if getattr(net, "b_out", None) is not None:
+            self.b_out.copy_(torch.as_tensor(net.b_out))
+        if self.trains_tau:
+            frac = (torch.as_tensor(net.tau_d_s) - self.tau_min_s) / (self.tau_max_s - self.tau_min_s)
+            self.theta.copy_(torch.logit(frac.clamp(1e-12, 1 - 1e-12)))
+        return self
 
 
 def simulate_rate_network(net, inputs, seed: int = 0, noise: bool = True):
