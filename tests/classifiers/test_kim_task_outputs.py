@@ -1,6 +1,5 @@
 """The adaptive LIF SRNN on a Kim task: the linear output (MSE, the task's rule) and the class
 output (one integrator per class, cross-entropy, argmax), scored by hand."""
-import numpy as np
 import pytest
 import torch
 
