@@ -127,8 +127,9 @@ def classifier_energy(cell: str, weights: list, input_events, active_steps: list
         mac += events
     else:
         ac += events
+    spiking = "alif" if cell == "lif" and any(R is not None for R in recurrent) else cell
     parts = [CLASSIFIER_FORMULAS["input_graded" if graded_input else "input_spikes"],
-             CLASSIFIER_FORMULAS[cell]]
+             CLASSIFIER_FORMULAS[spiking]]   # a recurrent LIF (the converted rate net) as alif
     if adaptive:
         ac += 2 * sum(float(np.sum(a)) for a in active_steps)
         mac += 2 * steps * sum(len(a) for a in active_steps)

@@ -117,7 +117,7 @@ def test_rate_cell_trains_converts_and_searches_s(tmp_path, capsys):
     w = np.load(out / "model.npz")
     nnz = sum(int(np.count_nonzero(w[k])) for k in ("W_in", "W_rec", "W_out"))
     assert res["energy"]["MAC"] == 20 * nnz and res["energy"]["AC"] == 0
-    assert "E_AC" in c["energy"]["formula"]
+    assert "E_AC" in c["energy"]["formula"] and "nnz W_rec" in c["energy"]["formula"]   # recurrent LIF
     assert (out / "lambda_search.png").is_file()
     assert "converted LIF (Kim et al.)" in (out / "report.md").read_text()
     assert "converted to LIF (reference): s = " in capsys.readouterr().out
