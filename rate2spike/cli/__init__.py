@@ -144,7 +144,9 @@ _floats = numbers(float, "--refractory")
 def _run(args) -> int:
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    # every core, unless OMP_NUM_THREADS says otherwise: several runs side by side should set it
+    # to 1, since torch's threads spin while waiting and oversubscribed cores slow small ops ~15x
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
     if args.command in ("simulate", "export"):
         return run_network_command(args)
     if args.command == "src-neuron":
