@@ -77,3 +77,17 @@ def test_train_then_convert_end_to_end_with_resume(tmp_path, run_cli):
     code, cap = run_cli(args + ["--resume"])
     assert code == 0, cap.err
     assert before == {p.name: p.stat().st_mtime_ns for p in (out / "sweep").glob("scale_*")}
+
+
+def test_cli_honours_omp_num_threads(monkeypatch, tmp_path, run_cli):
+    """Side-by-side runs set OMP_NUM_THREADS=1; the CLI must not raise torch's threads again."""
+    import torch
+
+    before = torch.get_num_threads()
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    try:
+        code, _ = run_cli(["train-snn", "--layers", "0", "--out", str(tmp_path / "x"), "--quiet"])
+        assert code == 2
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
