@@ -17,12 +17,6 @@ COMPARE_TRIAL_OFFSET = 5000
 EXTRA_LABELS = {"alif": "adaptive LIF", "plif": "LIF SRNN"}
 
 
-def decision_trace(outputs: np.ndarray) -> np.ndarray:
-    """(trials, steps) trace of (trials, k, steps) outputs: the one output, or with a class
-    readout (k = 2) the score of class 1 (Go, +1) minus that of class 0 (> 0: responds +1)."""
-    return outputs[:, 1] - outputs[:, 0] if outputs.shape[1] == 2 else outputs[:, 0]
-
-
 def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
     """Write the comparison files into ``res.out_dir``. ``examples``: per net its outputs on the
     shared trials (rate (trials, steps); lif (outputs of the first trial of each condition,
@@ -34,10 +28,10 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
     lif_rows = [int(np.flatnonzero(np.asarray(lif_idx) == i)[0]) for i in idx]
     step = src.constants.step_s
     traces = {"rate": (examples["rate"][idx], task.dt_s), "LIF": (lif_o[lif_rows], lif_dt),
-              "SRC": (decision_trace(examples["src"][idx]), step)}
+              "SRC": (plots.decision_trace(examples["src"][idx]), step)}
     for family in EXTRA_LABELS:
         if family in examples:
-            traces[EXTRA_LABELS[family]] = (decision_trace(examples[family][idx]),
+            traces[EXTRA_LABELS[family]] = (plots.decision_trace(examples[family][idx]),
                                             examples[f"{family}_step_s"])
     files = {
         "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], traces,

@@ -247,3 +247,14 @@ def state_traces(traces: dict, dt_s: float, path, units=(0,), window_s=None, tit
     axes[0, 0].legend(fontsize=7, ncol=len(units))
     axes[-1, 0].set_xlabel("time (s)")
     return save_figure(fig, path)
+
+
+def decision_trace(outputs: np.ndarray) -> np.ndarray:
+    """(trials, steps) trace of (trials, k, steps) outputs: the one output, or with a class
+    readout (k = 2) the score of class 1 (Go, +1) minus that of class 0 (> 0: responds +1)."""
+    return outputs[:, 1] - outputs[:, 0] if outputs.shape[1] == 2 else outputs[:, 0]
+
+
+def output_label(family: str, outputs: np.ndarray) -> str:
+    """Legend label of a family's :func:`decision_trace`."""
+    return f"{family} class 1 − class 0" if outputs.shape[1] == 2 else f"{family} output"

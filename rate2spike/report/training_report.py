@@ -39,7 +39,8 @@ def write_src_training_report(result, out: Path) -> dict:
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = SRCNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
-    traces = {"SRC output": (o.outputs[:, 0].numpy(), step_s)}
+    o = o.outputs.numpy()
+    traces = {plots.output_label("SRC", o): (plots.decision_trace(o), step_s)}
     return {
         "model": str(stem),
         "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], traces,
@@ -64,13 +65,15 @@ def write_alif_task_report(result, out: Path) -> dict:
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = ALIFNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
+    o = o.outputs.numpy()
     files = {
         "model": str(stem),
         "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx],
-                                                 {"adaptive LIF output": (o.outputs[:, 0].numpy(), step_s)},
+                                                 {plots.output_label("adaptive LIF", o):
+                                                  (plots.decision_trace(o), step_s)},
                                                  batch.targets[idx], out / "alif_train_examples.png")),
         "curve_png": str(plots.training_curve(result.history, None, out / "alif_training_curve.png",
-                                              reference=None, ylabel="eval loss (MSE per step)")),
+                                              reference=None, ylabel="eval loss (MSE or cross-entropy)")),
     }
     last = result.history[-1]
     atomic_write_text(out / "result.json", json.dumps(
