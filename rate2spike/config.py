@@ -145,8 +145,8 @@ PRESETS = ("default", "reference")
 #: the directly trained SRC's recipe per Kim task where the defaults (linear readout, 1 ms steps)
 #: fail, in every preset (the SRC is not Kim et al.'s; docs/results.md, "Directly trained nets
 #: on the Kim tasks"): the paper's class readout on a 20-neuron last layer, 5 ms steps
-SRC_TASK_RECIPES = {"xor": {"readout": "classify", "sizes": [100, 20], "step_s": 0.005,
-                            "max_updates": 1500}}
+SRC_TASK_RECIPES = {task: {"readout": "classify", "sizes": [100, 20], "step_s": 0.005,
+                           "max_updates": 1500} for task in ("xor", "mante")}
 
 
 def preset_sections(name: str, task: str) -> dict:

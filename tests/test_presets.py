@@ -62,10 +62,10 @@ def test_the_reference_preset_keeps_kim_readout_whatever_the_file_or_flags_say(t
 
 
 def test_src_recipe_per_task_in_every_preset_and_flags_win():
-    """XOR's SRC recipe (class readout on a 20-neuron last layer, 5 ms steps) comes with both
+    """XOR's and Mante's SRC recipe (class readout on a 20-neuron last layer, 5 ms steps) comes with both
     presets; Go/NoGo keeps the defaults; a config file's key wins over the recipe."""
-    for name in ("default", "reference"):
-        src = preset_sections(name, "xor")["src"]
+    for name, task in (("default", "xor"), ("reference", "xor"), ("default", "mante")):
+        src = preset_sections(name, task)["src"]
         assert src["readout"] == "classify" and src["sizes"][-1] == 20 and src["step_s"] == 0.005
         assert "src" not in preset_sections(name, "gonogo")
     merged = with_preset({"src": {"readout": "linear", "sizes": [50]}}, "default", "xor")
