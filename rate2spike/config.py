@@ -147,12 +147,18 @@ PRESETS = ("default", "reference")
 #: on the Kim tasks"): the paper's class readout on a 20-neuron last layer, 5 ms steps
 SRC_TASK_RECIPES = {task: {"readout": "classify", "sizes": [100, 20], "step_s": 0.005,
                            "max_updates": 1500} for task in ("xor", "mante")}
+#: the adaptive LIF SRNN's recipe per Kim task (same section): 5 ms steps and beta 0.2 (Yin's
+#: 1.8 answers Go on every Go/NoGo trial); XOR and Mante with one output integrator per class
+ALIF_TASK_RECIPES = {"gonogo": {"step_s": 0.005, "beta": 0.2},
+                     **{task: {"step_s": 0.005, "beta": 0.2, "output": "classify",
+                               "max_updates": 1500} for task in ("xor", "mante")}}
 
 
 def preset_sections(name: str, task: str) -> dict:
     """The config sections (``train:``, ``convert:``, ``src:``) of preset ``name`` for ``task``.
 
-    Both presets hold the SRC's recipe for ``task`` (:data:`SRC_TASK_RECIPES`).
+    Both presets hold the SRC's and the adaptive LIF SRNN's recipes for ``task``
+    (:data:`SRC_TASK_RECIPES`, :data:`ALIF_TASK_RECIPES`).
     ``default``: this project's defaults (nothing else changed). ``reference``: the authors' recipe
     where it differs from ours: no gradient clipping, tau_d in 20-50 ms (the paper's main
     runs), stop at loss < 7 with > 1,500 training trials for Go/NoGo only, and the smallest s
@@ -167,6 +173,7 @@ def preset_sections(name: str, task: str) -> dict:
     """
     check_choice("--preset", name, PRESETS)
     src = {"src": dict(SRC_TASK_RECIPES[task])} if task in SRC_TASK_RECIPES else {}
+    src.update({"alif": dict(ALIF_TASK_RECIPES[task])} if task in ALIF_TASK_RECIPES else {})
     if name == "default":
         return src
     return {**src, "train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,

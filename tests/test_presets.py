@@ -19,7 +19,7 @@ def test_reference_preset_is_the_authors_recipe_and_default_changes_nothing():
     assert (lif.input_lead_steps(0.005), lif.start_hold_steps, lif.refractory_holds) == (
         51, 40, "drift")
     assert preset_sections("reference", "mante")["train"]["min_trials"] == 0   # Go/NoGo only
-    assert preset_sections("default", "gonogo") == {}
+    assert set(preset_sections("default", "gonogo")) == {"alif"}   # only the SRNN's recipe
     with pytest.raises(ConfigError, match="reference"):
         preset_sections("paper", "gonogo")
 
@@ -68,5 +68,7 @@ def test_src_recipe_per_task_in_every_preset_and_flags_win():
         src = preset_sections(name, task)["src"]
         assert src["readout"] == "classify" and src["sizes"][-1] == 20 and src["step_s"] == 0.005
         assert "src" not in preset_sections(name, "gonogo")
+        assert preset_sections(name, task)["alif"]["output"] == "classify"
+    assert preset_sections("default", "gonogo")["alif"] == {"step_s": 0.005, "beta": 0.2}
     merged = with_preset({"src": {"readout": "linear", "sizes": [50]}}, "default", "xor")
     assert merged["src"]["readout"] == "linear" and merged["src"]["step_s"] == 0.005

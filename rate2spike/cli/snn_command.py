@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, ClassifierConfig
 from ..classifiers.kim_tasks import TASK_OUTPUTS
-from ..config import build_config, load_yaml
+from ..config import build_config, load_yaml, with_preset
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
 from ..simulators.base import DEVICES
@@ -158,7 +158,8 @@ def _run_task(args) -> int:
         raise ConfigError(f"--task trains the adaptive LIF SRNN (--cell alif); for --cell "
                           f"{args.cell} use {'train-src' if args.cell == 'src' else 'a --dataset'}")
     step = None if args.step_ms is None else args.step_ms / 1000
-    cfg = build_config(ALIFTaskConfig, load_yaml(args.config).get("alif"), {
+    cfg = build_config(ALIFTaskConfig, with_preset(load_yaml(args.config), "default",
+                                                   args.task).get("alif"), {
         "task": args.task, "seed": args.seed, "hidden": args.hidden, "layers": args.layers,
         "lr": args.lr, "batch_size": args.batch_size, "max_updates": args.max_updates,
         "step_s": step, "recurrent": args.recurrent, "adaptive": args.adaptive,
