@@ -17,6 +17,16 @@ COMPARE_TRIAL_OFFSET = 5000
 EXTRA_LABELS = {"alif": "adaptive LIF", "plif": "LIF SRNN"}
 
 
+def training_text(t: dict | None) -> str:
+    """Updates and wall time of a net's training (the converted LIF: converted, not trained)."""
+    if not t or t.get("updates") is None:
+        return "–"
+    if t["updates"] == 0:
+        return "converted (λ search)"
+    wall = t.get("wall_time_s")
+    return f"{t['updates']:,} updates" + ("" if wall is None else f", {wall:.0f} s")
+
+
 def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
     """Write the comparison files into ``res.out_dir``. ``examples``: per net its outputs on the
     shared trials (rate (trials, steps); lif (outputs of the first trial of each condition,
@@ -44,15 +54,16 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
              f"{res.trials} shared trials (seed offset {COMPARE_TRIAL_OFFSET}, held out from training "
              f"and from the λ search). Total wall time {res.wall_time_s:.1f} s.", "",
              "| net | simulator | accuracy | " + " | ".join(task.condition_names) +
-             " | activity | energy / trial | sim time / trial |",
-             "|---" * (6 + len(task.condition_names)) + "|"]
+             " | activity | energy / trial | sim time / trial | training |",
+             "|---" * (7 + len(task.condition_names)) + "|"]
     for key, r in n.items():
         act = "; ".join(f"{k} {v:.3g}" for k, v in r["activity"].items())
         times = "; ".join(f"{k} {v * 1e3:.3g} ms" for k, v in r["time_per_trial_s"].items())
         lines.append(f"| {r['label']} | {r['simulator']} | {r['accuracy']:.1%} | " +
                      " | ".join(f"{r['per_condition'].get(c, float('nan')):.1%}"
                                 for c in task.condition_names) +
-                     f" | {act} | {r['energy']['energy_J'] * 1e9:.3g} nJ | {times} |")
+                     f" | {act} | {r['energy']['energy_J'] * 1e9:.3g} nJ | {times} | "
+                     f"{training_text(r.get('training'))} |")
     s = n["src"]
     lines += [""] + [f"- {name} in Brian2: accuracy {n[key]['accuracy_brian2']:.1%} (torch "
                      f"{n[key]['accuracy']:.1%}); the two verdicts agree on {n[key]['verdicts_agree']:.1%} "

@@ -151,7 +151,13 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
         for family in extra:
             net = _surrogate_net(task, out, family, getattr(nets, f"{family}_model"), acfg, progress)
             summaries[family], examples[family] = evaluate_alif(net, task_obj, batch, src_device)
+            summaries[family]["meta"] = net.meta
             examples[f"{family}_step_s"] = net.step_s
+        for key, meta in (("rate", rate.meta), ("src", src.meta),
+                          *((f, summaries[f].pop("meta")) for f in extra)):
+            summaries[key]["training"] = {"updates": meta.get("updates"),
+                                          "wall_time_s": meta.get("train_wall_time_s")}
+        summaries["lif"]["training"] = {"updates": 0, "wall_time_s": None}   # the λ search only
         res = CompareResult(out, task, trials, summaries, files, time.perf_counter() - start)
         res.files.update(write_compare_report(res, task_obj, batch, examples, src))
         return res

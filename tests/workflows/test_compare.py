@@ -176,3 +176,7 @@ def test_compare_adds_the_adaptive_and_plain_lif_srnns(tmp_path, run_cli):
         assert r["energy"]["MAC"] == 200 * int((W_in != 0).sum()) + adaptive_macs
     assert "LIF SRNN" in nets["plif"]["label"] and "adaptive LIF" in nets["alif"]["label"]
     assert "adaptive LIF in Brian2" in (out / "compare.md").read_text()
+    # training cost per net, read from each model's metadata: 2 updates each, the LIF converted
+    assert nets["alif"]["training"]["updates"] == 2 and nets["plif"]["training"]["updates"] == 2
+    assert nets["src"]["training"]["updates"] == 2 and nets["lif"]["training"]["updates"] == 0
+    assert "2 updates" in (out / "compare.md").read_text()
