@@ -150,7 +150,8 @@ SRC_TASK_RECIPES = {task: {"readout": "classify", "sizes": [100, 20], "step_s": 
 #: the adaptive LIF SRNN's recipe per Kim task (same section): 5 ms steps and beta 0.2 (Yin's
 #: 1.8 answers Go on every Go/NoGo trial); XOR and Mante with one output integrator per class
 ALIF_TASK_RECIPES = {"gonogo": {"step_s": 0.005, "beta": 0.2},
-                     "xor": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1500},
+                     "xor": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1500,
+                             "lr": 0.005},     # lr 0.01: 100 % at update 1,306, 76.5 % at 1,500
                      "mante": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1000,
                                "lr": 0.005}}   # lr 0.01 diverged (infinite gradient) on Mante
 
