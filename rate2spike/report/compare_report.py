@@ -70,8 +70,10 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
                      f"of trials; largest output difference {n[key]['max_output_difference']:.2g}."
                      for key, name in (("src", "SRC"), *EXTRA_LABELS.items()) if key in n]
     lines += [
-              f"- Scoring: rate and SRC nets by the rate rule (window from {task.rate_window_s} s), "
-              f"LIF by the LIF rule (window from {task.lif_window_s} s).",
+              f"- Scoring: the rate net and one-output nets by the rate rule (window from "
+              f"{task.rate_window_s} s), LIF by the LIF rule (window from {task.lif_window_s} s), "
+              f"nets with a class output (SRC classify readout, SRNN class output) by the argmax "
+              f"of their class scores at the last step.",
               f"- Compile times (not in sim time): LIF {n['lif']['compile_s']:.1f} s, "
               f"SRC {s['compile_s']:.1f} s.", "",
               "Energy per trial (E_MAC = 3.2 pJ, E_AC = 0.1 pJ; nnz = nonzero weights, T_task = "
