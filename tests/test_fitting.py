@@ -1,6 +1,8 @@
 """The shared training loop: evaluations, stopping and the gradient norms it records."""
+import pytest
 import torch
 
+from rate2spike.errors import TrainingError
 from rate2spike.fitting import fit
 from rate2spike.results import TrainingRecord
 
@@ -53,3 +55,25 @@ def test_an_infinite_gradient_stops_training_with_a_clear_error_and_untouched_we
             lambda update: {"loss": 0.0, "accuracy": 0.0}, lambda ev: False, params=[p],
             optimizer=opt, max_updates=3, eval_every=1, batch_size=1, grad_clip=1.0, progress=False)
     assert torch.equal(p.detach(), torch.tensor([0.0, 4.0], dtype=torch.float64))   # no NaN written
+
+
+def test_subnormals_are_flushed_only_while_training():
+    """Inside the loop tiny float32 values flush to zero (speed); after it, and after a failed
+    run, the process computes with IEEE subnormals again (other code relies on them)."""
+    seen = []
+    p = torch.nn.Parameter(torch.ones(1))
+
+    def loss(update):
+        seen.append(float(torch.tensor([1e-40], dtype=torch.float32) * 1.0))
+        return (p * p).sum()
+
+    fit(TrainingRecord(p, None, _Config()), loss, lambda u: {"loss": 0.0, "accuracy": 0.0},
+        lambda ev: False, params=[p], optimizer=torch.optim.SGD([p], lr=0.0), max_updates=1,
+        eval_every=1, batch_size=1, progress=False)
+    assert seen == [0.0]
+    assert float(torch.tensor([1e-40], dtype=torch.float32) * 1.0) > 0
+    with pytest.raises(TrainingError):
+        fit(TrainingRecord(p, None, _Config()), lambda u: torch.tensor(float("nan")),
+            lambda u: {}, lambda ev: False, params=[p], optimizer=torch.optim.SGD([p], lr=0.0),
+            max_updates=1, eval_every=1, batch_size=1, progress=False)
+    assert float(torch.tensor([1e-40], dtype=torch.float32) * 1.0) > 0
