@@ -5,6 +5,11 @@ import shutil
 import tempfile
 from pathlib import Path
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # one torch thread per xdist worker: two workers of two spinning threads each on two cores
+    # slow small-op tests many times over (the CLI honours this too)
+    os.environ["OMP_NUM_THREADS"] = "1"
+
 import numpy as np
 import pytest
 
