@@ -12,8 +12,9 @@ layer as a graded drive (direct coding, as for the SRC nets). Two outputs (``out
   the final scores; score: their argmax (as the SRC's ``classify`` readout). A deviation from
   Kim et al.'s regression targets, for nets that fail to follow them.
 
-Training: the shared loop, Adam with a cosine schedule, gradient-norm clipping, fresh seeded trials every update; it stops
-once ``eval_trials`` held-out trials reach ``stop_accuracy`` with their loss under ``stop_loss``.
+Training: the shared loop, Adam with a cosine schedule, gradient-norm clipping, fresh seeded
+trials every update; it stops once ``eval_trials`` held-out trials reach ``stop_accuracy`` with
+their loss under ``stop_loss``.
 """
 from __future__ import annotations
 
