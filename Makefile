@@ -23,7 +23,7 @@ test: lint
 	$(BIN)/python -m pytest -q -n 2   # 2 workers: the whole suite in < 5 min on 2 cores
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 # The documentation site (docs/_build/html/index.html): warnings are errors, and every
 # gallery example in examples/ runs during the build.

@@ -40,6 +40,7 @@ def test_constant_input_fires_at_the_analytic_lif_rate():
     assert abs(res.spike_counts[0, 0] - 1.0 / isi) <= 2        # ~124 spikes in 1 s
 
 
+@pytest.mark.slow
 def test_single_spike_kernel_has_unit_area_and_analytic_peak():
     tau_d, tau_r, w = 0.05, QUIET.tau_r_s, 0.2   # W[1, 0] = 0.2 mV s: I_syn peak 3.5 mV
     w_rec = np.array([[0.0, 0.0], [w, 0.0]])
@@ -131,6 +132,7 @@ def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatc
     np.testing.assert_allclose(res.outputs, compiled.outputs, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_readout_samples_are_exact_values_of_the_per_step_readout():
     net = _small_net(seed=3, n=10)
     inputs = np.random.default_rng(4).random((2, 1, 40))

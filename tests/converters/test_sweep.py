@@ -51,6 +51,7 @@ def test_every_sweep_row_carries_the_wilson_interval_of_its_accuracy():
     assert ScaleResult.from_row(row).per_condition == {"go": 0.9}   # not read as a condition
 
 
+@pytest.mark.slow
 def test_sweep_resume_recomputes_nothing_and_matches(tiny_model, tmp_path, monkeypatch):
     net = convert(RateNetwork.load(tiny_model), 20.0)
     task = get_task("gonogo")
