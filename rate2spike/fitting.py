@@ -45,29 +45,15 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
     Raises :class:`~rate2spike.errors.TrainingError` when the loss is NaN/inf or exceeds
     ``max_loss``; ``diverged_hint`` is appended to the message (what to try instead).
     """
+    start = time.perf_counter()
+    norms = []      # gradient norms (before clipping) since the last evaluation
+    bar = tqdm(range(first_update, max_updates + 1), desc=desc, disable=not progress, unit="upd",
+               dynamic_ncols=True)
     # Subnormal floats (below ~1e-38 in float32) appear when spiking nets' traces and their
     # gradients decay through long silent stretches, and slow CPU arithmetic many times over
     # (measured: 1.7x on the first 6 updates of an SRNN on XOR). They are flushed to zero while
     # the loop runs only: the switch is process-wide processor state, restored on the way out.
     flushing = torch.set_flush_denormal(True)
-    try:
-        return _fit(record, batch_loss, evaluate, should_stop, params=params, optimizer=optimizer,
-                    max_updates=max_updates, eval_every=eval_every, batch_size=batch_size,
-                    grad_clip=grad_clip, scheduler=scheduler, after_step=after_step,
-                    max_loss=max_loss, desc=desc, diverged_hint=diverged_hint,
-                    progress=progress, first_update=first_update)
-    finally:
-        if flushing:
-            torch.set_flush_denormal(False)
-
-
-def _fit(record, batch_loss, evaluate, should_stop, *, params, optimizer, max_updates, eval_every,
-         batch_size, grad_clip, scheduler, after_step, max_loss, desc, diverged_hint, progress,
-         first_update) -> TrainingRecord:
-    start = time.perf_counter()
-    norms = []      # gradient norms (before clipping) since the last evaluation
-    bar = tqdm(range(first_update, max_updates + 1), desc=desc, disable=not progress, unit="upd",
-               dynamic_ncols=True)
     try:
         for update in bar:
             loss = batch_loss(update)
@@ -103,6 +89,8 @@ def _fit(record, batch_loss, evaluate, should_stop, *, params, optimizer, max_up
                     break
     finally:
         bar.close()
+        if flushing:
+            torch.set_flush_denormal(False)
     record.wall_time_s = time.perf_counter() - start
     record.versions = versions()
     return record

@@ -46,10 +46,8 @@ def brian_row(b: dict | None) -> str:
             f"per sample |")
 
 
-def converted_rows(c: dict | None) -> list:
-    """The report's lines on the rate net converted to LIF (empty for spiking cells)."""
-    if not c:
-        return []
+def converted_rows(c: dict) -> list:
+    """The report's lines on the rate net converted to LIF."""
     lo, hi = c["test_interval"]
     return [f"| converted LIF (Kim et al.), Brian2 {c['device']} | **{100 * c['test_accuracy']:.2f} %** "
             f"(95 % Wilson {100 * lo:.1f}–{100 * hi:.1f} %) at s = {c['best_s']:g} (λ = "

@@ -148,13 +148,13 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
             lif, task_obj, batch, seed, device=opt.device, processes=opt.processes,
             threads=opt.threads)
         summaries["src"], examples["src"] = evaluate_src(src, task_obj, batch, src_device)
+        metas = {"rate": rate.meta, "src": src.meta}    # where each net's training is recorded
         for family in extra:
             net = _surrogate_net(task, out, family, getattr(nets, f"{family}_model"), acfg, progress)
             summaries[family], examples[family] = evaluate_alif(net, task_obj, batch, src_device)
-            summaries[family]["meta"] = net.meta
+            metas[family] = net.meta
             examples[f"{family}_step_s"] = net.step_s
-        for key, meta in (("rate", rate.meta), ("src", src.meta),
-                          *((f, summaries[f].pop("meta")) for f in extra)):
+        for key, meta in metas.items():
             summaries[key]["training"] = {"updates": meta.get("updates"),
                                           "wall_time_s": meta.get("train_wall_time_s")}
         summaries["lif"]["training"] = {"updates": 0, "wall_time_s": None}   # the λ search only
