@@ -160,6 +160,36 @@ def level_crossing(signal, threshold: float = LEVEL_THRESHOLD) -> np.ndarray:
     return out
 
 
+POPULATION_CHANNELS = 40  # Yin et al.'s S-MNIST input population (their Table 1, "40(I)")
+
+
+def population_code(signal, channels: int = POPULATION_CHANNELS) -> np.ndarray:
+    """Gaussian population code of 1-D signals in [0, 1] (Yin et al. 2020, their S-MNIST input):
+    (batch, T) -> float32 (batch, channels, T), graded.
+
+    Channel i responds ``exp(-(x - mu_i)^2 / (2 sigma^2))`` with centres ``mu_i = (i - 1) /
+    (channels - 2)`` (i = 0 .. channels - 1: one centre below 0, the last at 1) and width
+    ``sigma = 1 / (channels - 2)``, the centres and width of the authors' RBF code. Deviation:
+    each response peaks at 1, where the authors' Gaussian density peaks at 1 / (sigma sqrt(2 pi))
+    (about 16 with 40 channels).
+
+    Example
+    -------
+    >>> np.round(population_code(np.array([[0.0, 0.5]]), channels=4)[0], 3)   # mu -0.5, 0, .5, 1
+    array([[0.607, 0.135],
+           [1.   , 0.607],
+           [0.607, 1.   ],
+           [0.135, 0.607]], dtype=float32)
+    """
+    x = np.asarray(signal, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"signal must be (batch, T), got shape {x.shape}")
+    check_int("channels", channels, 3, 10**4)
+    sigma = 1.0 / (channels - 2)
+    mu = (np.arange(channels) - 1.0) * sigma
+    return np.exp(-0.5 * ((x[:, None, :] - mu[None, :, None]) / sigma) ** 2).astype(np.float32)
+
+
 def encode(x, encoding: str, steps: int, rng=None, gain: float = RATE_GAIN) -> np.ndarray:
     """Encode ``x`` (batch, channels) with one of :data:`ENCODINGS`; ``rng`` is used by rate only."""
     check_choice("encoding", encoding, ENCODINGS)

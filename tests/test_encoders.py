@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rate2spike.encoders import direct_code, encode, latency_code, latency_times, level_crossing, rate_code
+from rate2spike.encoders import (direct_code, encode, latency_code, latency_times, level_crossing,
+                                 population_code, rate_code)
 from rate2spike.errors import ConfigError
 
 
@@ -78,12 +79,27 @@ def test_level_crossing_tracks_a_synthetic_signal():
     assert not np.any(s[0, 0] * s[0, 1])                     # never up and down on one step
 
 
-def test_sequential_digits_are_the_pixels_in_level_crossings():
+def test_population_code_by_hand():
+    # 6 channels: sigma = 1/4, centres -0.25, 0, 0.25, 0.5, 0.75, 1
+    x = np.array([[0.0, 0.5, 0.625, 1.0]])
+    p = population_code(x, channels=6)
+    assert p.shape == (1, 6, 4) and p.dtype == np.float32
+    np.testing.assert_allclose(p[0, :, 0], np.exp(-0.5 * np.array([1, 0, 1, 4, 9, 16])), rtol=1e-6)
+    np.testing.assert_allclose(p[0, 3, 1], 1.0)                          # x on channel 3's centre
+    np.testing.assert_allclose(p[0, 3:5, 2], np.exp(-0.125) * np.ones(2), rtol=1e-6)  # half-way: equal
+    assert p[0, :, 3].argmax() == 5
+    with pytest.raises(ConfigError, match="channels"):
+        population_code(x, channels=2)
+
+
+def test_sequential_digits_are_the_pixels_one_per_step_in_the_population_code():
     from rate2spike.datasets import load_dataset
 
     ds = load_dataset("sdigits", "test")
-    x = ds.inputs(np.arange(3), "events", steps=640)       # 10 steps per pixel: no backlog
-    assert x.shape == (3, 2, 640) and ds.n_channels == 2
+    x = ds.inputs(np.arange(3), "events", steps=128)        # 2 steps per pixel
+    assert x.shape == (3, 40, 128) and ds.n_channels == 40
     pix = load_dataset("digits", "test").values[:3]
-    levels = pix[:, :1] + 0.1 * np.cumsum(x[:, 0] - x[:, 1], axis=1)[:, 9::10]   # end of each pixel
-    assert np.abs(levels - pix).max() < 0.1 + 1e-6
+    # the channel with the largest response is the one whose centre (i - 1)/38 is nearest the pixel
+    decoded = (x.argmax(axis=1) - 1) / 38.0
+    np.testing.assert_allclose(decoded[:, ::2], pix, atol=0.5 / 38 + 1e-6)
+    np.testing.assert_array_equal(x[:, :, ::2], x[:, :, 1::2])            # each pixel held 2 steps

@@ -9,7 +9,9 @@ The forward pass of :mod:`rate2spike.surrogate_models.alif`, per step of ``step_
 with alpha = exp(-dt / tau_m), rho = exp(-dt / tau_adp). W_rec S is summed from the spikes of
 the previous step (the group updates after its synapses sum), W_in s_in from the layer below in
 the same step. The readout integrates ``v = a v + (1 - a) (W_out S_L + b_out)`` and reports the
-decision value o: v (``last``), its running maximum (``max``) or running mean (``mean``). Step
+decision value o: v (``last``), its running maximum (``max``), running mean (``mean``) or the
+running sum of softmax(v) over the outputs of a sample (``softmax_sum``: a second group, updated
+after the integrators, sums exp(v) over each sample's outputs through a summed variable). Step
 order and batching as in :mod:`.src`.
 """
 from __future__ import annotations
@@ -42,7 +44,14 @@ rho : 1 (constant)
 
 DECISION = {"last": "o = v",
             "max": "o = v * int(n_seen == 0 or v > o) + o * int(n_seen > 0 and v <= o)",
-            "mean": "o = o + (v - o) / (n_seen + 1)"}
+            "mean": "o = o + (v - o) / (n_seen + 1)",
+            "softmax_sum": ""}
+
+SOFTMAX_EQS = """
+o : 1
+v_own : 1
+Z : 1
+"""
 
 READOUT_EQS = """
 v : 1
@@ -79,7 +88,26 @@ def build_alif_network(b2, net: ALIFNetwork, inputs: np.ndarray, record_pulses: 
     R.b_out = np.tile(net.b_out, B)
     R.run_regularly(f"v = a_out * v + (1 - a_out) * (I_out + b_out)\n{DECISION[net.readout]}\n"
                     f"n_seen += 1", when="groups", order=order)
-    out_mon = b2.StateMonitor(R, "o", record=True, when="end", name="alif_output")
-    objs += [R, block_synapses(b2, prev, R, net.W_out, B, "I_out", "alif_out"), out_mon]
+    objs += [R, block_synapses(b2, prev, R, net.W_out, B, "I_out", "alif_out")]
+    decision = R
+    if net.readout == "softmax_sum":
+        decision, softmax_objs = softmax_sum_group(b2, R, net.n_outputs, B, dt, order + 2)
+        objs += softmax_objs
+    out_mon = b2.StateMonitor(decision, "o", record=True, when="end", name="alif_output")
+    objs.append(out_mon)
     namespace = {"u_in": u_in, "beta": net.beta, "b0": net.b0}
     return network_dict(b2, objs, layers, R, out_mon, record_pulses, namespace, T * dt, "alif")
+
+
+def softmax_sum_group(b2, R, k: int, B: int, dt, order: int) -> tuple:
+    """A group P (B * k, at ``order``) with ``o += exp(v) / sum_k' exp(v_k')`` over each sample's
+    k integrators of ``R`` (whose summed variables update at ``order - 1``, after ``R``)."""
+    P = b2.NeuronGroup(B * k, SOFTMAX_EQS, dt=dt, order=order, name="alif_softmax")
+    P.run_regularly("o = o + exp(v_own) / Z", when="groups", order=order)
+    own = b2.Synapses(R, P, model="v_own_post = v_pre : 1 (summed)", name="alif_softmax_own")
+    own.connect(j="i")
+    block = np.repeat(np.arange(B) * k, k * k)
+    pre, post = np.tile(np.repeat(np.arange(k), k), B), np.tile(np.tile(np.arange(k), k), B)
+    norm = b2.Synapses(R, P, model="Z_post = exp(v_pre) : 1 (summed)", name="alif_softmax_norm")
+    norm.connect(i=pre + block, j=post + block)
+    return P, [P, own, norm]

@@ -7,13 +7,13 @@ from ..datasets import DATASETS
 from ..encoders import ENCODINGS, RATE_GAIN
 from ..errors import ConfigError
 from ..simulators.base import DEVICES
+from ..surrogate_models.alif_network import ALIF_READOUTS
 from ..validation import check_choice, check_int, check_range, check_scales
 
 #: the directly trained cells: the Spiking Recurrent Cell, the surrogate-gradient LIF of
 #: De Geeter et al., and the adaptive LIF SRNN of Yin et al. (2020); and ``rate``: Kim et al.'s
 #: rate RNN trained on the same data, then converted to LIF with the lambda search
 CELLS = ("src", "lif", "alif", "rate")
-ALIF_READOUTS = ("last", "max", "mean")
 ALIF_SURROGATES = ("gaussian", "multi_gaussian")
 EVENT_DATASETS = ("nmnist", "shd", "sdigits")
 MAX_LAYERS = 50

@@ -94,7 +94,8 @@ def _shared(p, out_note: str) -> None:
     p.add_argument("--no-adaptive", dest="adaptive", action="store_false", default=None,
                    help="alif: beta = 0, the plain LIF SRNN of Yin et al.")
     p.add_argument("--readout", choices=ALIF_READOUTS,
-                   help=f"alif: decide on the readout integrator's mean, max or last value ({d.readout})")
+                   help="alif: decide on the readout integrators' mean, max or last value, or the "
+                        f"sum over steps of their softmax (Yin et al.'s code) ({d.readout})")
     p.add_argument("--surrogate", choices=ALIF_SURROGATES, help=f"alif: surrogate gradient ({d.surrogate})")
     p.add_argument("--search-samples", type=int, dest="search_samples",
                    help=f"rate: validation samples of the lambda search ({d.search_samples})")

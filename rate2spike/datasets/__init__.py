@@ -8,7 +8,7 @@ mnist      static  784       (28, 28)     the four IDX files (``.gz`` or not)
 fashion    static  784       (28, 28)     the four IDX files of Fashion-MNIST
 nmnist     events  2312      (2, 34, 34)  extracted ``Train/`` and ``Test/`` folders
 shd        events  700       (700,)       ``shd_train.h5``, ``shd_test.h5``
-sdigits    events  2         (2,)         none: digits pixel by pixel, level-crossing
+sdigits    events  40        (40,)        none: digits pixel by pixel, population code
 =========  ======  ========  ===========  =========================================
 
 Static datasets are encoded with rate, latency or direct coding; event datasets are framed into

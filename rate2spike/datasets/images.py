@@ -175,30 +175,28 @@ def load_mnist(name: str = "mnist", split: str = "train", root=None) -> Dataset:
                    values=values, source=str(files[0].parent), image_shape=(28, 28))
 
 
-#: level-crossing threshold of the sequential digits (pixel values in [0, 1], 17 grey levels)
-SEQUENTIAL_LEVEL = 0.1
-
-
 def load_sequential_digits(split: str = "train") -> Dataset:
-    """The digits read pixel by pixel (row by row, 64 pixels), as in Yin et al.'s S-MNIST: the
-    pixel sequence, each pixel held for ``steps / 64`` steps (step t shows pixel
-    ``floor(64 t / steps)``), is level-crossing encoded (:func:`~rate2spike.encoders.level_crossing`,
-    threshold 0.1): 2 channels, up and down events. Encoding ``"events"``; same split as digits.
+    """The digits read pixel by pixel (row by row, 64 pixels), as Yin et al. read S-MNIST: step
+    t shows pixel ``floor(64 t / steps)`` (``steps = 64``: one pixel per step, as in the paper),
+    presented through their Gaussian population code
+    (:func:`~rate2spike.encoders.population_code`, 40 graded channels). Encoding ``"events"``
+    (the only one: the sequence comes framed); same split as digits.
 
     Example
     -------
     >>> ds = load_sequential_digits("test")
-    >>> ds.inputs([0], "events", steps=128).shape
-    (1, 2, 128)
+    >>> ds.inputs([0], "events", steps=64).shape
+    (1, 40, 64)
     """
-    from ..encoders import level_crossing
+    from ..encoders import POPULATION_CHANNELS, population_code
 
     pixels = load_digits(split)
 
     def frame(indices, steps: int) -> np.ndarray:
         idx = np.asarray(indices, dtype=np.int64)
         at = (np.arange(steps) * 64) // steps
-        return level_crossing(pixels.values[idx][:, at], SEQUENTIAL_LEVEL)
+        return population_code(pixels.values[idx][:, at], POPULATION_CHANNELS)
 
-    return Dataset("sdigits", split, pixels.labels, pixels.classes, 2, "events", frame=frame,
-                   source="sklearn bundled digits, pixel by pixel, level-crossing", image_shape=(2,))
+    return Dataset("sdigits", split, pixels.labels, pixels.classes, POPULATION_CHANNELS, "events",
+                   frame=frame, source="sklearn bundled digits, pixel by pixel, population code",
+                   image_shape=(POPULATION_CHANNELS,))

@@ -175,8 +175,11 @@ class ALIFNet(nn.Module):
                 run = v
             elif self.readout == "max":
                 run = v if run is None else torch.maximum(run, v)
-            else:
+            elif self.readout == "mean":
                 run = v if run is None else run + (v - run) / (t + 1)     # running mean
+            else:                                     # Yin et al.'s code: sum of softmax(v)
+                p = torch.softmax(v, dim=1)
+                run = p if run is None else run + p
             outs.append(run)
         return ALIFOutput(torch.stack(outs, dim=-1), counts,
                           [torch.stack(p, dim=-1) for p in pulses] if record_pulses else None)

@@ -28,7 +28,7 @@ import numpy as np
 from ..artifacts import load_network, save_network
 from ..errors import ArtifactError
 
-ALIF_READOUTS = ("last", "max", "mean")
+ALIF_READOUTS = ("last", "max", "mean", "softmax_sum")
 KIND = "alif_network"
 BETA = 1.8     # threshold adaptation of adaptive neurons (paper's default)
 B0 = 0.01      # minimal threshold (the SHD code)

@@ -95,7 +95,8 @@ def test_time_constants_stay_in_range_after_training_steps():
             assert p.min() >= lo and p.max() <= hi
 
 
-@pytest.mark.parametrize("readout, recurrent", [("mean", True), ("max", False), ("last", True)])
+@pytest.mark.parametrize("readout, recurrent", [("mean", True), ("max", False), ("last", True),
+                                               ("softmax_sum", True)])
 def test_brian2_spikes_equal_torch(readout, recurrent, tmp_path):
     torch.manual_seed(3)
     module = ALIFNet(4, [20, 12], 3, recurrent=recurrent, readout=readout).double()
@@ -112,3 +113,17 @@ def test_brian2_spikes_equal_torch(readout, recurrent, tmp_path):
         assert a.numpy().mean() > 0.01
         np.testing.assert_array_equal(a.numpy(), b)
     np.testing.assert_allclose(ref.outputs.numpy(), got.outputs, atol=1e-9)
+
+
+def test_softmax_sum_readout_is_the_running_sum_of_softmax_of_the_integrators():
+    torch.manual_seed(5)
+    last = ALIFNet(3, [10], 4, readout="last").double()
+    summed = ALIFNet.from_network(last.to_network())
+    summed.readout = "softmax_sum"
+    x = (np.random.default_rng(2).random((2, 3, 25)) < 0.4) * 1.0
+    with torch.no_grad():
+        v = last(x).outputs.numpy()                               # the integrators v[t]
+        got = summed(x).outputs.numpy()
+    e = np.exp(v)
+    np.testing.assert_allclose(got, np.cumsum(e / e.sum(axis=1, keepdims=True), axis=2), rtol=1e-12)
+    np.testing.assert_allclose(got[:, :, -1].sum(axis=1), 25.0)   # one unit of probability a step
