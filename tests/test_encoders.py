@@ -4,8 +4,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rate2spike.encoders import (direct_code, encode, latency_code, latency_times, level_crossing,
-                                 population_code, rate_code)
+from rate2spike.encoders import (
+    direct_code,
+    encode,
+    latency_code,
+    latency_times,
+    level_crossing,
+    population_code,
+    rate_code,
+)
 from rate2spike.errors import ConfigError
 
 
