@@ -94,6 +94,8 @@ class Dataset:
         bin; events only.
     source : where the samples were read from (a path, or a description).
     image_shape : the shape one sample's channels unflatten to, e.g. (28, 28) or (2, 34, 34).
+    graded : events only: ``frame`` gives graded values (a population code), not event counts;
+        for the energy model, every input synapse is then a MAC on every step.
     """
 
     name: str
@@ -106,6 +108,7 @@ class Dataset:
     frame: Callable[[np.ndarray, int], np.ndarray] | None = None
     source: str = ""
     image_shape: tuple = ()
+    graded: bool = False
 
     def __post_init__(self):
         self.labels = np.asarray(self.labels, dtype=np.int64)

@@ -199,4 +199,4 @@ def load_sequential_digits(split: str = "train") -> Dataset:
 
     return Dataset("sdigits", split, pixels.labels, pixels.classes, POPULATION_CHANNELS, "events",
                    frame=frame, source="sklearn bundled digits, pixel by pixel, population code",
-                   image_shape=(POPULATION_CHANNELS,))
+                   image_shape=(POPULATION_CHANNELS,), graded=True)

@@ -88,7 +88,8 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
         recurrent = ([net.W_rec] if cfg.cell == "rate" else
                      [getattr(x, "W_rec", None) for x in net.layers])
         energy = classifier_energy(cfg.cell, classifier_weights(net), test_eval["input_events"],
-                                   test_eval["active_steps"], cfg.steps, cfg.encoding == "direct",
+                                   test_eval["active_steps"], cfg.steps,
+                                   cfg.encoding == "direct" or test_set.graded,
                                    recurrent=recurrent, adaptive=cfg.cell == "alif" and cfg.adaptive)
         summary = classifier_summary(record, test_eval, energy, per_sample)
         n_brian = min(cfg.brian_samples, n_test)

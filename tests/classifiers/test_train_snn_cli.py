@@ -99,6 +99,24 @@ def test_alif_on_a_kim_task_end_to_end(tmp_path, capsys):
     assert "--cell alif" in capsys.readouterr().err and not (tmp_path / "x").exists()
 
 
+def test_alif_on_sequential_digits_counts_the_graded_population_input_as_macs(tmp_path):
+    """sdigits: 40 graded channels, one pixel per step; the softmax-sum readout; energy by hand."""
+    out = tmp_path / "sd"
+    args = ["train-snn", "--cell", "alif", "--dataset", "sdigits", "--encoding", "events",
+            "--steps", "64", "--layers", "1", "--hidden", "6", "--epochs", "1", "--readout",
+            "softmax_sum", "--train-limit", "40", "--test-limit", "10", "--brian-samples", "2",
+            "--quiet", "--out", str(out)]
+    assert main(args) == 0
+    res = json.loads((out / "result.json").read_text())
+    w = np.load(out / "model.npz")
+    # every input synapse a MAC on each of 64 steps + Yin's 2 MACs per neuron and step
+    assert res["energy"]["MAC"] == 64 * np.count_nonzero(w["L0_W_in"]) + 2 * 6 * 64
+    spikes = res["activity"][0] * 6 * 64                   # mean spikes of the layer per sample
+    fan = np.count_nonzero(w["W_out"]) / 6 + np.count_nonzero(w["L0_W_rec"]) / 6
+    np.testing.assert_allclose(res["energy"]["AC"], spikes * (fan + 2), rtol=0.05)
+    assert res["brian2"]["same_predictions"] == 1.0 and res["brian2"]["max_output_diff"] < 1e-6
+
+
 def test_rate_cell_trains_converts_and_searches_s(tmp_path, capsys):
     """--cell rate: Kim's rate RNN on digits, converted to LIF, s chosen on validation samples."""
     out = tmp_path / "rate"
