@@ -12,7 +12,8 @@ Layer ``l`` (recurrent), per step of ``step_s`` seconds (eqs. 4-8 of the paper):
 ``beta = 0`` gives the plain LIF SRNN of the paper (same code). Readout: a non-spiking leaky
 integrator per output, ``v[t] = a v[t-1] + (1 - a) (W_out S_L[t] + b_out)`` with a =
 exp(-dt / tau_out) per output; the decision value is ``v`` at the last step (``last``), its
-running maximum (``max``) or its running mean (``mean``, the paper's choice for SHD).
+running maximum (``max``), its running mean (``mean``, the paper's choice for SHD) or the running
+sum over steps of softmax(v) across the outputs (``softmax_sum``, the authors' S-MNIST/SHD code).
 
 Arrays: ``W_in`` (n, m), ``W_rec`` (n, n) or None, ``b`` (n,), ``tau_m_s``, ``tau_adp_s`` (n,)
 seconds per layer; ``W_out`` (k, n_L), ``b_out`` (k,), ``tau_out_s`` (k,). Artifact ``kind =
