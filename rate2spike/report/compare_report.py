@@ -67,7 +67,9 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
     s = n["src"]
     lines += [""] + [f"- {name} in Brian2: accuracy {n[key]['accuracy_brian2']:.1%} (torch "
                      f"{n[key]['accuracy']:.1%}); the two verdicts agree on {n[key]['verdicts_agree']:.1%} "
-                     f"of trials; largest output difference {n[key]['max_output_difference']:.2g}."
+                     f"of trials; largest output difference {n[key]['max_output_difference']:.2g} "
+                     f"(torch against itself with the input shifted by 1e-12: "
+                     f"{n[key].get('torch_input_shift_difference', float('nan')):.2g})."
                      for key, name in (("src", "SRC"), *EXTRA_LABELS.items()) if key in n]
     lines += [
               f"- Scoring: the rate net and one-output nets by the rate rule (window from "

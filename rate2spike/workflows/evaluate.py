@@ -19,6 +19,27 @@ from ..surrogate_models.alif import ALIFNet
 from ..surrogate_models.alif_network import ALIFNetwork
 from ..tasks import Task, TrialBatch, first_trial_per_condition, per_condition_accuracy
 
+#: the input shift that tells a chaotic net from a simulator mismatch (:func:`perturbed_difference`)
+INPUT_SHIFT = 1e-12
+
+
+def perturbed_difference(model, inputs, outputs: np.ndarray) -> float:
+    """max |o(u + INPUT_SHIFT) - o(u)| of a torch ``model`` whose ``outputs`` at ``inputs`` u are
+    known: how far float rounding alone can move this net's outputs. A Brian2-vs-torch
+    difference of the same order is the net's sensitivity (chaos), not a mismatch.
+
+    Example
+    -------
+    >>> from types import SimpleNamespace
+    >>> summed = lambda u: SimpleNamespace(outputs=u.sum(dim=1, keepdim=True))   # o = u_0 + u_1
+    >>> u = torch.zeros(1, 2, 3, dtype=torch.float64)
+    >>> perturbed_difference(summed, u, summed(u).outputs.numpy())                 # 2 x 1e-12
+    2e-12
+    """
+    with torch.no_grad():
+        shifted = model(torch.as_tensor(inputs, dtype=torch.float64) + INPUT_SHIFT).outputs
+    return float(np.abs(shifted.numpy() - outputs).max())
+
 
 def _timed(fn):
     start = time.perf_counter()
@@ -87,6 +108,7 @@ def evaluate_src(src: SRCNetwork, task: Task, batch: TrialBatch, device: str):
         "accuracy_brian2": float(ok_b.mean()),
         "verdicts_agree": float((ok_t == ok_b).mean()),
         "max_output_difference": float(np.abs(o_t - b.outputs).max()),
+        "torch_input_shift_difference": perturbed_difference(model, u, o_t),
         "per_condition": per_condition_accuracy(ok_t, batch.conditions, names),
         "per_condition_brian2": per_condition_accuracy(ok_b, batch.conditions, names),
         "time_per_trial_s": {"torch": t_torch / len(batch),
@@ -103,8 +125,9 @@ def evaluate_alif(net: ALIFNetwork, task: Task, batch: TrialBatch, device: str):
     torch outputs (trials, 1, steps))."""
     step = net.step_s
     u = task_inputs_to_steps(batch.inputs, task.dt_s, step)
+    model = ALIFNet.from_network(net)
     with torch.no_grad():
-        out_t, t_torch = _timed(lambda: ALIFNet.from_network(net)(u))
+        out_t, t_torch = _timed(lambda: model(u))
     o_t = out_t.outputs.numpy()
     b = simulate_src_brian(net, u, device=device)
     mode = task_output(net.n_outputs)
@@ -120,6 +143,7 @@ def evaluate_alif(net: ALIFNetwork, task: Task, batch: TrialBatch, device: str):
         "simulator": "torch + Brian2", "accuracy": float(ok_t.mean()),
         "accuracy_brian2": float(ok_b.mean()), "verdicts_agree": float((ok_t == ok_b).mean()),
         "max_output_difference": float(np.abs(o_t - b.outputs).max()),
+        "torch_input_shift_difference": perturbed_difference(model, u, o_t),
         "per_condition": per_condition_accuracy(ok_t, batch.conditions, names),
         "time_per_trial_s": {"torch": t_torch / len(batch), f"Brian2 {device}": b.sim_time_s / len(batch)},
         "compile_s": b.build_time_s,

@@ -3,6 +3,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 import yaml
 
 from rate2spike.converters import convert
@@ -30,6 +31,28 @@ def test_energy_by_hand():
     # layer 0 fan-out = W_r column + next layer's W_s column: (1+1, 1+1, 1+0); layer 1: W_out 1, 1
     e = energy.src_energy(net, [np.array([1.0, 2.0, 3.0]), np.array([5.0, 0.0])], task_steps=10)
     assert e["MAC"] == 20 + (2 + 4 + 3) + 5 and e["AC"] == 0
+
+
+def test_input_shift_difference_of_a_linear_and_a_chaotic_map():
+    from types import SimpleNamespace
+
+    from rate2spike.workflows.evaluate import INPUT_SHIFT, perturbed_difference
+
+    u = torch.rand(2, 3, 5, dtype=torch.float64)
+
+    def linear(x):                              # o = 2 (u_0 + u_1 + u_2): moves by 6 x the shift
+        return SimpleNamespace(outputs=2 * x.sum(dim=1, keepdim=True))
+
+    assert perturbed_difference(linear, u, linear(u).outputs.numpy()) == pytest.approx(6 * INPUT_SHIFT,
+                                                                                       rel=1e-3)
+
+    def logistic(x):                            # 60 steps of x -> 4x(1-x): chaos amplifies 1e-12
+        y = x[:, :1]
+        for _ in range(60):
+            y = 4 * y * (1 - y)
+        return SimpleNamespace(outputs=y)
+
+    assert perturbed_difference(logistic, u, logistic(u).outputs.numpy()) > 1e-3
 
 
 @pytest.mark.parametrize("args,match", [
@@ -96,6 +119,7 @@ def test_train_src_then_compare_end_to_end(tmp_path, run_cli):
                                                                   task.condition_names)
     # the SRC net gives the same verdicts and outputs in Brian2 as in torch
     assert nets["src"]["verdicts_agree"] == 1.0 and nets["src"]["max_output_difference"] < 1e-6
+    assert nets["src"]["torch_input_shift_difference"] < 1e-6          # not chaotic either
     # rate energy is the hand count: 200 task steps x all nonzero weights x E_MAC
     arrays = np.load(rate)
     nnz = sum(int((arrays[k] != 0).sum()) for k in ("W_in", "W_rec", "W_out"))
