@@ -104,10 +104,6 @@ def softmax_sum_group(b2, R, k: int, B: int, dt, order: int) -> tuple:
     k integrators of ``R`` (whose summed variables update at ``order - 1``, after ``R``)."""
     P = b2.NeuronGroup(B * k, SOFTMAX_EQS, dt=dt, order=order, name="alif_softmax")
     P.run_regularly("o = o + exp(v_own) / Z", when="groups", order=order)
-    own = b2.Synapses(R, P, model="v_own_post = v_pre : 1 (summed)", name="alif_softmax_own")
-    own.connect(j="i")
-    block = np.repeat(np.arange(B) * k, k * k)
-    pre, post = np.tile(np.repeat(np.arange(k), k), B), np.tile(np.tile(np.arange(k), k), B)
-    norm = b2.Synapses(R, P, model="Z_post = exp(v_pre) : 1 (summed)", name="alif_softmax_norm")
-    norm.connect(i=pre + block, j=post + block)
+    own = block_synapses(b2, R, P, np.eye(k), B, "v_own", "alif_softmax_own", source="v_pre")
+    norm = block_synapses(b2, R, P, np.ones((k, k)), B, "Z", "alif_softmax_norm", source="exp(v_pre)")
     return P, [P, own, norm]

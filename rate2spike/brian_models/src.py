@@ -55,13 +55,15 @@ b_out : 1 (constant)
 o = v + b_out : 1
 """
 
-def block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str):
-    """Synapses copying ``W`` (n_post, n_pre) into every trial: ``target += w * s_pre``."""
+def block_synapses(b2, pre, post, W: np.ndarray, n_trials: int, target: str, name: str,
+                   source: str = "s_pre"):
+    """Synapses copying ``W`` (n_post, n_pre) into every trial: ``target += w * source`` (a
+    presynaptic expression, by default the pulses ``s_pre``)."""
     n_post, n_pre = W.shape
     post_j, pre_k = np.nonzero(W)
     offs_pre = np.repeat(np.arange(n_trials) * n_pre, len(pre_k))
     offs_post = np.repeat(np.arange(n_trials) * n_post, len(post_j))
-    syn = b2.Synapses(pre, post, model=f"w : 1 (constant)\n{target}_post = w * s_pre : 1 (summed)",
+    syn = b2.Synapses(pre, post, model=f"w : 1 (constant)\n{target}_post = w * {source} : 1 (summed)",
                       name=name)
     syn.connect(i=np.tile(pre_k, n_trials) + offs_pre, j=np.tile(post_j, n_trials) + offs_post)
     syn.w = np.tile(W[post_j, pre_k], n_trials)
