@@ -167,15 +167,15 @@ def population_code(signal, channels: int = POPULATION_CHANNELS) -> np.ndarray:
     """Gaussian population code of 1-D signals in [0, 1] (Yin et al. 2020, their S-MNIST input):
     (batch, T) -> float32 (batch, channels, T), graded.
 
-    Channel i responds ``exp(-(x - mu_i)^2 / (2 sigma^2))`` with centres ``mu_i = (i - 1) /
-    (channels - 2)`` (i = 0 .. channels - 1: one centre below 0, the last at 1) and width
-    ``sigma = 1 / (channels - 2)``, the centres and width of the authors' RBF code. Deviation:
-    each response peaks at 1, where the authors' Gaussian density peaks at 1 / (sigma sqrt(2 pi))
-    (about 16 with 40 channels).
+    Channel i responds with the Gaussian density ``N(x | mu_i, sigma^2)`` (peak 1 / (sigma
+    sqrt(2 pi)), 15.2 with 40 channels), centres ``mu_i = (i - 1) / (channels - 2)`` (i = 0 ..
+    channels - 1: one centre below 0, the last at 1) and width ``sigma = 1 / (channels - 2)``:
+    the authors' RBF code.
 
     Example
     -------
-    >>> np.round(population_code(np.array([[0.0, 0.5]]), channels=4)[0], 3)   # mu -0.5, 0, .5, 1
+    >>> p = population_code(np.array([[0.0, 0.5]]), channels=4)[0]   # mu -0.5, 0, .5, 1; sigma .5
+    >>> np.round(p * 0.5 * np.sqrt(2 * np.pi), 3)                     # in units of the peak
     array([[0.607, 0.135],
            [1.   , 0.607],
            [0.607, 1.   ],
@@ -187,7 +187,8 @@ def population_code(signal, channels: int = POPULATION_CHANNELS) -> np.ndarray:
     check_int("channels", channels, 3, 10**4)
     sigma = 1.0 / (channels - 2)
     mu = (np.arange(channels) - 1.0) * sigma
-    return np.exp(-0.5 * ((x[:, None, :] - mu[None, :, None]) / sigma) ** 2).astype(np.float32)
+    z = (x[:, None, :] - mu[None, :, None]) / sigma
+    return (np.exp(-0.5 * z ** 2) / (sigma * np.sqrt(2 * np.pi))).astype(np.float32)
 
 
 def encode(x, encoding: str, steps: int, rng=None, gain: float = RATE_GAIN) -> np.ndarray:

@@ -89,11 +89,12 @@ def test_level_crossing_tracks_a_synthetic_signal():
 def test_population_code_by_hand():
     # 6 channels: sigma = 1/4, centres -0.25, 0, 0.25, 0.5, 0.75, 1
     x = np.array([[0.0, 0.5, 0.625, 1.0]])
+    peak = 4 / np.sqrt(2 * np.pi)                                       # N(mu | mu, 1/16)
     p = population_code(x, channels=6)
     assert p.shape == (1, 6, 4) and p.dtype == np.float32
-    np.testing.assert_allclose(p[0, :, 0], np.exp(-0.5 * np.array([1, 0, 1, 4, 9, 16])), rtol=1e-6)
-    np.testing.assert_allclose(p[0, 3, 1], 1.0)                          # x on channel 3's centre
-    np.testing.assert_allclose(p[0, 3:5, 2], np.exp(-0.125) * np.ones(2), rtol=1e-6)  # half-way: equal
+    np.testing.assert_allclose(p[0, :, 0], peak * np.exp(-0.5 * np.array([1, 0, 1, 4, 9, 16])), rtol=1e-6)
+    np.testing.assert_allclose(p[0, 3, 1], peak, rtol=1e-6)             # x on channel 3's centre
+    np.testing.assert_allclose(p[0, 3:5, 2], peak * np.exp(-0.125) * np.ones(2), rtol=1e-6)  # half-way
     assert p[0, :, 3].argmax() == 5
     with pytest.raises(ConfigError, match="channels"):
         population_code(x, channels=2)
