@@ -69,7 +69,7 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
                      f"{n[key]['accuracy']:.1%}); the two verdicts agree on {n[key]['verdicts_agree']:.1%} "
                      f"of trials; largest output difference {n[key]['max_output_difference']:.2g} "
                      f"(torch against itself with the input shifted by 1e-12: "
-                     f"{n[key].get('torch_input_shift_difference', float('nan')):.2g})."
+                     f"{n[key]['torch_input_shift_difference']:.2g})."
                      for key, name in (("src", "SRC"), *EXTRA_LABELS.items()) if key in n]
     lines += [
               f"- Scoring: the rate net and one-output nets by the rate rule (window from "
