@@ -21,7 +21,7 @@ Example
 >>> res = rate2spike.convert("gonogo", model="tests/data/gonogo_n200.npz",
 ...                          out="runs/gng-lif", trials=50)                 # doctest: +SKIP
 """
-from . import tasks
+from . import families, tasks
 from .datasets import load_dataset
 from .lif_models import LIFConstants, LIFNetwork, Stimulation
 from .rate_models import RateNetwork
@@ -43,7 +43,7 @@ from .workflows import (
                         train_src,
 )
 
-__all__ = ["__version__", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
+__all__ = ["__version__", "families", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
            "export", "simulate", "src_neuron", "train", "train_snn", "train_src", "snn_study",
            "load_dataset", "SurrogateLIFNetwork"]

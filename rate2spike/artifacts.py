@@ -13,7 +13,8 @@ A converted LIF network (``kind = "lif_network"``) holds the scaled arrays plus 
 constants in its JSON (see :mod:`rate2spike.converters`); a directly trained SRC net
 (``kind = "src_network"``) is described in :mod:`rate2spike.src_models.network`, a LIF
 classifier trained with surrogate gradients (``kind = "surrogate_lif_network"``) in
-:mod:`rate2spike.surrogate_models.network`. Writes are atomic.
+:mod:`rate2spike.surrogate_models.network`. Each module that defines a kind registers its
+required arrays with :func:`register_kind`. Writes are atomic.
 """
 from __future__ import annotations
 
@@ -30,14 +31,15 @@ from .errors import ArtifactError
 
 FORMAT = "rate2spike"
 FORMAT_VERSION = 1
-REQUIRED_ARRAYS = {
-    "rate_rnn": ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign"),
-    "lif_network": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
-    "src_network": ("W_out", "b_out"),  # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
-    "surrogate_lif_network": ("W_out", "b_out"),  # plus L{l}_W, L{l}_b per layer
-    "alif_network": ("W_out", "b_out", "tau_out_s"),  # plus L{l}_W_in, L{l}_b, L{l}_tau_*_s (W_rec)
-    "rate_classifier": ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"),
-}
+#: artifact kind -> the arrays it must hold; each network module registers its own kind
+#: (:func:`register_kind`), so this layer names no family
+REQUIRED_ARRAYS: dict = {}
+
+
+def register_kind(kind: str, required_arrays: tuple) -> None:
+    """Declare artifact ``kind`` and the arrays every file of that kind holds (checked on save
+    and load)."""
+    REQUIRED_ARRAYS[kind] = tuple(required_arrays)
 
 
 def _umask() -> int:
@@ -78,7 +80,7 @@ def _json_default(obj):
 
 def save_network(path_stem: str | Path, kind: str, arrays: dict, meta: dict) -> Path:
     """Save ``arrays`` and ``meta`` as ``<stem>.npz`` and ``<stem>.json``; return the npz path."""
-    missing = [k for k in REQUIRED_ARRAYS[kind] if k not in arrays]
+    missing = [k for k in REQUIRED_ARRAYS.get(kind, ()) if k not in arrays]
     if missing:
         raise ValueError(f"cannot save {kind}: missing arrays {missing}")
     stem = Path(path_stem).with_suffix("")

@@ -26,14 +26,14 @@ from .classifiers.kim_tasks import ALIFTaskConfig
 from .converters import READOUT_FITS, SEARCHES, TIE_RULES, TRIAL_SAMPLINGS, SweepOptions
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
-from .rate_models.training import DEFAULT_STOP_LOSS, REFERENCE_STOP_LOSS, TrainConfig
+from .rate_models.training import TrainConfig
 from .simulators import DEVICES
 from .src_models.training import SRCTrainConfig
-from .tasks import TASKS
+from .tasks import REFERENCE_STOP_LOSS, TASKS, get_task
 from .validation import check_choice, check_range, check_scales, check_trials
 
 __all__ = ["TrainConfig", "ConvertConfig", "SRCTrainConfig", "ClassifierConfig", "SECTIONS", "build_config",
-           "load_yaml", "flat_dict", "DEFAULT_STOP_LOSS", "REFERENCE_STOP_LOSS", "PRESETS",
+           "load_yaml", "flat_dict", "REFERENCE_STOP_LOSS", "PRESETS", "register_section",
            "preset_sections", "with_preset", "fixed_by_preset"]
 
 
@@ -114,6 +114,14 @@ SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfi
             "snn": ClassifierConfig, "alif": ALIFTaskConfig}
 
 
+def register_section(name: str, config_class: type) -> None:
+    """Accept a config-file section ``name`` holding ``config_class``'s options (a plug-in
+    family's training options); a name taken by another class is refused."""
+    if SECTIONS.get(name, config_class) is not config_class:
+        raise ConfigError(f"config section {name!r} is already taken by {SECTIONS[name].__name__}")
+    SECTIONS[name] = config_class
+
+
 def _nested(cls) -> dict:
     """Flat key -> name of the nested dataclass field holding it (e.g. noise_mV -> lif)."""
     out = {}
@@ -142,25 +150,11 @@ def _coerce(cls, key, value):
 
 #: named config profiles; precedence: defaults < preset < config file < command-line flags
 PRESETS = ("default", "reference")
-#: the directly trained SRC's recipe per Kim task where the defaults (linear readout, 1 ms steps)
-#: fail, in every preset (the SRC is not Kim et al.'s; docs/results.md, "Directly trained nets
-#: on the Kim tasks"): the paper's class readout on a 20-neuron last layer, 5 ms steps
-SRC_TASK_RECIPES = {task: {"readout": "classify", "sizes": [100, 20], "step_s": 0.005,
-                           "max_updates": 1500} for task in ("xor", "mante")}
-#: the adaptive LIF SRNN's recipe per Kim task (same section): 5 ms steps and beta 0.2 (Yin's
-#: 1.8 answers Go on every Go/NoGo trial); XOR and Mante with one output integrator per class
-ALIF_TASK_RECIPES = {"gonogo": {"step_s": 0.005, "beta": 0.2},
-                     "xor": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1500,
-                             "lr": 0.005},     # lr 0.01: 100 % at update 1,306, 76.5 % at 1,500
-                     "mante": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1000,
-                               "lr": 0.005}}   # lr 0.01 diverged (infinite gradient) on Mante
-
-
 def preset_sections(name: str, task: str) -> dict:
     """The config sections (``train:``, ``convert:``, ``src:``) of preset ``name`` for ``task``.
 
-    Both presets hold the SRC's and the adaptive LIF SRNN's recipes for ``task``
-    (:data:`SRC_TASK_RECIPES`, :data:`ALIF_TASK_RECIPES`).
+    Both presets hold the task's recipes per section (``Task.recipes``: e.g. the SRC's and the
+    adaptive LIF SRNN's options on XOR and Mante).
     ``default``: this project's defaults (nothing else changed). ``reference``: the authors' recipe
     where it differs from ours: no gradient clipping, tau_d in 20-50 ms (the paper's main
     runs), stop at loss < 7 with > 1,500 training trials for Go/NoGo only, and the smallest s
@@ -174,13 +168,13 @@ def preset_sections(name: str, task: str) -> dict:
     0
     """
     check_choice("--preset", name, PRESETS)
-    src = {"src": dict(SRC_TASK_RECIPES[task])} if task in SRC_TASK_RECIPES else {}
-    src.update({"alif": dict(ALIF_TASK_RECIPES[task])} if task in ALIF_TASK_RECIPES else {})
+    task_obj = get_task(task)
+    recipes = {section: dict(options) for section, options in task_obj.recipes.items()}
     if name == "default":
-        return src
-    return {**src, "train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
-                      "stop_loss": REFERENCE_STOP_LOSS,
-                      "min_trials": 1500 if task == "gonogo" else 0},
+        return recipes
+    return {**recipes, "train": {"grad_clip": 0.0, "tau_min_s": 0.02, "tau_max_s": 0.05,
+                                 "stop_loss": REFERENCE_STOP_LOSS,
+                                 "min_trials": task_obj.reference_min_trials},
             "convert": {"tie_rule": "smallest", "readout_fit": "none", "trial_sampling": "fresh",
                         **REFERENCE_TIMING}}
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
+from .seeds import streams_record
 from .statistics import accuracy_interval
 
 
@@ -28,9 +29,12 @@ class TrainingRecord:
     updates: int = 0
     wall_time_s: float = 0.0
     versions: dict = field(default_factory=dict)
+    #: the named streams (:mod:`rate2spike.seeds`) this training draws from; subclasses add theirs
+    random_streams: ClassVar[tuple] = ("training",)
 
     def common_metadata(self) -> dict:
-        """Task, seed, config, stopping outcome, final evaluation, history and versions."""
+        """Task, seed, config, stopping outcome, final evaluation, history, versions and the
+        random streams used ({name: seed}, :func:`rate2spike.seeds.streams_record`)."""
         last = self.history[-1] if self.history else {}
         return {
             "task": self.task.name, "seed": self.config.seed, "config": asdict(self.config),
@@ -39,6 +43,7 @@ class TrainingRecord:
             "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
             "train_wall_time_s": self.wall_time_s, "history": self.history,
             "versions": self.versions,
+            "random_streams": streams_record(self.config.seed, self.random_streams),
         }
 
 

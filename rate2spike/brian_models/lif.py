@@ -1,6 +1,6 @@
 """Equation-level Brian2 LIF network of Kim, Li & Sejnowski (2019).
 
-Read next to ``shared/reference/kim2019_reference.md`` ("LIF network"). Per step
+Read next to ``docs/concepts.md`` ("The LIF network, step by step"). Per step
 (dt = 0.05 ms), in Brian2's schedule order:
 
 1. ``groups``: Euler step of the membrane,

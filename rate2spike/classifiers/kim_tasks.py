@@ -25,6 +25,7 @@ import torch
 
 from ..fitting import fit
 from ..results import TrainingRecord
+from ..seeds import stream_seed
 from ..src_models.network import steps_per_task_step, task_inputs_to_steps
 from ..src_models.training import score_src, src_loss
 from ..surrogate_models.alif import SURROGATES, ALIFNet
@@ -85,6 +86,8 @@ class ALIFTaskConfig:
 class ALIFTaskRecord(TrainingRecord):
     """A trained adaptive LIF SRNN on a Kim task, its config and evaluation history."""
 
+    random_streams = ("training", "spiking_evaluation")
+
     def network(self):
         return self.model.to_network({**self.common_metadata(), "cell": "alif"})
 
@@ -104,7 +107,7 @@ def evaluate_alif_task(model: ALIFNet, task, n_trials: int, seed: int, step_s: f
     mode = task_output(out.outputs.shape[1])
     correct = score_src(task, out.outputs.numpy(), batch, mode, step_s)
     steps = batch.inputs.shape[2] * k
-    return {"loss": src_loss(out.outputs, batch, mode, k).item(), "accuracy": float(correct.mean()),
+    return {"loss": src_loss(out.outputs, batch, mode, k, task).item(), "accuracy": float(correct.mean()),
             "activity": [float(a.mean()) / steps for a in out.active_steps]}
 
 
@@ -116,9 +119,9 @@ def train_alif_task(cfg: ALIFTaskConfig, progress: bool = True) -> ALIFTaskRecor
     init = {"tau_adp": (cfg.tau_adp_init_ms, cfg.tau_adp_init_ms / 4),
             "tau_out": (cfg.tau_out_init_ms, cfg.tau_out_init_ms / 4)}
     classify = cfg.output == "classify"
-    model = ALIFNet(task.n_inputs, [cfg.hidden] * cfg.layers, 2 if classify else 1, cfg.recurrent,
-                    cfg.adaptive, "mean" if classify else "last", cfg.surrogate, cfg.step_s, tau_init_ms=init,
-                    beta=cfg.beta if cfg.adaptive else 0.0)
+    model = ALIFNet(task.n_inputs, [cfg.hidden] * cfg.layers, task.n_classes if classify else 1,
+                    cfg.recurrent, cfg.adaptive, "mean" if classify else "last", cfg.surrogate,
+                    cfg.step_s, tau_init_ms=init, beta=cfg.beta if cfg.adaptive else 0.0)
     params = list(model.parameters())
     opt = torch.optim.Adam(params, lr=cfg.lr)
     rng = np.random.default_rng(cfg.seed)
@@ -127,10 +130,11 @@ def train_alif_task(cfg: ALIFTaskConfig, progress: bool = True) -> ALIFTaskRecor
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         out = model(task_inputs_to_steps(batch.inputs, task.dt_s, cfg.step_s))
-        return src_loss(out.outputs, batch, cfg.output, k)
+        return src_loss(out.outputs, batch, cfg.output, k, task)
 
     return fit(ALIFTaskRecord(model, task, cfg), batch_loss,
-               lambda update: evaluate_alif_task(model, task, cfg.eval_trials, 20_000_003 + update,
+               lambda update: evaluate_alif_task(model, task, cfg.eval_trials,
+                                                 stream_seed("spiking_evaluation", cfg.seed, update),
                                                  cfg.step_s),
                lambda ev: ev["accuracy"] >= cfg.stop_accuracy and ev["loss"] < cfg.stop_loss,
                params=params, optimizer=opt,

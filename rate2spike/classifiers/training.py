@@ -26,6 +26,7 @@ from ..errors import ConfigError
 from ..fitting import fit
 from ..rate_models.classifier import RateClassifier
 from ..results import TrainingRecord
+from ..seeds import stream_rng, stream_seed
 from ..src_models.cell import SRCNet
 from ..src_models.constants import SRCConstants
 from ..surrogate_models.alif import ALIFNet
@@ -41,6 +42,9 @@ class ClassifierRecord(TrainingRecord):
     """A trained classifier (``model``), its training dataset (``task``), config and history
     (one dict per epoch: validation ``loss``, ``accuracy``, ``activity`` per layer, and the
     ``train_accuracy`` over the epoch's batches)."""
+
+    random_streams = ("training", "classifier_pool", "classifier_split", "classifier_epoch_order",
+                      "classifier_batch_encoding", "classifier_validation")
 
     def network(self):
         """The trained net as plain arrays (SRCNetwork, SurrogateLIFNetwork or ALIFNetwork)."""
@@ -78,7 +82,7 @@ def build_classifier(cfg: ClassifierConfig, n_inputs: int, n_classes: int):
 def split_train_validation(n: int, val_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Seeded shuffle of ``range(n)`` cut into (train, validation) index arrays; at least one
     sample goes to each side."""
-    order = np.random.default_rng([seed, 90_10]).permutation(n)
+    order = stream_rng("classifier_split", seed).permutation(n)
     n_val = min(n - 1, max(1, int(round(val_fraction * n))))
     return np.sort(order[n_val:]), np.sort(order[:n_val])
 
@@ -154,7 +158,7 @@ def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path
     (written after every epoch) when it exists."""
     cfg.validate()
     n = check_training_size(cfg, len(train_set), train_set.name)
-    pool = np.random.default_rng([cfg.seed, 1]).permutation(len(train_set))[:n]
+    pool = stream_rng("classifier_pool", cfg.seed).permutation(len(train_set))[:n]
     tr, va = split_train_validation(n, cfg.val_fraction, cfg.seed)
     train_idx, val_idx = pool[tr], pool[va]
     model = build_classifier(cfg, train_set.n_channels, train_set.n_classes)
@@ -178,13 +182,14 @@ def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path
         record.history, first_epoch, elapsed = state["history"], state["epoch"], state["elapsed_s"]
         record.updates = first_epoch * per_epoch
     for epoch in range(first_epoch, cfg.epochs):
-        order = np.random.default_rng([cfg.seed, 2, epoch]).permutation(train_idx)
+        order = stream_rng("classifier_epoch_order", cfg.seed, epoch).permutation(train_idx)
         seen = {"correct": 0, "n": 0}
 
         def batch_loss(update: int, order=order, epoch=epoch, seen=seen) -> torch.Tensor:
             b = (update - 1) % per_epoch
             idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            out = model(encoded(train_set, idx, cfg, np.random.default_rng([cfg.seed, 3, epoch, b])))
+            out = model(encoded(train_set, idx, cfg,
+                                 stream_rng("classifier_batch_encoding", cfg.seed, epoch, b)))
             final = out.outputs[:, :, -1]
             y = torch.as_tensor(train_set.labels[idx])
             seen["correct"] += int((final.detach().argmax(dim=1) == y).sum())
@@ -192,7 +197,8 @@ def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path
             return torch.nn.functional.cross_entropy(final, y)
 
         def evaluate(update: int, epoch=epoch, seen=seen) -> dict:
-            ev = evaluate_classifier(model, train_set, val_idx, cfg, seed=cfg.seed + 7)
+            ev = evaluate_classifier(model, train_set, val_idx, cfg,
+                                     seed=stream_seed("classifier_validation", cfg.seed))
             return {"loss": ev["loss"], "accuracy": ev["accuracy"], "activity": ev["activity"],
                     "epoch": epoch + 1, "train_accuracy": seen["correct"] / max(seen["n"], 1)}
 

@@ -16,12 +16,12 @@ from ..converters import TIE_RULES
 from ..errors import ConfigError, Rate2SpikeError
 from ..rate_models.transfer import TRANSFER_FUNCTIONS
 from ..simulators import BRIAN_SRC_DEVICES, DEVICES
-from ..tasks import TASKS
+from ..tasks import task_names
 from ..validation import check_scales
 from ..version import __version__
 from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
-from .family_options import add_family_options, alif_config
+from .family_options import add_family_options, alif_config, family_sections
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
 from .snn_command import add_snn_command, run_snn_command
@@ -39,7 +39,7 @@ def _scales(text: str) -> list:
 
 
 def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
-    p.add_argument("--task", required=True, choices=sorted(TASKS), help="task to train/convert")
+    p.add_argument("--task", required=True, choices=task_names(), help="task to train/convert")
     p.add_argument("--config", metavar="F", help="YAML file with 'train:' (rate net), 'convert:' "
                    "and 'src:' (SRC net) sections; CLI flags override it")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
@@ -90,9 +90,9 @@ def make_parser() -> argparse.ArgumentParser:
     _common(sr)
     add_src_options(sr)
 
-    cp = sub.add_parser("compare", help="rate net vs converted LIF net vs directly trained SRC net "
-                        "on the same trials: accuracy, activity, energy, run time (trains or loads "
-                        "each net)")
+    cp = sub.add_parser("compare", help="families of nets on the same trials (default: rate net, "
+                        "converted LIF net, directly trained SRC net; any subset of the registered "
+                        "families): accuracy, activity, energy, run time (trains or loads each net)")
     _common(cp)
     cp.add_argument("--rate-model", metavar="F", help="rate model .npz or authors' .mat "
                     "(default: train one)")
@@ -243,11 +243,10 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
                          **sweep_overrides(args)})
     tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task, "seed": args.seed})
     scfg = src_config(args, file_cfg)
-    families = tuple(dict.fromkeys(["rate", "lif", "src", *args.families]))
-    nets = CompareNets(args.rate_model, args.scale, args.src_model, families, args.alif_model,
-                       args.plif_model)
+    nets = CompareNets(args.rate_model, args.scale, args.src_model, tuple(args.families),
+                       args.alif_model, args.plif_model, models=dict(args.family_models))
     res = compare(args.task, args.out, nets, args.trials, ccfg.seed, args.src_device, tcfg, ccfg,
-                  scfg, progress, alif_config(args, file_cfg))
+                  scfg, progress, alif_config(args, file_cfg), family_sections(file_cfg))
     for name, r in res.nets.items():
         print(f"{name:>4}: accuracy {r['accuracy']:.1%}  energy {r['energy']['energy_J'] * 1e9:.3g} nJ"
               f"/trial  ({r['label']})")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..errors import ConfigError, Rate2SpikeError
 from ..simulators import DEVICES
-from ..tasks import TASKS
+from ..tasks import task_names
 
 EXPORT_FORMATS = ("nir", "brian2")
 
@@ -20,7 +20,7 @@ def add_network_commands(sub) -> None:
                         "reference's artificial stimulation) and write spikes, recordings, "
                         "outputs, figures and accuracy")
     sm.add_argument("network", metavar="LIF_NETWORK", help="lif_network.npz from 'convert'")
-    sm.add_argument("--task", choices=sorted(TASKS), help="task (default: the net's own)")
+    sm.add_argument("--task", choices=task_names(), help="task (default: the net's own)")
     sm.add_argument("--trials", type=int, default=20, help="trials to simulate (20)")
     sm.add_argument("--condition", help="only trials of this condition (e.g. go, nogo)")
     sm.add_argument("--stim", choices=("exc", "inh"), help="artificial stimulation: +0.5 mV "

@@ -21,7 +21,7 @@ from ..config import build_config, load_yaml, with_preset
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
 from ..simulators.base import DEVICES
-from ..tasks import TASKS
+from ..tasks import task_names
 from .arguments import names, numbers
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
@@ -43,7 +43,7 @@ def add_snn_command(sub) -> None:
     p.add_argument("--layers", type=int, help=f"src, lif: layers in all, the last = 10 neurons per class; "
                    f"alif: recurrent hidden layers ({d.layers})")
     p.add_argument("--seed", type=int, help="random seed (0)")
-    p.add_argument("--task", choices=sorted(TASKS),
+    p.add_argument("--task", choices=task_names(),
                    help="train on a Kim et al. task instead of a dataset (--cell alif; the SRC: "
                         "train-src); its options: --hidden, --layers, --lr, --batch-size, "
                         "--max-updates, --step-ms, --task-output, --no-recurrent, --no-adaptive, "

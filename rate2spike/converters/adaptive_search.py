@@ -12,9 +12,9 @@ Instead of ``trials`` trials at every s of the grid:
    time, until it does not or the scale has ``max_trials``.
 
 Every s sees the same trials (common random numbers): block b of ``trials`` trials is drawn
-with (seed, 3000, b) and its noise ids are ``ADAPTIVE_ID_OFFSET + b * trials + j``, and a scale
-uses blocks 0, 1, ... in order. The best s is chosen as in the grid search
-(:func:`.sweep.choose_best_s`).
+with (seed, 3000, b) (stream ``adaptive_blocks`` of :mod:`rate2spike.seeds`) and its noise
+ids are ``ADAPTIVE_ID_OFFSET + b * trials + j``, and a scale uses blocks 0, 1, ... in order.
+The best s is chosen as in the grid search (:func:`.sweep.choose_best_s`).
 
 Example
 -------
@@ -31,6 +31,7 @@ from tqdm.auto import tqdm
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..results import ScaleResult, SweepResult
+from ..seeds import NOISE_ID_OFFSETS, stream_rng
 from ..simulators import LIFSimulator, concurrent_runs, plan_runs
 from ..tasks import Task
 from ..validation import check_scales
@@ -39,7 +40,7 @@ from .scale_trials import examples_first
 from .sweep import SweepOptions, choose_best_s, edge_warning
 
 #: noise ids of adaptive-search trials start here (< 2**32, the noise hash's id range)
-ADAPTIVE_ID_OFFSET = 3_000_000_000
+ADAPTIVE_ID_OFFSET = NOISE_ID_OFFSETS["adaptive_blocks"]
 
 
 @dataclass
@@ -80,7 +81,7 @@ class _Scales:
 
     def block(self, b: int):
         if b not in self.block_cache:
-            rng = np.random.default_rng([int(self.opt.seed), 3000, b])
+            rng = stream_rng("adaptive_blocks", self.opt.seed, b)
             batch = self.task.generate(self.ad.trials, rng)
             self.block_cache[b] = examples_first(batch)
             self.unordered[b] = batch

@@ -18,13 +18,15 @@ import numpy as np
 
 from ..lif_models import LIFNetwork
 from ..lif_models.readout import CalibratedReadout, readout_traces
+from ..seeds import NOISE_ID_OFFSETS, STREAMS, stream_seed
 from ..tasks import Task, TrialBatch
 from .readout_fit import NormalEquations, check_readout_fit, fit_gain, fit_ridge, output_moments
 
-#: trial seed offset of the calibration trials (held-out trials: +1000, see workflows.convert)
-CALIBRATION_SEED_OFFSET = 2000
+#: trial seed offset of the calibration trials (stream ``calibration_trials``; held-out
+#: trials: ``sweep_trials``, see :mod:`rate2spike.seeds`)
+CALIBRATION_SEED_OFFSET = STREAMS["calibration_trials"]
 #: noise stream ids of calibration trial j: offset + j (held-out trials use 0 ... n-1)
-CALIBRATION_ID_OFFSET = 10_000_000
+CALIBRATION_ID_OFFSET = NOISE_ID_OFFSETS["calibration"]
 #: ``lstsq`` is fitted on every 10th readout sample (5 ms, the rate model's step): r(t) is
 #: smooth on that scale (tau_d >= 20 ms) and the fit costs a tenth
 LSTSQ_SAMPLE_EVERY = 10
@@ -58,10 +60,11 @@ class CalibrationTrials:
 
     @classmethod
     def make(cls, task: Task, n_trials: int, seed: int, fit: str) -> "CalibrationTrials":
-        """``n_trials`` trials of ``task`` with trial seed ``seed + CALIBRATION_SEED_OFFSET``."""
+        """``n_trials`` trials of ``task`` with trial seed ``seed + CALIBRATION_SEED_OFFSET``
+        (stream ``calibration_trials``)."""
         check_readout_fit(fit)
-        return cls(task.generate(n_trials, seed + CALIBRATION_SEED_OFFSET),
-                   seed + CALIBRATION_SEED_OFFSET, fit)
+        trial_seed = stream_seed("calibration_trials", seed)
+        return cls(task.generate(n_trials, trial_seed), trial_seed, fit)
 
     @property
     def trial_ids(self) -> np.ndarray:

@@ -3,6 +3,7 @@ random numbers, ``common``: our default) or fresh trials and noise per s (``fres
 authors' ``lambda_grid_search.m``, which draws new trials for every scaling factor).
 
 Fresh trials of scale s come from the trial generator seeded with (seed, 1000, round(100 s))
+(stream ``fresh_scale_trials`` of :mod:`rate2spike.seeds`)
 and get the noise ids ``FRESH_ID_OFFSET + 2**16 * (round(100 s) mod 2**15) + j``, so they do
 not depend on which other scales are swept (a resumed or extended sweep draws the same ones).
 In every scale's batch the example trials (first of each condition) come first.
@@ -20,11 +21,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..errors import Rate2SpikeError
+from ..seeds import NOISE_ID_OFFSETS, stream_rng
 from ..tasks import Task, TrialBatch, first_trial_per_condition
 
 TRIAL_SAMPLINGS = ("common", "fresh")
 #: noise ids of fresh trials start here (held-out trials: 0 ... n-1; calibration: 10^7 + j)
-FRESH_ID_OFFSET = 2 ** 31
+FRESH_ID_OFFSET = NOISE_ID_OFFSETS["fresh_scale_trials"]
 
 
 def examples_first(batch: TrialBatch) -> tuple:
@@ -63,7 +65,7 @@ class ScaleTrialPlan:
 
 def fresh_batch(task: Task, n_trials: int, s: float, seed: int) -> TrialBatch:
     """The fresh held-out trials of scale s (see the module docstring)."""
-    return task.generate(n_trials, np.random.default_rng([int(seed), 1000, int(round(100 * s))]))
+    return task.generate(n_trials, stream_rng("fresh_scale_trials", seed, int(round(100 * s))))
 
 
 def plan_scale_trials(task: Task, batch: TrialBatch, scales, sampling: str,

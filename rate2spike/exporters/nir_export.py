@@ -15,7 +15,7 @@ LI(tau = tau_r, r = 1, v_leak = 0) -> ``decay`` = LI(tau = tau_d, r = tau_d, v_l
 So ``tau_r dh/dt = -h + sum_j lambda W[i, j] / tau_d[i] S_j(t)``: each spike of j makes h_i
 jump by ``lambda W[i, j] / (tau_r tau_d[i])`` (mV/s) and h then decays as ``dh/dt = -h/tau_r``;
 ``tau_d dI/dt = -I + tau_d h``, i.e. ``dI/dt = -I/tau_d + h`` -- the model's equations
-(:mod:`rate2spike.brian_models.lif`, ``shared/reference/kim2019_reference.md``).
+(:mod:`rate2spike.brian_models.lif`, ``docs/concepts.md``, "Conversion to LIF").
 
 Readout trace, the same filter applied to each unit's own spikes:
 ``lif`` -> ``readout_linear`` = Linear(diag(1/tau_d)) -> ``readout_rise`` = LI(tau_r, r = 1)

@@ -22,12 +22,14 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
 from ..rate_models.network import RATE_SCHEMA, RateNetwork
 from ..validation import check_scale
 from .constants import LIFConstants
 from .readout import CalibratedReadout
+
+register_kind("lif_network", ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign"))
 
 
 @dataclass

@@ -29,13 +29,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
 from .rnn import RateRNN
 from .transfer import TRANSFER_FUNCTIONS
 
 KIND = "rate_classifier"
 ARRAYS = ("W_rec", "W_in", "W_out", "tau_d_s", "dale_sign")
+register_kind(KIND, ARRAYS)
 
 
 @dataclass

@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
 from .transfer import TRANSFER_FUNCTIONS
 
 ARRAYS = ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign")
+register_kind("rate_rnn", ARRAYS)
 #: metadata keys every rate artifact must hold, with their types
 RATE_SCHEMA = {"task": str, "act": str, "dale": bool, "dt_s": float, "tau_min_s": float,
                "tau_max_s": float, "noise_std": float}

@@ -16,16 +16,12 @@ import torch
 from ..errors import ConfigError, TrainingError
 from ..fitting import fit
 from ..results import TrainingRecord
+from ..seeds import stream_seed
 from ..tasks import TASKS, Task, get_task
 from ..validation import check_choice, check_range
 from .network import RateNetwork
 from .rnn import RateRNN
 from .transfer import TRANSFER_FUNCTIONS
-
-REFERENCE_STOP_LOSS = 7.0
-#: Go/NoGo and Mante train past the reference rule: their reference-rule nets converted at
-#: 95 % and 89 %, the deeper ones at 100 % (docs/models.md, "Why train past the reference rule").
-DEFAULT_STOP_LOSS = {"gonogo": 1.0, "xor": REFERENCE_STOP_LOSS, "mante": 3.0}
 
 
 @dataclass
@@ -50,7 +46,7 @@ class TrainConfig:
     eval_trials: int = 100
     # Stopping rule: mean eval loss < stop_loss AND eval accuracy > stop_accuracy,
     # after at least min_trials training trials. Reference: stop_loss = 7. None -> the
-    # task's default (DEFAULT_STOP_LOSS): Go/NoGo trains deeper, to 1.0, and Mante to 3.0,
+    # task's default (``Task.default_stop_loss``): Go/NoGo trains deeper, to 1.0, and Mante to 3.0,
     # because that converts better (docs/models.md, "Why train past the reference rule").
     stop_loss: float | None = None
     stop_accuracy: float = 0.95
@@ -71,7 +67,7 @@ class TrainConfig:
         check_choice("dtype", self.dtype, tuple(TORCH_DTYPES))
         torch_device(self.torch_device)   # "cuda" without a CUDA device: refused here, early
         if self.stop_loss is None:
-            self.stop_loss = DEFAULT_STOP_LOSS[self.task]
+            self.stop_loss = get_task(self.task).default_stop_loss
         check_choice("act", self.act, TRANSFER_FUNCTIONS)
         check_range("units", self.units, 2, 5000)
         for name in ("p_inh", "p_rec"):
@@ -123,6 +119,8 @@ def to_network(model: RateRNN, task: str, meta: dict | None = None) -> RateNetwo
 class TrainResult(TrainingRecord):
     """A trained rate RNN and its history (``history``: one dict per evaluation)."""
 
+    random_streams = ("training", "rate_training_noise", "rate_evaluation")
+
     def network(self):
         """The trained net as a :class:`~rate2spike.rate_models.network.RateNetwork`, with the
         training metadata."""
@@ -155,7 +153,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg.dt_s}")
     params = [p for p in model.parameters() if p.requires_grad]
     rng = np.random.default_rng(cfg.seed)
-    gen = torch.Generator().manual_seed(cfg.seed + 1)
+    gen = torch.Generator().manual_seed(stream_seed("rate_training_noise", cfg.seed))
 
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
@@ -167,7 +165,8 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
                 and ev["trials_seen"] > cfg.min_trials)
 
     return fit(TrainResult(model, task, cfg), batch_loss,
-               lambda update: evaluate(model, task, cfg.eval_trials, seed=10_000_019 + update),
+               lambda update: evaluate(model, task, cfg.eval_trials,
+                                       seed=stream_seed("rate_evaluation", cfg.seed, update)),
                should_stop, params=params, optimizer=torch.optim.Adam(params, lr=cfg.lr),
                max_updates=cfg.max_updates, eval_every=cfg.eval_every,
                batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None, max_loss=1e6,

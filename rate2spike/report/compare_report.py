@@ -1,20 +1,17 @@
-"""Files of a comparison: ``compare.md``, ``compare.json`` and the two figures."""
+"""Files of a comparison: ``compare.md``, ``compare.json`` and the two figures, for any set of
+families (each net's summary and traces come in keyed by family name)."""
 from __future__ import annotations
 
 import json
 
-import numpy as np
-
 from ..artifacts import atomic_write_text
 from ..results import CompareResult
-from ..src_models.network import SRCNetwork
+from ..seeds import STREAMS
 from ..tasks import first_trial_per_condition
-from . import energy, plots
+from . import plots
 
-#: trial seed offset of the comparison trials (the lambda sweep uses seed + 1000)
-COMPARE_TRIAL_OFFSET = 5000
-#: the directly trained surrogate-gradient families compare may add, and their labels
-EXTRA_LABELS = {"alif": "adaptive LIF", "plif": "LIF SRNN"}
+#: trial seed offset of the comparison trials (the lambda sweep uses its own stream)
+COMPARE_TRIAL_OFFSET = STREAMS["compare_trials"]
 
 
 def training_text(t: dict | None) -> str:
@@ -27,24 +24,16 @@ def training_text(t: dict | None) -> str:
     return f"{t['updates']:,} updates" + ("" if wall is None else f", {wall:.0f} s")
 
 
-def write_compare_report(res: CompareResult, task, batch, examples: dict, src: SRCNetwork) -> dict:
-    """Write the comparison files into ``res.out_dir``. ``examples``: per net its outputs on the
-    shared trials (rate (trials, steps); lif (outputs of the first trial of each condition,
-    readout dt, their trial indices); src (trials, k, steps))."""
+def write_compare_report(res: CompareResult, task, batch, traces: dict, formulas: dict) -> dict:
+    """Write the comparison files into ``res.out_dir``. ``traces``: per family name (its title,
+    the decision traces of the first trial of each condition (n_conditions, samples), seconds
+    per sample); ``formulas``: per family name its energy formula."""
     out = res.out_dir
     out.mkdir(parents=True, exist_ok=True)
     idx = first_trial_per_condition(batch.conditions)
-    lif_o, lif_dt, lif_idx = examples["lif"]
-    lif_rows = [int(np.flatnonzero(np.asarray(lif_idx) == i)[0]) for i in idx]
-    step = src.constants.step_s
-    traces = {"rate": (examples["rate"][idx], task.dt_s), "LIF": (lif_o[lif_rows], lif_dt),
-              "SRC": (plots.decision_trace(examples["src"][idx]), step)}
-    for family in EXTRA_LABELS:
-        if family in examples:
-            traces[EXTRA_LABELS[family]] = (plots.decision_trace(examples[family][idx]),
-                                            examples[f"{family}_step_s"])
     files = {
-        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx], traces,
+        "examples_png": str(plots.example_trials(task.dt_s, batch.conditions[idx],
+                                                 {title: (trace, dt) for title, trace, dt in traces.values()},
                                                  batch.targets[idx], out / "compare_examples.png")),
         "summary_png": str(plots.comparison_summary(res.nets, task.condition_names,
                                                     out / "compare_summary.png")),
@@ -64,33 +53,30 @@ def write_compare_report(res: CompareResult, task, batch, examples: dict, src: S
                                 for c in task.condition_names) +
                      f" | {act} | {r['energy']['energy_J'] * 1e9:.3g} nJ | {times} | "
                      f"{training_text(r.get('training'))} |")
-    s = n["src"]
-    lines += [""] + [f"- {name} in Brian2: accuracy {n[key]['accuracy_brian2']:.1%} (torch "
-                     f"{n[key]['accuracy']:.1%}); the two verdicts agree on {n[key]['verdicts_agree']:.1%} "
-                     f"of trials; largest output difference {n[key]['max_output_difference']:.2g} "
+    lines += [""] + [f"- {traces[key][0]} in Brian2: accuracy {r['accuracy_brian2']:.1%} (torch "
+                     f"{r['accuracy']:.1%}); the two verdicts agree on {r['verdicts_agree']:.1%} "
+                     f"of trials; largest output difference {r['max_output_difference']:.2g} "
                      f"(torch against itself with the input shifted by 1e-12: "
-                     f"{n[key]['torch_input_shift_difference']:.2g})."
-                     for key, name in (("src", "SRC"), *EXTRA_LABELS.items()) if key in n]
-    lines += [
-              f"- Scoring: the rate net and one-output nets by the rate rule (window from "
+                     f"{r['torch_input_shift_difference']:.2g})."
+                     for key, r in n.items() if "accuracy_brian2" in r]
+    compiled = [f"{traces[key][0]} {r['compile_s']:.1f} s" for key, r in n.items() if "compile_s" in r]
+    lines += [f"- Scoring: the rate net and one-output nets by the rate rule (window from "
               f"{task.rate_window_s} s), LIF by the LIF rule (window from {task.lif_window_s} s), "
               f"nets with a class output (SRC classify readout, SRNN class output) by the argmax "
-              f"of their class scores at the last step.",
-              f"- Compile times (not in sim time): LIF {n['lif']['compile_s']:.1f} s, "
-              f"SRC {s['compile_s']:.1f} s.", "",
-              "Energy per trial (E_MAC = 3.2 pJ, E_AC = 0.1 pJ; nnz = nonzero weights, T_task = "
+              f"of their class scores at the last step."]
+    lines += [f"- Compile times (not in sim time): {', '.join(compiled)}."] if compiled else []
+    lines += ["", "Energy per trial (E_MAC = 3.2 pJ, E_AC = 0.1 pJ; nnz = nonzero weights, T_task = "
               f"{task.n_steps} steps of {task.dt_s * 1e3:g} ms):", ""]
-    for key in [k for k in ("rate", "lif", "src", *EXTRA_LABELS) if k in n]:
-        e = n[key]["energy"]
-        lines.append(f"- {key}: {energy.FORMULAS['alif' if key in EXTRA_LABELS else key]} = "
-                     f"{e['MAC']:.3g} MAC + {e['AC']:.3g} AC "
+    for key, r in n.items():
+        e = r["energy"]
+        lines.append(f"- {key}: {formulas[key]} = {e['MAC']:.3g} MAC + {e['AC']:.3g} AC "
                      f"= {e['energy_J'] * 1e9:.3g} nJ")
     lines += ["", "![summary](compare_summary.png)", "", "![examples](compare_examples.png)", ""]
     atomic_write_text(out / "compare.md", "\n".join(lines))
     files["report"] = str(out / "compare.md")
     atomic_write_text(out / "compare.json", json.dumps(
         {"task": task.name, "trials": res.trials, "wall_time_s": res.wall_time_s,
-         "nets": n, "energy_formulas": energy.FORMULAS, "files": {**res.files, **files}},
+         "nets": n, "energy_formulas": formulas, "files": {**res.files, **files}},
         indent=2) + "\n")
     files["json"] = str(out / "compare.json")
     return files

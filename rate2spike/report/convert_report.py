@@ -6,6 +6,7 @@ from dataclasses import asdict
 
 from ..artifacts import atomic_write_text
 from ..results import ConvertResult, SweepResult
+from ..seeds import stream_seed
 from ..simulators import COUNTER_NOISE_DEVICES
 from ..tasks import Task, TrialBatch
 from . import plots
@@ -80,7 +81,8 @@ def write_convert_report(res: ConvertResult, task: Task, batch: TrialBatch, swee
         f"{sweep.best.accuracy_ci95[0]:.1%}–{sweep.best.accuracy_ci95[1]:.1%}) "
         f"on {res.trials} held-out trials ("
         + ("fresh trials and noise for every s, as the authors' lambda_grid_search.m"
-           if sweep.batches else f"seed {res.seed + 1000}, the same trials and noise at every s")
+           if sweep.batches else f"seed {stream_seed('sweep_trials', res.seed)}, the same trials "
+                                  "and noise at every s")
         + "); "
         f"rate network on the same trials: {res.rate_accuracy:.1%}.",
         f"- Scoring: reference LIF rule, window from {task.lif_window_s} s "

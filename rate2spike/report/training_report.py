@@ -5,6 +5,7 @@ from pathlib import Path
 
 import torch
 
+from ..seeds import stream_seed
 from ..src_models.cell import SRCNet
 from ..src_models.network import task_inputs_to_steps
 from ..tasks import first_trial_per_condition
@@ -16,7 +17,7 @@ def write_training_report(result, out: Path) -> dict:
     net = result.network()
     stem = net.save(out / "rate_model")
     task = result.task
-    batch = task.generate(200, result.config.seed + 99)
+    batch = task.generate(200, stream_seed("example_trials", result.config.seed))
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = result.model(batch.inputs[idx], generator=torch.Generator().manual_seed(1)).cpu().numpy()
@@ -35,7 +36,7 @@ def write_src_training_report(result, out: Path) -> dict:
     net = result.network()
     stem = net.save(out / "src_model")
     task, step_s = result.task, result.config.step_s
-    batch = task.generate(200, result.config.seed + 99)
+    batch = task.generate(200, stream_seed("example_trials", result.config.seed))
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = SRCNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))
@@ -61,7 +62,7 @@ def write_alif_task_report(result, out: Path) -> dict:
     net = result.network()
     stem = net.save(out / "alif_model")
     task, step_s = result.task, result.config.step_s
-    batch = task.generate(200, result.config.seed + 99)
+    batch = task.generate(200, stream_seed("example_trials", result.config.seed))
     idx = first_trial_per_condition(batch.conditions)
     with torch.no_grad():
         o = ALIFNet.from_network(net)(task_inputs_to_steps(batch.inputs[idx], task.dt_s, step_s))

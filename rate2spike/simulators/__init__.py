@@ -14,9 +14,18 @@ from .lif import (
                   plan_runs,
                   simulate_lif,
 )
-from .src import BRIAN_SRC_DEVICES, SRCBrianResult, simulate_src_brian, simulate_trained_brian
+from .src import (
+                  BRIAN_MODELS,
+                  BRIAN_SRC_DEVICES,
+                  SRCBrianResult,
+                  brian_model_for,
+                  register_brian_model,
+                  simulate_src_brian,
+                  simulate_trained_brian,
+)
 
 __all__ = ["open_backend", "DEVICES", "Backend", "CopyBatch", "concurrent_runs",
            "COUNTER_NOISE_DEVICES", "LIFSimulation", "LIFSimulator", "RunChunk", "ScaleRun",
            "initial_voltages", "plan_runs", "simulate_lif", "check_record", "BRIAN_SRC_DEVICES",
-           "SRCBrianResult", "simulate_src_brian", "simulate_trained_brian"]
+           "SRCBrianResult", "simulate_src_brian", "simulate_trained_brian", "BRIAN_MODELS",
+           "brian_model_for", "register_brian_model"]

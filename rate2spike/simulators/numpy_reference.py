@@ -1,7 +1,7 @@
 """Independent NumPy simulator of the converted LIF network (backend ``reference``).
 
 Not Brian2: the fact sheet's per-step update ("LIF network" in
-``shared/reference/kim2019_reference.md``) written out directly as vectorised NumPy over
+``docs/concepts.md``, "The LIF network, step by step") written out directly as vectorised NumPy over
 (copies, units) arrays, so that the Brian2 model can be cross-checked against code that
 shares nothing with it but the equations. Per step n (t = n dt), in the same order as the
 Brian2 schedule:

@@ -1,7 +1,15 @@
 """Run a directly trained net in Brian2 on the same device set-up as the LIF backends
-(:mod:`.brian_setup`): a Spiking Recurrent Cell net (:mod:`rate2spike.brian_models.src`) or a
-surrogate-gradient LIF classifier (:mod:`rate2spike.brian_models.surrogate_lif`) or an adaptive
-LIF SRNN (:mod:`rate2spike.brian_models.alif`)."""
+(:mod:`.brian_setup`). The Brian2 model of each plain-data network type is registered with
+:func:`register_brian_model` by its family (:mod:`rate2spike.families`): the Spiking Recurrent
+Cell net (:mod:`rate2spike.brian_models.src`), the surrogate-gradient LIF classifier
+(:mod:`rate2spike.brian_models.surrogate_lif`), the adaptive LIF SRNN
+(:mod:`rate2spike.brian_models.alif`) or a plug-in family's own.
+
+A builder is ``build(b2, net, inputs, record_pulses) -> dict`` returning the Brian2 ``net``, its
+``duration`` and ``namespace``, the readout group ``output`` (variable ``o``, one row per sample
+and output), the ``layers`` (groups with a per-neuron ``n_active`` count) and, when
+``record_pulses``, one ``pulses`` StateMonitor (variable ``s``) per layer; the network object
+must have ``n_inputs`` and ``n_outputs``."""
 from __future__ import annotations
 
 import tempfile
@@ -10,16 +18,26 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..brian_models.alif import build_alif_network
-from ..brian_models.src import build_src_network
-from ..brian_models.surrogate_lif import build_lif_classifier_network
 from ..errors import Rate2SpikeError
-from ..src_models.network import SRCNetwork
-from ..surrogate_models.alif_network import ALIFNetwork
-from ..surrogate_models.network import SurrogateLIFNetwork
 from . import brian_setup
 
 BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
+#: plain-data network type -> its Brian2 builder (see the module docstring)
+BRIAN_MODELS: dict = {}
+
+
+def register_brian_model(network_type: type, build) -> None:
+    """Run nets of ``network_type`` in Brian2 with ``build`` (see the module docstring)."""
+    BRIAN_MODELS[network_type] = build
+
+
+def brian_model_for(net):
+    """The registered Brian2 builder of ``net``'s type (or of its nearest registered base)."""
+    for cls in type(net).__mro__:
+        if cls in BRIAN_MODELS:
+            return BRIAN_MODELS[cls]
+    raise Rate2SpikeError(f"no Brian2 model is registered for {type(net).__name__}; registered: "
+                          f"{', '.join(c.__name__ for c in BRIAN_MODELS) or 'none'}")
 
 
 @dataclass
@@ -35,10 +53,11 @@ class SRCBrianResult:
     device: str
 
 
-def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork | ALIFNetwork, inputs,
+def simulate_src_brian(net, inputs,
                        device: str = "cpp_standalone", build_dir=None,
                        record_pulses: bool = False) -> SRCBrianResult:
-    """Run ``net`` (an SRC net, a LIF classifier or an adaptive LIF SRNN; for the LIFs,
+    """Run ``net`` (a network of a registered type, :func:`register_brian_model`: an SRC net, a
+    LIF classifier, an adaptive LIF SRNN, a plug-in family's net; for spiking neurons
     ``active_steps`` and ``pulses`` are its spikes) in Brian2 on ``inputs`` (batch, n_in, T):
     pulses per step, e.g. from :func:`~rate2spike.src_models.network.task_inputs_to_steps`).
     Float64 throughout.
@@ -54,6 +73,7 @@ def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork | ALIFNetwork, inpu
     inputs = np.asarray(inputs, dtype=float)
     if inputs.ndim != 3 or inputs.shape[1] != net.n_inputs:
         raise Rate2SpikeError(f"inputs must be (batch, {net.n_inputs}, steps), got {inputs.shape}")
+    build = brian_model_for(net)
     brian_setup.reset_brian()
     tmp = None
     if device == "cpp_standalone":
@@ -63,8 +83,6 @@ def simulate_src_brian(net: SRCNetwork | SurrogateLIFNetwork | ALIFNetwork, inpu
     else:
         b2.prefs.codegen.target = device
     try:
-        build = (build_lif_classifier_network if isinstance(net, SurrogateLIFNetwork) else
-                 build_alif_network if isinstance(net, ALIFNetwork) else build_src_network)
         objs = build(b2, net, inputs, record_pulses)
         start = time.perf_counter()
         objs["net"].run(objs["duration"], namespace=objs["namespace"])

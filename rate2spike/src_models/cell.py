@@ -26,7 +26,6 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -202,7 +201,3 @@ class SRCNet(nn.Module):
             model.b_out.copy_(torch.as_tensor(net.b_out))
         return model
 
-
-def class_targets(labels: np.ndarray) -> np.ndarray:
-    """Class index of a Kim-task label: 1 for a positive response (Go, +1), 0 otherwise."""
-    return (np.asarray(labels) > 0).astype(int)

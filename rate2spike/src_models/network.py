@@ -26,10 +26,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..class_readout import GROUP_SIZE, frozen_class_readout  # noqa: F401  (re-exported)
 from ..errors import ArtifactError, ConfigError, Rate2SpikeError
 from .constants import SRCConstants
+
+register_kind("src_network", ("W_out", "b_out"))   # plus L{l}_W_s, L{l}_b_h (and L{l}_W_r) per layer
 
 READOUTS = ("linear", "classify")
 

@@ -21,9 +21,10 @@ import torch
 from ..errors import ConfigError
 from ..fitting import fit
 from ..results import TrainingRecord
+from ..seeds import stream_seed
 from ..tasks import TASKS, Task, TrialBatch, get_task
 from ..validation import check_choice, check_range
-from .cell import SRCNet, class_targets
+from .cell import SRCNet
 from .constants import ZS_GATES, SRCConstants
 from .network import GROUP_SIZE, READOUTS, SRCNetwork, steps_per_task_step, task_inputs_to_steps
 
@@ -63,10 +64,11 @@ class SRCTrainConfig:
             check_range("every layer size", n, 1, 100000)
             if not isinstance(n, int):
                 raise ConfigError(f"layer sizes must be whole numbers, got {n!r}")
-        need = 2 * GROUP_SIZE   # the Kim tasks have 2 classes
+        classes = get_task(self.task).n_classes
+        need = classes * GROUP_SIZE
         if self.readout == "classify" and self.sizes[-1] != need:
             raise ConfigError(f"the classification readout needs a last layer of {need} neurons "
-                              f"({GROUP_SIZE} per class, 2 classes), got {self.sizes[-1]}")
+                              f"({GROUP_SIZE} per class, {classes} classes), got {self.sizes[-1]}")
         check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
         check_range("alpha", self.alpha, 0.0, 1.0)
         check_range("batch_size", self.batch_size, 1, 100000)
@@ -88,11 +90,13 @@ def src_constants(cfg: SRCTrainConfig) -> SRCConstants:
     return SRCConstants(alpha=cfg.alpha, step_s=cfg.step_s, zs_gate=cfg.zs_gate)
 
 
-def src_loss(outputs: torch.Tensor, batch: TrialBatch, readout: str, k: int) -> torch.Tensor:
+def src_loss(outputs: torch.Tensor, batch: TrialBatch, readout: str, k: int,
+             task: Task) -> torch.Tensor:
     """Mean over trials of: MSE to the (step-upsampled) target (linear readout), or the
-    cross-entropy of the final integrator values against the trial's class (classify)."""
+    cross-entropy of the final integrator values against the trial's class (classify,
+    ``task.class_index``)."""
     if readout == "classify":
-        target = torch.as_tensor(class_targets(batch.labels))
+        target = torch.as_tensor(task.class_index(batch.labels))
         return torch.nn.functional.cross_entropy(outputs[:, :, -1], target)
     z = torch.as_tensor(np.repeat(batch.targets, k, axis=-1), dtype=outputs.dtype)
     return ((outputs[:, 0, :] - z) ** 2).mean()
@@ -103,12 +107,14 @@ def score_src(task: Task, outputs: np.ndarray, batch: TrialBatch, readout: str,
     """Which trials an SRC net gets right: the task's scorer (rate rule, output sampled every
     ``step_s`` seconds) for a linear readout; argmax at the last step for ``classify``."""
     if readout == "classify":
-        return outputs[:, :, -1].argmax(axis=1) == class_targets(batch.labels)
+        return outputs[:, :, -1].argmax(axis=1) == task.class_index(batch.labels)
     return task.score(outputs[:, 0, :], batch.labels, step_s, window="rate")
 
 
 class SRCTrainResult(TrainingRecord):
     """A trained SRC module, its config and evaluation history (one dict per evaluation)."""
+
+    random_streams = ("training", "spiking_evaluation")
 
     def network(self) -> SRCNetwork:
         """The trained net as plain arrays, with the training metadata."""
@@ -120,7 +126,7 @@ def evaluate_src(model: SRCNet, task: Task, n_trials: int, seed: int, step_s: fl
     batch = task.generate(n_trials, seed)
     k = steps_per_task_step(task.dt_s, step_s)
     out = model(task_inputs_to_steps(batch.inputs, task.dt_s, step_s))
-    loss = src_loss(out.outputs, batch, model.readout, k).item()
+    loss = src_loss(out.outputs, batch, model.readout, k, task).item()
     correct = score_src(task, out.outputs.numpy(), batch, model.readout, step_s)
     activity = [float(a.mean()) / batch.inputs.shape[2] / k for a in out.active_steps]
     return {"loss": loss, "accuracy": float(correct.mean()), "activity": activity}
@@ -134,7 +140,7 @@ def train_src_model(cfg: SRCTrainConfig, progress: bool = True) -> SRCTrainResul
     cfg.validate()
     task = get_task(cfg.task)
     torch.manual_seed(cfg.seed)
-    n_out = 2 if cfg.readout == "classify" else 1
+    n_out = task.n_classes if cfg.readout == "classify" else 1
     model = SRCNet(task.n_inputs, list(cfg.sizes), n_out, cfg.recurrent, cfg.readout,
                    src_constants(cfg), cfg.bypass_relu, cfg.detach)
     params = [p for p in model.parameters() if p.requires_grad]
@@ -145,10 +151,11 @@ def train_src_model(cfg: SRCTrainConfig, progress: bool = True) -> SRCTrainResul
     def batch_loss(update: int) -> torch.Tensor:
         batch = task.generate(cfg.batch_size, rng)
         out = model(task_inputs_to_steps(batch.inputs, task.dt_s, cfg.step_s))
-        return src_loss(out.outputs, batch, cfg.readout, k)
+        return src_loss(out.outputs, batch, cfg.readout, k, task)
 
     return fit(SRCTrainResult(model, task, cfg), batch_loss,
-               lambda update: evaluate_src(model, task, cfg.eval_trials, 20_000_003 + update,
+               lambda update: evaluate_src(model, task, cfg.eval_trials,
+                                           stream_seed("spiking_evaluation", cfg.seed, update),
                                            cfg.step_s),
                lambda ev: ev["accuracy"] >= cfg.stop_accuracy and ev["loss"] < cfg.stop_loss,
                params=params, optimizer=opt,

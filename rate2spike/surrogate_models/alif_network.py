@@ -26,11 +26,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
 
 ALIF_READOUTS = ("last", "max", "mean", "softmax_sum")
 KIND = "alif_network"
+register_kind(KIND, ("W_out", "b_out", "tau_out_s"))   # plus L{l}_W_in, L{l}_b, L{l}_tau_*_s (W_rec)
 BETA = 1.8     # threshold adaptation of adaptive neurons (paper's default)
 B0 = 0.01      # minimal threshold (the SHD code)
 

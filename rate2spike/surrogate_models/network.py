@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, save_network
+from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
 
 RESETS = ("zero", "subtract")
 KIND = "surrogate_lif_network"
+register_kind(KIND, ("W_out", "b_out"))   # plus L{l}_W, L{l}_b per layer
 
 
 @dataclass

@@ -12,6 +12,9 @@ import numpy as np
 
 from ..errors import Rate2SpikeError
 
+#: the authors' stopping loss of the rate net (Kim et al. 2019 code), the default of a task
+REFERENCE_STOP_LOSS = 7.0
+
 
 @dataclass
 class TrialBatch:
@@ -61,6 +64,16 @@ def per_condition_accuracy(correct: np.ndarray, conditions: np.ndarray, names) -
     return {c: float(correct[conditions == c].mean()) for c in names if np.any(conditions == c)}
 
 
+def check_model_task(net_task: str, n_inputs: int, task: "Task", path, what: str = "model") -> None:
+    """Refuse a model file trained on another task or with the wrong number of inputs."""
+    if net_task != task.name:
+        raise Rate2SpikeError(f"{what} {path} was trained on task {net_task!r}, not {task.name!r}; "
+                              f"pass --task {net_task} or another file")
+    if n_inputs != task.n_inputs:
+        raise Rate2SpikeError(f"{what} {path} has {n_inputs} inputs; task {task.name} needs "
+                              f"{task.n_inputs}")
+
+
 def first_trial_per_condition(conditions: np.ndarray) -> np.ndarray:
     """Index of the first trial of each condition, in order of first appearance."""
     _, first = np.unique(conditions, return_index=True)
@@ -69,11 +82,19 @@ def first_trial_per_condition(conditions: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Task:
-    """A task: its trial generator and its scorer.
+    """A task: its trial generator, its scorer and everything else that is task-specific.
 
-    Subclasses set the constants and implement :meth:`_generate`.
+    Subclasses set the constants and implement :meth:`_generate` (and :meth:`_score_window`
+    or :meth:`class_index` where the defaults do not fit); :func:`rate2spike.tasks.register`
+    makes one available by name to every command.
     ``rate_window_s`` / ``lif_window_s`` are the start (seconds) of the response window
     used by the reference to score rate and LIF output respectively.
+    ``n_classes``: response classes (nets with a class output get one integrator per class,
+    indexed by :meth:`class_index`). ``default_stop_loss``: the rate net's training stops below
+    this loss (``train`` default; the reference rule is 7). ``reference_min_trials``: training
+    trials before the reference preset may stop. ``recipes``: per config section (``src``,
+    ``alif``, a plug-in family's section) the options that section needs on this task, applied
+    in every preset below the config file and the flags.
     """
 
     name: str = ""
@@ -83,6 +104,15 @@ class Task:
     rate_window_s: float = 0.0
     lif_window_s: float = 0.0
     condition_names: tuple = field(default_factory=tuple)
+    n_classes: int = 2
+    default_stop_loss: float = REFERENCE_STOP_LOSS
+    reference_min_trials: int = 0
+    recipes: dict = field(default_factory=dict)
+
+    def class_index(self, labels: np.ndarray) -> np.ndarray:
+        """Class index (0 .. n_classes - 1) of each trial's label; default for two classes: 1 for
+        a positive response (Go, +1), 0 otherwise."""
+        return (np.asarray(labels) > 0).astype(int)
 
     @property
     def duration_s(self) -> float:

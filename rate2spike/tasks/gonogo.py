@@ -1,7 +1,7 @@
 """Go/NoGo task (Kim et al. 2019), 1 s trials of 200 steps of 5 ms."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -30,6 +30,12 @@ class GoNoGo(Task):
     stim_on: int = 50
     stim_off: int = 75  # exclusive
     condition_names: tuple = ("go", "nogo")
+    #: trained past the reference rule: reference-rule nets converted at 95 %, deeper ones at 100 %
+    #: (docs/models.md, "Why train past the reference rule")
+    default_stop_loss: float = 1.0
+    reference_min_trials: int = 1500
+    #: the adaptive LIF SRNN on 5 ms steps with beta 0.2 (Yin's 1.8 answers Go on every trial)
+    recipes: dict = field(default_factory=lambda: {"alif": {"step_s": 0.005, "beta": 0.2}})
 
     def _generate(self, n_trials, rng):
         go = rng.random(n_trials) < 0.5

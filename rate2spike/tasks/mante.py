@@ -1,7 +1,7 @@
 """Context-dependent sensory integration (Mante et al. 2013, as in Kim et al. 2019)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -28,6 +28,13 @@ class Mante(Task):
     stim_off: int = 250
     offset: float = 0.5
     condition_names: tuple = ("ctx1:+", "ctx1:-", "ctx2:+", "ctx2:-")
+    #: trained past the reference rule (docs/models.md, "Why train past the reference rule")
+    default_stop_loss: float = 3.0
+    #: the directly trained families' recipes, as for XOR (lr 0.01 diverged on Mante)
+    recipes: dict = field(default_factory=lambda: {
+        "src": {"readout": "classify", "sizes": [100, 20], "step_s": 0.005, "max_updates": 1500},
+        "alif": {"step_s": 0.005, "beta": 0.2, "output": "classify", "max_updates": 1000,
+                 "lr": 0.005}})
 
     def _generate(self, n_trials, rng):
         offsets = rng.choice([-self.offset, self.offset], size=(n_trials, 2))

@@ -6,11 +6,9 @@ from datetime import datetime
 from pathlib import Path
 
 from ..errors import Rate2SpikeError
-from ..rate_models.authors_mat import load_authors_mat
-from ..rate_models.network import RateNetwork
+from ..families.rate import load_rate  # noqa: F401  (the rate model loader of every workflow)
 from ..resources import check_memory
-from ..src_models.network import SRCNetwork
-from ..tasks import Task
+from ..tasks import Task, check_model_task  # noqa: F401  (re-exported)
 
 
 def default_out_dir(command: str, task: str) -> Path:
@@ -29,37 +27,6 @@ def check_out_dir(out) -> Path:
     if parent.exists() and not parent.is_dir():
         raise Rate2SpikeError(f"--out {out}: {parent} is a file, so the folder cannot be made")
     return out
-
-
-def check_model_task(net_task: str, n_inputs: int, task: Task, path, what: str = "model") -> None:
-    """Refuse a model file trained on another task or with the wrong number of inputs."""
-    if net_task != task.name:
-        raise Rate2SpikeError(f"{what} {path} was trained on task {net_task!r}, not {task.name!r}; "
-                              f"pass --task {net_task} or another file")
-    if n_inputs != task.n_inputs:
-        raise Rate2SpikeError(f"{what} {path} has {n_inputs} inputs; task {task.name} needs "
-                              f"{task.n_inputs}")
-
-
-def load_rate(path, task: Task) -> RateNetwork:
-    """A rate model checked against ``task``: this project's ``.npz`` artifact or, for a
-    ``.mat`` file, a model saved by the authors' TensorFlow code
-    (:func:`~rate2spike.rate_models.authors_mat.load_authors_mat`). Its path is recorded as
-    ``meta['source']``."""
-    if Path(path).suffix.lower() == ".mat":
-        net = load_authors_mat(path, task.name)
-    else:
-        net = RateNetwork.load(path)
-    check_model_task(net.task, net.n_inputs, task, path)
-    net.meta.setdefault("source", str(path))
-    return net
-
-
-def load_src(path, task: Task) -> SRCNetwork:
-    """An SRC artifact, checked against ``task``."""
-    net = SRCNetwork.load(path)
-    check_model_task(net.task, net.n_inputs, task, path, "SRC model")
-    return net
 
 
 def check_trials_fit(task: Task, trials: int, n_units: int, what: str, readout_dt_s: float,

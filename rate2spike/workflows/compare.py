@@ -1,113 +1,148 @@
-"""``compare``: rate net vs converted LIF net vs directly trained SRC net (and, on request, the
-adaptive LIF SRNN of Yin et al. and its plain-LIF variant, trained directly).
+"""``compare``: any registered families of nets on the same held-out trials of a task.
 
-Each net is trained (or loaded), then evaluated on the same seeded trials, held out from
-training and from the s search: the rate net in torch, the LIF net in Brian2 at its chosen
-s, the SRC net in torch and in Brian2. Scoring: the task's rules (rate rule for the rate and
-SRC nets, LIF rule for the LIF net, as in the conversion report). The report gives accuracy
-(overall and per condition), activity, the energy estimate of :mod:`rate2spike.report.energy`
-and simulation wall time per trial on each simulator.
+Each family (:mod:`rate2spike.families`: by default Kim et al.'s rate net, its converted LIF
+net and a directly trained SRC net; any subset, plus the adaptive and plain LIF SRNNs or a
+plug-in family) is trained or loaded, then evaluated on the same seeded trials, held out from
+training and from the s search. Each family scores its own net by the task's rules (the rate
+rule for the rate net and one-output nets, the LIF rule for the LIF net, the argmax for class
+outputs). The report gives accuracy (overall and per condition), activity, the energy estimate
+of :mod:`rate2spike.report.energy` and simulation wall time per trial on each simulator; result
+files are keyed by family name.
 """
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 
-from ..classifiers.kim_tasks import ALIFTaskConfig
-from ..config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, flat_dict
+from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
 from ..converters import convert as convert_network
+from ..errors import ConfigError
+from ..families import EvaluationOptions, Family, family_names, get_family
 from ..locking import folder_lock
 from ..rate_models.network import RateNetwork
-from ..report.compare_report import COMPARE_TRIAL_OFFSET, write_compare_report
+from ..report.compare_report import write_compare_report
 from ..results import CompareResult
+from ..seeds import stream_seed
 from ..simulators import BRIAN_SRC_DEVICES
-from ..src_models.network import SRCNetwork
-from ..surrogate_models.alif_network import ALIFNetwork
 from ..tasks import get_task
 from ..validation import check_choice, check_scale, check_trials
-from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir, load_rate, load_src
+from .common import check_out_dir, check_trials_fit, default_out_dir
 from .convert import convert
-from .evaluate import evaluate_alif, evaluate_lif, evaluate_rate, evaluate_src
-from .train import train, train_alif_task, train_src
+from .train import train
+
+#: the families compared when none are named
+DEFAULT_FAMILIES = ("rate", "lif", "src")
 
 
 @dataclass
 class CompareNets:
-    """Where the three nets come from: files to load (None: train one) and the LIF scale s
-    (None: search it as ``convert`` does).
+    """Which families to compare, the files to load instead of training (None: train one) and
+    the LIF scale s (None: search it as ``convert`` does). ``models`` maps any family's name to
+    its file; ``rate_model``, ``src_model``, ``alif_model`` and ``plif_model`` are shorthands.
 
     Example
     -------
-    >>> CompareNets(rate_model="tests/data/gonogo_n200.npz", s=25)   # train only the SRC
-    CompareNets(rate_model='tests/data/gonogo_n200.npz', s=25, src_model=None)
+    >>> nets = CompareNets(rate_model="tests/data/gonogo_n200.npz", s=25)   # train only the SRC
+    >>> nets.families, nets.model_paths()
+    (('rate', 'lif', 'src'), {'rate': 'tests/data/gonogo_n200.npz'})
+    >>> CompareNets(families=("src", "alif"), models={"alif": "a.npz"}).model_paths()
+    {'alif': 'a.npz'}
     """
 
     rate_model: str | None = None
     s: float | None = None
     src_model: str | None = None
-    families: tuple = ("rate", "lif", "src")
+    families: tuple = DEFAULT_FAMILIES
     alif_model: str | None = None
     plif_model: str | None = None
+    models: dict = field(default_factory=dict)
+
+    def model_paths(self) -> dict:
+        """Family name -> model file, for every family given one."""
+        short = {"rate": self.rate_model, "src": self.src_model, "alif": self.alif_model,
+                 "plif": self.plif_model}
+        return {**{k: v for k, v in short.items() if v is not None}, **self.models}
 
 
-#: the families ``compare`` can add to rate, lif and src: the adaptive LIF SRNN and its beta = 0
-#: variant (plain LIF), both trained with surrogate gradients
-EXTRA_FAMILIES = ("alif", "plif")
-FAMILIES = ("rate", "lif", "src", *EXTRA_FAMILIES)
+class _Source:
+    """What a family's ``obtain`` may ask for (:class:`~rate2spike.families.base.NetSource`):
+    the given files (loaded and checked before anything is written), each family's config, and
+    the conversion pipeline's rate and LIF nets (made once, shared by both families)."""
+
+    def __init__(self, task, out: Path, nets: CompareNets, given: dict, configs: dict, progress: bool):
+        self.task, self.out, self.nets, self.given, self.configs = task, out, nets, given, configs
+        self.progress = progress
+        self._rate = given.get("rate")
+        self._lif = None
+        self.files = {}
+
+    def model_path(self, family: str):
+        return self.nets.model_paths().get(family)
+
+    def given_network(self, family: str):
+        return self.given.get(family)
+
+    def config(self, family: Family):
+        return self.configs[family.name]
+
+    def rate_network(self) -> RateNetwork:
+        if self._rate is None:
+            if self.nets.s is None or self.configs["convert"].readout_fit != "none":
+                self.converted_network()          # the search trains the rate net it converts
+            else:
+                _, files = train(self.task.name, self.out / "rate", self.configs["train"],
+                                 progress=self.progress)
+                self._rate = RateNetwork.load(files["model"])
+        return self._rate
+
+    def converted_network(self):
+        """The LIF net from ``convert`` (the s search, or only the given s when its readout is
+        to be calibrated; it trains the rate net first if none is given), else the rate net
+        converted at the given s."""
+        if self._lif is not None:
+            return self._lif
+        s, ccfg = self.nets.s, self.configs["convert"]
+        if s is None or ccfg.readout_fit != "none":
+            given = {"scales": [s]} if s is not None else {}
+            conv = convert(self.task.name, self.model_path("rate"), self.out / "convert", ccfg,
+                           self.configs["train"], progress=self.progress,
+                           resume=(self.out / "convert" / "sweep" / "manifest.json").is_file(), **given)
+            self._rate, self._lif = conv.lif_network.rate, conv.lif_network
+            self.files["convert_report"] = conv.files["report"]
+        else:
+            self._lif = convert_network(self.rate_network(), s, ccfg.lif)
+        return self._lif
 
 
-def _surrogate_net(task: str, out: Path, family: str, path, acfg: ALIFTaskConfig, progress):
-    """Load the adaptive (``alif``) or plain (``plif``) LIF SRNN from ``path``, or train one in
-    ``out/family`` (kept there: a second compare in the same folder reuses it)."""
-    if path is None:
-        path = out / family / "alif_model.npz"
-        if not path.is_file():
-            cfg = build_config(ALIFTaskConfig, asdict(acfg), {"adaptive": family == "alif"})
-            _, files = train_alif_task(cfg, out / family, progress=progress)
-            path = files["model"]
-    net = ALIFNetwork.load(path)
-    check_model_task(net.meta.get("task", ""), net.n_inputs, get_task(task), path, f"{family} model")
-    return net
-
-
-def _nets(task: str, out: Path, nets: CompareNets, rate, src, configs, progress):
-    """Train or load what is missing; returns (rate net, LIF net, SRC net, files). The LIF
-    net comes from ``convert`` (the s search, or only the given s when its readout is to be
-    calibrated), else it is the rate net converted at the given s."""
-    tcfg, ccfg, scfg = configs
-    files, s, lif = {}, nets.s, None
-    if s is None or ccfg.readout_fit != "none":   # (training the rate net first if none given)
-        given = {"scales": [s]} if s is not None else {}
-        conv = convert(task, nets.rate_model, out / "convert", ccfg, tcfg, progress=progress,
-                       resume=(out / "convert" / "sweep" / "manifest.json").is_file(), **given)
-        rate, lif = conv.lif_network.rate, conv.lif_network
-        files["convert_report"] = conv.files["report"]
-    elif rate is None:  # s is given: train the rate net only
-        _, rate_files = train(task, out / "rate", tcfg, progress=progress)
-        rate = RateNetwork.load(rate_files["model"])
-    if src is None:
-        src_file = out / "src" / "src_model.npz"
-        if not src_file.is_file():
-            _, src_files = train_src(task, out / "src", scfg, progress=progress)
-            src_file = src_files["model"]
-        src = SRCNetwork.load(src_file)
-    return rate, lif or convert_network(rate, s, ccfg.lif), src, files
+def _family_configs(task: str, seed: int, families, given: dict) -> dict:
+    """Validated config of every family that trains (by family name), from ``given`` (section
+    name -> config object or dict of options) with the task, seed and the family's overrides."""
+    out = {}
+    for family in families:
+        if family.config_class is None:
+            continue
+        value = given.get(family.config_section) or {}
+        value = asdict(value) if is_dataclass(value) else dict(value)
+        out[family.name] = build_config(family.config_class, value,
+                                        {"task": task, "seed": seed, **family.config_overrides})
+    return out
 
 
 def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, trials: int = 500,
             seed: int = 0, src_device: str = "cpp_standalone",
             train_config: TrainConfig | None = None, convert_config: ConvertConfig | None = None,
-            src_config: SRCTrainConfig | None = None, progress: bool = True,
-            alif_config: ALIFTaskConfig | None = None) -> CompareResult:
-    """Train or load the three nets, evaluate them on ``trials`` shared trials (seed + 5000),
-    write ``compare.md``, ``compare.json`` and plots to ``out``.
+            src_config=None, progress: bool = True, alif_config=None,
+            family_configs: dict | None = None) -> CompareResult:
+    """Train or load the nets of ``nets.families``, evaluate them on ``trials`` shared trials
+    (the ``compare_trials`` stream of ``seed``), write ``compare.md``, ``compare.json`` and plots
+    to ``out``.
 
-    nets : :class:`CompareNets` (files to load, the LIF scale s, the families; default: rate,
-    converted LIF and SRC, all trained, s searched; ``families`` may add ``alif`` and ``plif``,
-    trained with ``alif_config`` or loaded from ``alif_model`` / ``plif_model``).
-    The LIF net runs on ``convert_config.device``; the SRC and surrogate-gradient nets in Brian2 on
-    ``src_device``.
+    nets : :class:`CompareNets` (families, files to load, the LIF scale s; default: rate,
+    converted LIF and SRC, all trained, s searched). Training options per config section:
+    ``train_config`` (rate), ``convert_config`` (the LIF net, run on its ``device``),
+    ``src_config`` (``src:``), ``alif_config`` (``alif:``), ``family_configs`` (section -> config
+    or dict, e.g. a plug-in family's). Directly trained nets run in Brian2 on ``src_device``.
 
     Example
     -------
@@ -117,11 +152,13 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
     """
     start = time.perf_counter()
     nets = nets or CompareNets()
-    extra = [f for f in nets.families if f not in ("rate", "lif", "src")]
-    for f in extra:
-        check_choice("--families", f, FAMILIES)
-    acfg = build_config(ALIFTaskConfig, asdict(alif_config) if alif_config else {},
-                        {"task": task, "seed": seed})
+    if not nets.families:
+        raise ConfigError(f"--families names no family; valid families: {', '.join(family_names())}")
+    families = [get_family(name) for name in dict.fromkeys(nets.families)]
+    for name in nets.model_paths():
+        if name not in nets.families and not (name == "rate" and "lif" in nets.families):
+            raise ConfigError(f"a model file is given for family {name!r}, which is not compared "
+                              f"(--families {','.join(nets.families)}); add it or drop the file")
     task_obj = get_task(task)
     trials = check_trials(trials)
     if nets.s is not None:
@@ -131,33 +168,36 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
                         {"task": task, "seed": seed})
     tcfg = build_config(TrainConfig, asdict(train_config) if train_config else {},
                         {"task": task, "seed": seed})
-    scfg = build_config(SRCTrainConfig, asdict(src_config) if src_config else {},
-                        {"task": task, "seed": seed})
-    rate = load_rate(nets.rate_model, task_obj) if nets.rate_model else None
-    src = load_src(nets.src_model, task_obj) if nets.src_model else None
+    sections = {**(family_configs or {}), **({"src": src_config} if src_config else {}),
+                **({"alif": alif_config} if alif_config else {})}
+    configs = {"train": tcfg, "convert": ccfg, **_family_configs(task, seed, families, sections)}
+    given = {}
+    for name, path in nets.model_paths().items():
+        family = get_family(name)
+        if family.load is None:
+            raise ConfigError(f"family {name!r} cannot be loaded from a file")
+        given[name] = family.load(path, task_obj)
+    rate = given.get("rate")
     out = check_out_dir(out if out else default_out_dir("compare", task))
+    src_steps = int(task_obj.duration_s / configs["src"].step_s) if "src" in configs else 0
     check_trials_fit(task_obj, trials, rate.n_units if rate else tcfg.units, "compare",
-                     ccfg.lif.readout_dt_s, int(task_obj.duration_s / scfg.step_s))
+                     ccfg.lif.readout_dt_s, src_steps)
+    options = EvaluationOptions(seed, ccfg.device, ccfg.processes or None, ccfg.threads or None,
+                                src_device)
     with folder_lock(out):
-        rate, lif, src, files = _nets(task, out, nets, rate, src, (tcfg, ccfg, scfg), progress)
-        batch = task_obj.generate(trials, seed + COMPARE_TRIAL_OFFSET)
-        summaries, examples = {}, {}
-        summaries["rate"], examples["rate"] = evaluate_rate(rate, task_obj, batch, seed)
-        opt = ccfg.sweep_options()
-        summaries["lif"], examples["lif"] = evaluate_lif(
-            lif, task_obj, batch, seed, device=opt.device, processes=opt.processes,
-            threads=opt.threads)
-        summaries["src"], examples["src"] = evaluate_src(src, task_obj, batch, src_device)
-        metas = {"rate": rate.meta, "src": src.meta}    # where each net's training is recorded
-        for family in extra:
-            net = _surrogate_net(task, out, family, getattr(nets, f"{family}_model"), acfg, progress)
-            summaries[family], examples[family] = evaluate_alif(net, task_obj, batch, src_device)
-            metas[family] = net.meta
-            examples[f"{family}_step_s"] = net.step_s
-        for key, meta in metas.items():
-            summaries[key]["training"] = {"updates": meta.get("updates"),
-                                          "wall_time_s": meta.get("train_wall_time_s")}
-        summaries["lif"]["training"] = {"updates": 0, "wall_time_s": None}   # the λ search only
-        res = CompareResult(out, task, trials, summaries, files, time.perf_counter() - start)
-        res.files.update(write_compare_report(res, task_obj, batch, examples, src))
+        source = _Source(task_obj, out, nets, given, configs, progress)
+        obtained = {f.name: f.obtain(source) for f in families}
+        batch = task_obj.generate(trials, stream_seed("compare_trials", seed))
+        summaries, traces = {}, {}
+        for family in families:
+            net = obtained[family.name]
+            ev = family.evaluate(net, task_obj, batch, options)
+            meta = getattr(net, "meta", {}) or {}
+            ev.summary.setdefault("training", {"updates": meta.get("updates"),
+                                               "wall_time_s": meta.get("train_wall_time_s")})
+            summaries[family.name] = ev.summary
+            traces[family.name] = (family.title, ev.traces, ev.trace_dt_s)
+        res = CompareResult(out, task, trials, summaries, source.files, time.perf_counter() - start)
+        formulas = {f.name: f.energy_formula for f in families}
+        res.files.update(write_compare_report(res, task_obj, batch, traces, formulas))
         return res

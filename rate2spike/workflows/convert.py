@@ -11,7 +11,6 @@ from pathlib import Path
 from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
 from ..converters import AdaptiveOptions, CalibrationTrials, adaptive_search, default_scales, sweep_scales
 from ..converters import convert as convert_network
-from ..converters.calibration import CALIBRATION_SEED_OFFSET
 from ..errors import Rate2SpikeError
 from ..lif_models.readout import CalibratedReadout
 from ..locking import folder_lock
@@ -20,11 +19,12 @@ from ..rate_models.training import train_rate_model
 from ..report.convert_report import write_convert_report
 from ..report.training_report import write_training_report
 from ..results import ConvertResult
+from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task
 from .common import check_out_dir, check_trials_fit, default_out_dir, load_rate
 
-#: trial seed offset of the sweep's held-out trials
-SWEEP_TRIAL_OFFSET = 1000
+#: trial seed offset of the sweep's held-out trials (stream ``sweep_trials``)
+SWEEP_TRIAL_OFFSET = STREAMS["sweep_trials"]
 
 
 def _rate_net(out: Path, resume: bool, tcfg: TrainConfig, progress) -> tuple:
@@ -49,7 +49,7 @@ def fitted_readout(sweep, cfg: ConvertConfig) -> CalibratedReadout | None:
     info = {k: fit[k] for k in ("gain", "ridge") if k in fit}
     return CalibratedReadout(cfg.readout_fit, ex.readout_weights_s, float(ex.readout_offset[0]),
                              {**info, "s": sweep.best_s, "calibration_trials": cfg.calibration_trials,
-                              "calibration_seed": cfg.seed + CALIBRATION_SEED_OFFSET,
+                              "calibration_seed": stream_seed("calibration_trials", cfg.seed),
                               "held_out_output_mse": fit["output_mse"]})
 
 
@@ -93,7 +93,7 @@ def convert(task: str = "gonogo", model=None, out=None, config: ConvertConfig | 
         if rate is None:
             rate, files = _rate_net(out, resume, tcfg, progress)
         scales = list(cfg.scales) or default_scales(rate.act)
-        batch = task_obj.generate(cfg.trials, cfg.seed + SWEEP_TRIAL_OFFSET)
+        batch = task_obj.generate(cfg.trials, stream_seed("sweep_trials", cfg.seed))
         network = convert_network(rate, scales[0], cfg.lif)
         calibration = (CalibrationTrials.make(task_obj, cfg.calibration_trials, cfg.seed,
                                               cfg.readout_fit)

@@ -12,11 +12,12 @@ from ..errors import Rate2SpikeError
 from ..exporters.brian2_script import write_brian2_script
 from ..exporters.nir_export import write_nir
 from ..lif_models import LIFNetwork
+from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task
 
 FORMATS = {"nir": (".nir",), "brian2": (".py", ".npz")}
-#: trial seed offset of the stimulus written with a Brian2 script
-EXPORT_TRIAL_OFFSET = 9000
+#: trial seed offset of the stimulus written with a Brian2 script (stream ``export_trials``)
+EXPORT_TRIAL_OFFSET = STREAMS["export_trials"]
 
 
 def _targets(out: Path, fmt: str) -> list:
@@ -60,7 +61,7 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) 
     if condition not in task.condition_names:
         raise Rate2SpikeError(f"--condition {condition!r} is not a condition of {task.name}; "
                               f"valid: {', '.join(task.condition_names)}")
-    pool = task.generate(40, seed + EXPORT_TRIAL_OFFSET)
+    pool = task.generate(40, stream_seed("export_trials", seed))
     k = int(next(i for i, c in enumerate(pool.conditions) if c == condition))
     written = write_brian2_script(network, targets[0], pool.inputs[k], pool.dt_s, seed=seed)
     return [Path(p) for p in written]

@@ -15,13 +15,15 @@ from ..lif_models import LIFNetwork, Stimulation
 from ..locking import folder_lock
 from ..report.simulate_report import write_simulation
 from ..results import SimulationResult
+from ..seeds import STREAMS, stream_seed
 from ..simulators import DEVICES, check_record, simulate_lif
 from ..tasks import first_trial_per_condition, get_task
 from ..validation import check_choice, check_trials
 from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir
 
-#: trial seed offset of simulate's trials (apart from the sweep's and compare's)
-SIMULATE_TRIAL_OFFSET = 7000
+#: trial seed offset of simulate's trials (stream ``simulate_trials``, apart from the sweep's
+#: and compare's)
+SIMULATE_TRIAL_OFFSET = STREAMS["simulate_trials"]
 RECORDABLE = ("v", "I_syn", "h", "r")
 
 
@@ -32,7 +34,7 @@ def _trials(task, n: int, condition: str | None, seed: int):
                               f"valid: {', '.join(task.condition_names)}")
     size = n
     while True:
-        pool = task.generate(size, seed + SIMULATE_TRIAL_OFFSET)
+        pool = task.generate(size, stream_seed("simulate_trials", seed))
         idx = (np.arange(len(pool)) if condition is None
                else np.flatnonzero(pool.conditions == condition))
         if len(idx) >= n:

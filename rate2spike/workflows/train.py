@@ -4,12 +4,13 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from ..classifiers.kim_tasks import ALIFTaskConfig, ALIFTaskRecord
-from ..classifiers.kim_tasks import train_alif_task as train_alif_task_model
 from ..config import SRCTrainConfig, TrainConfig, build_config
+from ..families import alif as alif_family
+from ..families import src as src_family
 from ..locking import folder_lock
 from ..rate_models.training import TrainResult, train_rate_model
-from ..report.training_report import write_alif_task_report, write_src_training_report, write_training_report
-from ..src_models.training import SRCTrainResult, train_src_model
+from ..report.training_report import write_training_report
+from ..src_models.training import SRCTrainResult
 from .common import check_out_dir, default_out_dir
 
 
@@ -44,9 +45,7 @@ def train_src(task: str = "gonogo", out=None, config: SRCTrainConfig | None = No
     """
     cfg = build_config(SRCTrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
     out = check_out_dir(out if out else default_out_dir("train-src", cfg.task))
-    result = train_src_model(cfg, progress=progress)
-    with folder_lock(out):
-        return result, write_src_training_report(result, out)
+    return src_family.train_and_write(cfg, out, progress)
 
 
 def train_alif_task(config: ALIFTaskConfig, out=None, progress: bool = True
@@ -61,6 +60,4 @@ def train_alif_task(config: ALIFTaskConfig, out=None, progress: bool = True
     """
     config.validate()
     out = check_out_dir(out if out else default_out_dir("train-alif", config.task))
-    result = train_alif_task_model(config, progress=progress)
-    with folder_lock(out):
-        return result, write_alif_task_report(result, out)
+    return alif_family.train_and_write(config, out, progress)

@@ -17,6 +17,7 @@ from ..locking import folder_lock
 from ..rate_models.classifier import RateClassifierNetwork
 from ..report.classifier_report import N_RASTERS, classifier_summary, write_classifier_report
 from ..report.energy import classifier_energy
+from ..seeds import stream_rng, stream_seed
 from ..statistics import accuracy_interval
 from .common import check_out_dir, default_out_dir
 
@@ -40,9 +41,9 @@ def converted_summary(net: RateClassifierNetwork, record, train_set, test_set, t
     samples and score the test samples ``test_idx`` in Brian2; JSON-ready numbers."""
     search = record.split["validation"][:cfg.search_samples]
     enc = dict(encoding=cfg.encoding, steps=cfg.steps, gain=cfg.gain)
-    x_test = test_set.inputs(test_idx, rng=np.random.default_rng([cfg.seed, 16]), **enc)
+    x_test = test_set.inputs(test_idx, rng=stream_rng("classifier_test_inputs", cfg.seed), **enc)
     res = convert_classifier(
-        net, train_set.inputs(search, rng=np.random.default_rng([cfg.seed, 15]), **enc),
+        net, train_set.inputs(search, rng=stream_rng("classifier_search_inputs", cfg.seed), **enc),
         train_set.labels[search], x_test, test_set.labels[test_idx], cfg.scales, cfg.lif_device,
         cfg.seed, progress=progress)
     spikes = res.pop("spikes_per_unit")
@@ -78,11 +79,12 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
     check_training_size(cfg, len(train_set), train_set.name)   # before anything is written
     n_test = len(test_set) if not cfg.test_limit else min(cfg.test_limit, len(test_set))
     # a seeded sample of the test split (files may be sorted by class), scored in index order
-    test_idx = np.sort(np.random.default_rng([cfg.seed, 4]).permutation(len(test_set))[:n_test])
+    test_idx = np.sort(stream_rng("classifier_test_sample", cfg.seed).permutation(len(test_set))[:n_test])
     with folder_lock(out):
         record = train_classifier(cfg, train_set, out / "checkpoint.pt", progress=progress)
         start = time.perf_counter()
-        test_eval = evaluate_classifier(record.model, test_set, test_idx, cfg, seed=cfg.seed + 11)
+        test_eval = evaluate_classifier(record.model, test_set, test_idx, cfg,
+                                        seed=stream_seed("classifier_test", cfg.seed))
         per_sample = (time.perf_counter() - start) / n_test
         net = record.network()
         recurrent = ([net.W_rec] if cfg.cell == "rate" else
@@ -98,7 +100,7 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
                                                      cfg, progress)
         elif n_brian:
             x = test_set.inputs(test_idx[:n_brian], cfg.encoding, cfg.steps,
-                                rng=np.random.default_rng([cfg.seed, 13]), gain=cfg.gain)
+                                rng=stream_rng("classifier_brian_inputs", cfg.seed), gain=cfg.gain)
             summary["brian2"] = brian_parity(net, x)
         pick = [int(np.flatnonzero(test_set.labels[test_idx] == c)[0])
                 for c in np.unique(test_set.labels[test_idx])[:N_RASTERS]]

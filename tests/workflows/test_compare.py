@@ -36,7 +36,7 @@ def test_energy_by_hand():
 def test_input_shift_difference_of_a_linear_and_a_chaotic_map():
     from types import SimpleNamespace
 
-    from rate2spike.workflows.evaluate import INPUT_SHIFT, perturbed_difference
+    from rate2spike.families import INPUT_SHIFT, perturbed_difference
 
     u = torch.rand(2, 3, 5, dtype=torch.float64)
 
