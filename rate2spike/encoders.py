@@ -175,7 +175,7 @@ def population_code(signal, channels: int = POPULATION_CHANNELS) -> np.ndarray:
     Example
     -------
     >>> p = population_code(np.array([[0.0, 0.5]]), channels=4)[0]   # mu -0.5, 0, .5, 1; sigma .5
-    >>> np.round(p * 0.5 * np.sqrt(2 * np.pi), 3)                     # in units of the peak
+    >>> np.round(p * np.float32(0.5 * np.sqrt(2 * np.pi)), 3)         # in units of the peak
     array([[0.607, 0.135],
            [1.   , 0.607],
            [0.607, 1.   ],

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..surrogate_models.alif_network import ALIFNetwork
-from .src import block_synapses, input_source, network_dict
+from .discrete import LayerSpec, block_synapses, input_source, layer_stack, network_dict
 
 LAYER_STEP = """
 eta = rho * eta + (1 - rho) * s
@@ -69,19 +69,13 @@ def build_alif_network(b2, net: ALIFNetwork, inputs: np.ndarray, record_pulses: 
     B, T = inputs.shape[0], inputs.shape[2]
     dt = net.step_s * b2.second
     source, u_in = input_source(b2, inputs, dt, "alif")
-    objs, layers, prev = [source], [], source
-    for l, layer in enumerate(net.layers):
-        order = 2 * (l + 1)
-        G = b2.NeuronGroup(B * layer.size, LAYER_EQS, dt=dt, order=order, name=f"alif_layer{l}")
-        G.b = np.tile(layer.b, B)
-        G.alpha = np.tile(np.exp(-net.step_s / layer.tau_m_s), B)
-        G.rho = np.tile(np.exp(-net.step_s / layer.tau_adp_s), B)
-        G.run_regularly(LAYER_STEP, when="groups", order=order)
-        objs += [G, block_synapses(b2, prev, G, layer.W_in, B, "I_ff", f"alif_ff{l}")]
-        if layer.W_rec is not None:
-            objs.append(block_synapses(b2, G, G, layer.W_rec, B, "I_rec", f"alif_rec{l}"))
-        layers.append(G)
-        prev = G
+    specs = [LayerSpec(layer.size, LAYER_EQS, LAYER_STEP,
+                       {"b": layer.b, "alpha": np.exp(-net.step_s / layer.tau_m_s),
+                        "rho": np.exp(-net.step_s / layer.tau_adp_s)}, layer.W_in, layer.W_rec)
+             for layer in net.layers]
+    objs, layers = layer_stack(b2, source, specs, B, dt, "alif")
+    objs.insert(0, source)
+    prev = layers[-1]
     order = 2 * (len(net.layers) + 1)
     R = b2.NeuronGroup(B * net.n_outputs, READOUT_EQS, dt=dt, order=order, name="alif_readout")
     R.a_out = np.tile(np.exp(-net.step_s / net.tau_out_s), B)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..surrogate_models.network import SurrogateLIFNetwork
-from .src import block_synapses, input_source, network_dict, readout_integrators
+from .discrete import LayerSpec, input_source, layer_stack, network_dict, readout_integrators
 
 RESET_STATEMENTS = {"zero": "v = v * (1 - s)", "subtract": "v = v - s * threshold"}
 
@@ -43,19 +43,13 @@ def build_lif_classifier_network(b2, net: SurrogateLIFNetwork, inputs: np.ndarra
     B, T = inputs.shape[0], inputs.shape[2]
     dt = net.step_s * b2.second
     source, u_in = input_source(b2, inputs, dt, "lifc")
-    objs, layers, prev = [source], [], source
     step = LAYER_STEP.format(reset=RESET_STATEMENTS[net.reset])
-    for l, layer in enumerate(net.layers):
-        order = 2 * (l + 1)
-        G = b2.NeuronGroup(B * layer.size, LAYER_EQS, dt=dt, order=order, name=f"lifc_layer{l}")
-        G.b = np.tile(layer.b, B)
-        G.alpha_v = layer.alpha_v
-        G.threshold = layer.threshold
-        G.run_regularly(step, when="groups", order=order)
-        objs += [G, block_synapses(b2, prev, G, layer.W, B, "I_ff", f"lifc_ff{l}")]
-        layers.append(G)
-        prev = G
-    R, out_mon, readout_objs = readout_integrators(b2, prev, net.W_out, net.b_out, B, dt,
+    specs = [LayerSpec(layer.size, LAYER_EQS, step, {"b": layer.b, "alpha_v": layer.alpha_v,
+                                                     "threshold": layer.threshold}, layer.W)
+             for layer in net.layers]
+    objs, layers = layer_stack(b2, source, specs, B, dt, "lifc")
+    objs.insert(0, source)
+    R, out_mon, readout_objs = readout_integrators(b2, layers[-1], net.W_out, net.b_out, B, dt,
                                                    2 * (len(net.layers) + 1), "lifc")
     objs += readout_objs
     namespace = {"u_in": u_in, "readout_alpha": net.readout_alpha, "readout_gain": 1.0}

@@ -23,11 +23,13 @@ from .base import (
                    Family,
                    NetSource,
                    family_names,
+                   family_of,
                    get_family,
                    load_plugins,
                    register,
                    unregister,
 )
+from .parity import brian_parity
 from .trained import INPUT_SHIFT, evaluate_on_trials, obtain_trained, perturbed_difference
 
 #: the built-ins in the order commands list them, whatever order their packages were imported in
@@ -37,5 +39,6 @@ for _name in BUILTIN_ORDER:
 load_plugins()
 
 __all__ = ["ENTRY_POINT_GROUP", "FAMILIES", "Evaluation", "EvaluationOptions", "Family", "NetSource",
-           "BUILTIN_ORDER", "family_names", "get_family", "load_plugins", "register", "unregister",
+           "BUILTIN_ORDER", "family_names", "family_of", "get_family", "brian_parity", "load_plugins",
+           "register", "unregister",
            "INPUT_SHIFT", "evaluate_on_trials", "obtain_trained", "perturbed_difference"]

@@ -151,6 +151,16 @@ def get_family(name: str) -> Family:
                               f"{', '.join(FAMILIES)}") from None
 
 
+def family_of(net) -> Family:
+    """The registered family whose plain-data ``network_type`` ``net`` is (the first registered,
+    e.g. ``alif`` for an ALIFNetwork of either variant); an error if none has a torch twin."""
+    for family in FAMILIES.values():
+        if family.network_type is not None and isinstance(net, family.network_type) \
+                and family.torch_model is not None:
+            return family
+    raise Rate2SpikeError(f"no registered family has networks of type {type(net).__name__}")
+
+
 def load_plugins() -> list:
     """Register every installed package's ``rate2spike.families`` entry point (each names a
     :class:`Family` or a function returning one); returns their names. A plug-in that fails to

@@ -8,11 +8,13 @@ random numbers).
 
 Example
 -------
+(Not run by the doctests: compiling and running the C++ standalone takes ~15 s.)
+
 >>> from rate2spike import LIFNetwork, RateNetwork, simulate_lif, tasks   # doctest: +SKIP
->>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), s=25)
->>> batch = tasks.get_task("gonogo").generate(20, seed=1)
->>> sim = simulate_lif(lif, batch.inputs, batch.dt_s)
->>> sim.runs[25.0].outputs.shape          # (trials, samples every 0.5 ms)
+>>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), s=25)  # doctest: +SKIP
+>>> batch = tasks.get_task("gonogo").generate(20, seed=1)                 # doctest: +SKIP
+>>> sim = simulate_lif(lif, batch.inputs, batch.dt_s)                     # doctest: +SKIP
+>>> sim.runs[25.0].outputs.shape   # (trials, samples every 0.5 ms)  # doctest: +SKIP
 (20, 2000)
 """
 from __future__ import annotations
@@ -238,7 +240,9 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
 
     Example
     -------
-    >>> from rate2spike.converters import convert
+    >>> from rate2spike import RateNetwork                                 # doctest: +SKIP
+    >>> from rate2spike.converters import convert                         # doctest: +SKIP
+    >>> from rate2spike.tasks import get_task                             # doctest: +SKIP
     >>> lif = convert(RateNetwork.load("tests/data/gonogo_n200.npz"), 25)   # doctest: +SKIP
     >>> batch = get_task("gonogo").generate(20, seed=1)                    # doctest: +SKIP
     >>> sim = simulate_lif(lif, batch.inputs, batch.dt_s, [20, 25, 30])   # doctest: +SKIP

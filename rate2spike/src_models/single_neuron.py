@@ -9,8 +9,8 @@ Example
 -------
 >>> trace = drive_neuron(np.full(300, 2.0), b_h=-6.0)
 >>> stats = pulse_statistics(trace.s)
->>> stats.n_pulses, round(stats.mean_width, 2)                     # doctest: +SKIP
-(23, 1.61)
+>>> stats.n_pulses, round(stats.mean_width, 2)
+(15, 1.87)
 """
 from __future__ import annotations
 

@@ -8,11 +8,12 @@ from dataclasses import asdict
 
 import numpy as np
 
-from ..classifiers import ClassifierConfig, brian_parity, evaluate_classifier, train_classifier
+from ..classifiers import ClassifierConfig, evaluate_classifier, train_classifier
 from ..classifiers.training import check_training_size
 from ..config import build_config
 from ..converters.classifier_conversion import convert_classifier
 from ..datasets import load_dataset
+from ..families.parity import brian_parity
 from ..locking import folder_lock
 from ..rate_models.classifier import RateClassifierNetwork
 from ..report.classifier_report import N_RASTERS, classifier_summary, write_classifier_report

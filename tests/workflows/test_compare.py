@@ -186,7 +186,7 @@ def test_compare_adds_the_adaptive_and_plain_lif_srnns(tmp_path, run_cli):
                                                "eval_trials": 4}}))
     out = tmp_path / "cmp"
     code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--scale", "25",
-                         "--config", str(src_cfg), "--families", "alif,plif", "--alif-model",
+                         "--config", str(src_cfg), "--families", "rate,lif,src,alif,plif", "--alif-model",
                          str(models["alif"]), "--plif-model", str(models["plif"]), "--trials", "4",
                          "--src-device", "numpy", "--out", str(out), "--quiet"])
     assert code == 0, cap.err

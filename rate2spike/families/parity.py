@@ -8,25 +8,20 @@ import numpy as np
 import torch
 
 from ..simulators import simulate_trained_brian
-from ..src_models.cell import SRCNet
-from ..src_models.network import SRCNetwork
-from ..surrogate_models.alif import ALIFNet
-from ..surrogate_models.alif_network import ALIFNetwork
-from ..surrogate_models.lif import LIFClassifier
+from .base import family_of
 
 
 def brian_parity(net, inputs: np.ndarray, device: str = "numpy") -> dict:
-    """Run ``net`` (SRCNetwork, SurrogateLIFNetwork or ALIFNetwork) on ``inputs`` (batch, channels, steps) in
-    torch (float64) and in Brian2 (``device``).
+    """Run ``net`` (the network of any registered family with a Brian2 twin: SRCNetwork,
+    SurrogateLIFNetwork, ALIFNetwork, a plug-in's) on ``inputs`` (batch, channels, steps) in torch
+    (float64, the family's ``torch_model``) and in Brian2 (``device``).
 
     Returns samples, max_output_diff (readout integrators, all steps), max_pulse_diff (every
     layer's pulses/spikes, all steps), same_spikes (identical spike/active-step counts),
     same_predictions (fraction of samples with the same argmax), the Brian2 simulation time
     per sample (compile excluded) and the device.
     """
-    kind = (SRCNet if isinstance(net, SRCNetwork) else
-            ALIFNet if isinstance(net, ALIFNetwork) else LIFClassifier)
-    module = kind.from_network(net)
+    module = family_of(net).torch_model(net)
     with torch.no_grad():
         ref = module(inputs, record_pulses=True)
     start = time.perf_counter()
