@@ -4,6 +4,8 @@ gallery (``make docs`` executes them; here they must at least compile)."""
 import importlib
 import py_compile
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -58,3 +60,15 @@ def test_examples_compile_and_are_listed_in_the_gallery_pattern():
     for path in examples:
         py_compile.compile(str(path), doraise=True)
         assert path.read_text().startswith('"""\n'), f"{path.name}: needs a title docstring"
+
+
+def test_the_suite_runs_the_packages_doctests(pytestconfig):
+    """``make test`` (pytest with no paths) runs every module's docstring examples: the package
+    is a test path, collected with --doctest-modules, and they are not marked slow."""
+    assert "rate2spike" in pytestconfig.getini("testpaths")
+    assert "--doctest-modules" in pytestconfig.getini("addopts")
+    out = subprocess.run([sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", "-m", "not slow", "rate2spike/encoders.py"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "rate2spike/encoders.py::rate2spike.encoders.population_code" in out.stdout, \
+        out.stdout + out.stderr

@@ -59,6 +59,14 @@ def obtain_trained(family, source):
     return family.load(path, source.task)
 
 
+def seeded(build, seed: int = 0):
+    """``build()`` with torch's global generator seeded by ``seed`` (and restored after): a
+    family's deterministic example net."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return build()
+
+
 def model_trainer(train_and_write):
     """A family's ``train_on_task`` from its ``train_and_write(cfg, out, progress) -> (result,
     files)``: train, write, return the model file's path."""

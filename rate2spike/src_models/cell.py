@@ -29,6 +29,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from ..layered import LayeredOutput, run_layered
 from .constants import SRCConstants
 from .network import SRCLayer, SRCNetwork, frozen_class_readout
 
@@ -106,13 +107,9 @@ class SRCLayerModule(nn.Module):
         return d + (s_prev.detach() if detach else s_prev) @ self.W_r.T
 
 
-class SRCOutput(NamedTuple):
-    """Forward pass results. outputs (batch, k, T); active_steps: per layer (batch, n) count of
-    steps with s > 0; pulses: per layer (batch, n, T) if requested, else None."""
-
-    outputs: torch.Tensor
-    active_steps: list
-    pulses: list | None
+#: the forward pass's results (the output type every layered family shares): outputs (batch, k,
+#: T); active_steps per layer (batch, n) count of steps with s > 0; pulses per layer or None
+SRCOutput = LayeredOutput
 
 
 class SRCNet(nn.Module):
@@ -155,26 +152,28 @@ class SRCNet(nn.Module):
     def forward(self, inputs, record_pulses: bool = False) -> SRCOutput:
         """inputs: (batch, n_in, T) pulses on the SRC grid (array or tensor)."""
         u = torch.as_tensor(inputs, dtype=self.layers[0].W_s.dtype)
-        batch, _, T = u.shape
-        states = [zero_state(batch, layer.W_s.shape[0], u) for layer in self.layers]
-        active = [u.new_zeros((batch, layer.W_s.shape[0])) for layer in self.layers]
-        pulses = [[] for _ in self.layers] if record_pulses else None
+        batch = u.shape[0]
+        sizes = [layer.W_s.shape[0] for layer in self.layers]
+
+        def layer_step(l):
+            layer = self.layers[l]
+
+            def step(x, state):
+                state = src_step(layer.drive(x, state.s, self.detach), state, layer.b_h, self.constants,
+                                 self.bypass_relu, self.detach)
+                return state, state.s
+            return step
+
         v = u.new_zeros((batch, self.W_out.shape[0]))
-        outs = []
         a, g = self.constants.readout_alpha, self.readout_gain
-        for t in range(T):
-            s = u[:, :, t]
-            for l, layer in enumerate(self.layers):
-                states[l] = src_step(layer.drive(s, states[l].s, self.detach), states[l], layer.b_h,
-                                     self.constants, self.bypass_relu, self.detach)
-                s = states[l].s
-                active[l] = active[l] + (s.detach() > 0)
-                if record_pulses:
-                    pulses[l].append(s)
+
+        def readout(s, t):
+            nonlocal v
             v = a * v + g * (s @ self.W_out.T)
-            outs.append(v + self.b_out)
-        return SRCOutput(torch.stack(outs, dim=-1), active,
-                         [torch.stack(p, dim=-1) for p in pulses] if record_pulses else None)
+            return v + self.b_out
+
+        return run_layered(u, [layer_step(l) for l in range(len(sizes))],
+                           [zero_state(batch, n, u) for n in sizes], sizes, readout, record_pulses)
 
     # -- plain data ----------------------------------------------------------------------
     def to_network(self, meta: dict | None = None) -> SRCNetwork:

@@ -2,67 +2,27 @@
 thin module (equations in :mod:`.alif_network`; ``beta = 0`` is the plain LIF SRNN).
 
 Surrogate gradient of the spike (forward: Heaviside of x = u - theta): the paper's Gaussian
-``dS/dx = N(x | 0, sigma^2)``, sigma 0.5; or the multi-Gaussian of the authors' later code,
-``(1 + h) N(x | 0, sigma^2) - h N(x | sigma, (s sigma)^2) - h N(x | -sigma, (s sigma)^2)`` with
-h = 0.15, s = 6. Time constants are learned per neuron (in ms inside the module, seconds in the
-plain-data net) and kept in ``TAU_RANGES_MS`` by :meth:`ALIFNet.constrain_`.
+or the multi-Gaussian of the authors' later code (:mod:`rate2spike.surrogates`). The time loop
+is the shared :func:`rate2spike.layered.run_layered`. Time constants are learned per neuron (in
+ms inside the module, seconds in the plain-data net) and kept in ``TAU_RANGES_MS`` by
+:meth:`ALIFNet.constrain_`.
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import numpy as np
 import torch
 from torch import nn
 
+from ..layered import LayeredOutput, run_layered
+from ..surrogates import SIGMA, SURROGATES, gaussian_spike, surrogate_gradient  # noqa: F401  (re-exported)
 from .alif_network import ALIF_READOUTS, B0, BETA, ALIFLayer, ALIFNetwork
 
-SIGMA = 0.5
-MULTI_H, MULTI_S = 0.15, 6.0
-SURROGATES = ("gaussian", "multi_gaussian")
 #: (low, high) of each learned time constant, ms
 TAU_RANGES_MS = {"tau_m": (1.0, 500.0), "tau_adp": (1.0, 5000.0), "tau_out": (1.0, 500.0)}
 #: initial (mean, s.d.) of each time constant, ms (our choice: the paper gives none)
 TAU_INIT_MS = {"tau_m": (20.0, 5.0), "tau_adp": (200.0, 50.0), "tau_out": (20.0, 5.0)}
-
-
-def normal_pdf(x, mu: float, sigma: float):
-    return torch.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
-
-
-def surrogate_gradient(x: torch.Tensor, kind: str = "gaussian", sigma: float = SIGMA) -> torch.Tensor:
-    """dS/dx of the chosen surrogate at x = u - theta."""
-    if kind == "gaussian":
-        return normal_pdf(x, 0.0, sigma)
-    return ((1 + MULTI_H) * normal_pdf(x, 0.0, sigma) - MULTI_H * normal_pdf(x, sigma, MULTI_S * sigma)
-            - MULTI_H * normal_pdf(x, -sigma, MULTI_S * sigma))
-
-
-class _GaussianSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, kind, sigma):
-        ctx.save_for_backward(x)
-        ctx.kind, ctx.sigma = kind, sigma
-        return (x > 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * surrogate_gradient(x, ctx.kind, ctx.sigma), None, None
-
-
-def gaussian_spike(x: torch.Tensor, kind: str = "gaussian", sigma: float = SIGMA) -> torch.Tensor:
-    """H(x) forward; :func:`surrogate_gradient` backward.
-
-    Example
-    -------
-    >>> x = torch.tensor([0.0, 0.5], requires_grad=True)
-    >>> gaussian_spike(x).sum().backward()
-    >>> [round(g, 4) for g in x.grad.tolist()]       # N(0 | 0, 0.25), N(0.5 | 0, 0.25)
-    [0.7979, 0.4839]
-    """
-    return _GaussianSpike.apply(x, kind, sigma)
 
 
 class ALIFState(NamedTuple):
@@ -92,13 +52,8 @@ def alif_step(drive: torch.Tensor, state: ALIFState, tau_m_ms, tau_adp_ms, dt_ms
     return ALIFState(u, eta, gaussian_spike(u - theta, surrogate)), theta
 
 
-class ALIFOutput(NamedTuple):
-    """outputs (batch, k, T): the decision value per step (its last step is the prediction's
-    logits); active_steps per layer (batch, n) spike counts; pulses per layer or None."""
-
-    outputs: torch.Tensor
-    active_steps: list
-    pulses: list | None
+#: the forward pass's results (the output type every layered family shares)
+ALIFOutput = LayeredOutput
 
 
 def _tau(n: int, name: str, init: dict) -> nn.Parameter:
@@ -148,28 +103,26 @@ class ALIFNet(nn.Module):
     def forward(self, inputs, record_pulses: bool = False) -> ALIFOutput:
         """inputs: (batch, n_in, T) spikes or values per step (array or tensor)."""
         x_all = torch.as_tensor(inputs, dtype=self.out.weight.dtype)
-        B, _, T = x_all.shape
+        B = x_all.shape[0]
         dt = self.step_s * 1e3
-        z = [x_all.new_zeros((B, lin.out_features)) for lin in self.inputs]
-        states = [ALIFState(a, a, a) for a in z]
-        counts = [a.clone() for a in z]
-        pulses = [[] for _ in z] if record_pulses else None
+        zeros = [x_all.new_zeros((B, lin.out_features)) for lin in self.inputs]
+
+        def layer_step(l):
+            def step(x, state):
+                drive = self.inputs[l](x)
+                if self.recurrents is not None:
+                    drive = drive + self.recurrents[l](state.s)
+                state, _ = alif_step(drive, state, self.tau_m[l], self.tau_adp[l], dt, self.beta,
+                                     self.b0, self.surrogate)
+                return state, state.s
+            return step
+
         a_out = torch.exp(-dt / self.tau_out)
         v = x_all.new_zeros((B, self.out.out_features))
         run = None
-        outs = []
-        for t in range(T):
-            x = x_all[:, :, t]
-            for l, lin in enumerate(self.inputs):
-                drive = lin(x)
-                if self.recurrents is not None:
-                    drive = drive + self.recurrents[l](states[l].s)
-                states[l], _ = alif_step(drive, states[l], self.tau_m[l], self.tau_adp[l], dt,
-                                         self.beta, self.b0, self.surrogate)
-                x = states[l].s
-                counts[l] = counts[l] + x.detach()
-                if record_pulses:
-                    pulses[l].append(x)
+
+        def readout(x, t):
+            nonlocal v, run
             v = a_out * v + (1 - a_out) * self.out(x)
             if self.readout == "last":
                 run = v
@@ -180,9 +133,11 @@ class ALIFNet(nn.Module):
             else:                                     # Yin et al.'s code: sum of softmax(v)
                 p = torch.softmax(v, dim=1)
                 run = p if run is None else run + p
-            outs.append(run)
-        return ALIFOutput(torch.stack(outs, dim=-1), counts,
-                          [torch.stack(p, dim=-1) for p in pulses] if record_pulses else None)
+            return run
+
+        return run_layered(x_all, [layer_step(l) for l in range(len(self.inputs))],
+                           [ALIFState(z, z, z) for z in zeros], [z.shape[1] for z in zeros], readout,
+                           record_pulses)
 
     def to_network(self, meta: dict | None = None) -> ALIFNetwork:
         def arr(t):

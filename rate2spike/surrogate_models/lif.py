@@ -15,16 +15,16 @@ The readout is the frozen class readout (:mod:`rate2spike.class_readout`).
 """
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import torch
 from torch import nn
 
 from ..class_readout import READOUT_ALPHA, frozen_class_readout
+from ..layered import LayeredOutput, run_layered
+from ..surrogates import ATAN_SLOPE, atan_spike  # noqa: F401  (re-exported)
 from .network import RESETS, LIFLayer, SurrogateLIFNetwork
 
-ATAN_SLOPE = 2.0      # snnTorch's default alpha of surrogate.atan
 MIN_THRESHOLD = 1e-3
 
 
@@ -33,33 +33,6 @@ class LIFState(NamedTuple):
 
     v: torch.Tensor
     s: torch.Tensor
-
-
-class _ATanSpike(torch.autograd.Function):
-    @staticmethod
-    def forward(ctx, x, slope):
-        ctx.save_for_backward(x)
-        ctx.slope = slope
-        return (x > 0).to(x.dtype)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        a = ctx.slope
-        return grad * (a / 2) / (1 + (math.pi * a * x / 2) ** 2), None
-
-
-def atan_spike(x: torch.Tensor, slope: float = ATAN_SLOPE) -> torch.Tensor:
-    """H(x) forward, ``(slope/2) / (1 + (pi slope x / 2)^2)`` backward.
-
-    Example
-    -------
-    >>> x = torch.tensor([-0.5, 0.0, 0.5], requires_grad=True)
-    >>> atan_spike(x).sum().backward()
-    >>> [round(g, 4) for g in x.grad.tolist()]      # 1 / (1 + (pi x)^2)
-    [0.2884, 1.0, 0.2884]
-    """
-    return _ATanSpike.apply(x, slope)
 
 
 def lif_step(drive: torch.Tensor, state: LIFState, alpha_v: torch.Tensor, threshold: torch.Tensor,
@@ -82,13 +55,8 @@ def lif_step(drive: torch.Tensor, state: LIFState, alpha_v: torch.Tensor, thresh
     return LIFState(v, s)
 
 
-class LIFOutput(NamedTuple):
-    """outputs (batch, k, T) readout integrators; active_steps per layer (batch, n) spike
-    counts; pulses per layer (batch, n, T) if requested, else None."""
-
-    outputs: torch.Tensor
-    active_steps: list
-    pulses: list | None
+#: the forward pass's results (the output type every layered family shares)
+LIFOutput = LayeredOutput
 
 
 class LIFClassifier(nn.Module):
@@ -126,25 +94,25 @@ class LIFClassifier(nn.Module):
     def forward(self, inputs, record_pulses: bool = False) -> LIFOutput:
         """inputs: (batch, n_in, T) spikes or graded values per step (array or tensor)."""
         u = torch.as_tensor(inputs, dtype=self.linears[0].weight.dtype)
-        batch, _, T = u.shape
-        states = [LIFState(u.new_zeros((batch, lin.out_features)), u.new_zeros((batch, lin.out_features)))
-                  for lin in self.linears]
-        counts = [u.new_zeros((batch, lin.out_features)) for lin in self.linears]
-        pulses = [[] for _ in self.linears] if record_pulses else None
+        batch = u.shape[0]
+        sizes = [lin.out_features for lin in self.linears]
+
+        def layer_step(l):
+            def step(x, state):
+                state = lif_step(self.linears[l](x), state, self.alpha_v[l], self.threshold[l], self.reset)
+                return state, state.s
+            return step
+
         v = u.new_zeros((batch, self.W_out.shape[0]))
-        outs = []
-        for t in range(T):
-            s = u[:, :, t]
-            for l, lin in enumerate(self.linears):
-                states[l] = lif_step(lin(s), states[l], self.alpha_v[l], self.threshold[l], self.reset)
-                s = states[l].s
-                counts[l] = counts[l] + s.detach()
-                if record_pulses:
-                    pulses[l].append(s)
+
+        def readout(s, t):
+            nonlocal v
             v = self.readout_alpha * v + s @ self.W_out.T
-            outs.append(v + self.b_out)
-        return LIFOutput(torch.stack(outs, dim=-1), counts,
-                         [torch.stack(p, dim=-1) for p in pulses] if record_pulses else None)
+            return v + self.b_out
+
+        return run_layered(u, [layer_step(l) for l in range(len(sizes))],
+                           [LIFState(u.new_zeros((batch, n)), u.new_zeros((batch, n))) for n in sizes],
+                           sizes, readout, record_pulses)
 
     def to_network(self, meta: dict | None = None) -> SurrogateLIFNetwork:
         def arr(t):

@@ -17,7 +17,13 @@ import numpy as np
 import torch
 
 from rate2spike.artifacts import load_network, register_kind, save_network
-from rate2spike.brian_models.discrete import LayerSpec, input_source, layer_stack, network_dict, readout_integrators
+from rate2spike.brian_models.discrete import (
+    LayerSpec,
+    input_source,
+    layer_stack,
+    network_dict,
+    readout_integrators,
+)
 from rate2spike.families import Evaluation, Family, evaluate_on_trials, obtain_trained
 from rate2spike.families.trained import example_traces
 from rate2spike.src_models.network import task_inputs_to_steps

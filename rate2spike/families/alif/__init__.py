@@ -16,7 +16,7 @@ from ...surrogate_models.alif import ALIFNet
 from ...surrogate_models.alif_network import ALIFNetwork
 from ...tasks import Task, TrialBatch, check_model_task
 from ..base import Evaluation, EvaluationOptions, Family, register
-from ..trained import evaluate_on_trials, example_traces, model_trainer, obtain_trained
+from ..trained import evaluate_on_trials, example_traces, model_trainer, obtain_trained, seeded
 
 
 def load_alif(path, task: Task) -> ALIFNetwork:
@@ -65,8 +65,8 @@ def _family(name: str, title: str, adaptive: bool, description: str) -> Family:
         train_on_task=model_trainer(train_and_write),
         config_section="alif", config_class=ALIFTaskConfig, config_overrides={"adaptive": adaptive},
         network_type=ALIFNetwork, brian_build=build_alif_network, torch_model=ALIFNet.from_network,
-        example=lambda task: ALIFNet(task.n_inputs, [6], 1, adaptive=adaptive,
-                                     beta=1.8 if adaptive else 0.0).to_network({"task": task.name}))
+        example=lambda task: seeded(lambda: ALIFNet(task.n_inputs, [6], 1, adaptive=adaptive).to_network(
+            {"task": task.name})))
     return register(family)
 
 

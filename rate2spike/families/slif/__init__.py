@@ -12,7 +12,7 @@ from ...surrogate_models.lif import LIFClassifier
 from ...surrogate_models.network import SurrogateLIFNetwork
 from ...tasks import Task, TrialBatch, check_model_task
 from ..base import Evaluation, EvaluationOptions, Family, register
-from ..trained import evaluate_on_trials, example_traces
+from ..trained import evaluate_on_trials, example_traces, seeded
 
 
 def load_slif(path, task: Task) -> SurrogateLIFNetwork:
@@ -52,5 +52,5 @@ FAMILY = register(Family(
     + energy.CLASSIFIER_FORMULAS["lif"], model_file="model.npz", load=load_slif,
     network_type=SurrogateLIFNetwork, brian_build=build_lif_classifier_network,
     torch_model=LIFClassifier.from_network,
-    example=lambda task: LIFClassifier(task.n_inputs, [4, 10 * task.n_classes],
-                                       task.n_classes).to_network({"task": task.name})))
+    example=lambda task: seeded(lambda: LIFClassifier(task.n_inputs, [4, 10 * task.n_classes],
+                                                      task.n_classes).to_network({"task": task.name}))))

@@ -15,7 +15,7 @@ from ...src_models.network import SRCNetwork
 from ...src_models.training import SRCTrainConfig, train_src_model
 from ...tasks import Task, TrialBatch, check_model_task
 from ..base import Evaluation, EvaluationOptions, Family, register
-from ..trained import evaluate_on_trials, example_traces, model_trainer, obtain_trained
+from ..trained import evaluate_on_trials, example_traces, model_trainer, obtain_trained, seeded
 
 
 def load_src(path, task: Task) -> SRCNetwork:
@@ -58,4 +58,4 @@ FAMILY = register(Family(
     load=load_src, train_on_task=model_trainer(train_and_write),
     config_section="src", config_class=SRCTrainConfig, network_type=SRCNetwork,
     brian_build=build_src_network, torch_model=SRCNet.from_network,
-    example=lambda task: SRCNet(task.n_inputs, [6]).to_network({"task": task.name})))
+    example=lambda task: seeded(lambda: SRCNet(task.n_inputs, [6]).to_network({"task": task.name}))))
