@@ -8,7 +8,8 @@ Python entry points (each documented with an example):
   (:func:`load_dataset`: digits, MNIST, Fashion-MNIST, N-MNIST, SHD); :func:`snn_study`: a grid
   of them (cells x encodings x depths) with a Table-1-shaped table;
 - :func:`convert`: rate net -> LIF net, search s = 1/lambda, write the report;
-- :func:`compare`: rate vs converted LIF vs SRC on the same trials;
+- :func:`compare`: any registered families (:mod:`rate2spike.families`: rate, converted LIF,
+  SRC, adaptive / plain LIF SRNN, plug-ins) on the same trials;
 - :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
 - :func:`simulate`: trials of a converted net, optionally stimulated (:class:`Stimulation`),
   with figures and saved spikes; :func:`export`: to NIR or a Brian2 script;
