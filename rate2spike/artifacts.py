@@ -102,7 +102,11 @@ def load_network(path: str | Path, kind: str | None = None) -> tuple[dict, dict]
     stem = Path(path)
     if stem.suffix in (".npz", ".json"):
         stem = stem.with_suffix("")
-    npz, js = stem.with_suffix(".npz"), stem.with_suffix(".json")
+    npz, js = Path(f"{stem}.npz"), Path(f"{stem}.json")
+    if stem.suffix and not npz.is_file():
+        mat = " or the authors' .mat" if kind in (None, "rate_rnn") else ""
+        raise ArtifactError(f"{path} is not a rate2spike model file: give the .npz written by "
+                            f"rate2spike (its .json beside it){mat}")
     for f in (npz, js):
         if not f.is_file():
             raise ArtifactError(f"model file {f} does not exist (a rate2spike network is a "
@@ -126,4 +130,27 @@ def load_network(path: str | Path, kind: str | None = None) -> tuple[dict, dict]
     missing = [k for k in REQUIRED_ARRAYS.get(meta.get("kind"), ()) if k not in arrays]
     if missing:
         raise ArtifactError(f"{npz} lacks the arrays {missing}")
+    for name, a in arrays.items():
+        check_numeric(a, f"{npz}: array {name!r}")
     return arrays, meta
+
+
+def check_numeric(a: np.ndarray, what: str) -> None:
+    """Refuse an array that is not numeric (strings, objects) or holds NaN or infinity: the
+    one rule every network array obeys, whatever the format it came in.
+
+    Example
+    -------
+    >>> check_numeric(np.array([1.0, np.nan]), "W_rec")    # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rate2spike.errors.ArtifactError: W_rec holds 1 NaN or infinite value(s); ...
+    """
+    a = np.asarray(a)
+    if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
+        raise ArtifactError(f"{what} is not numeric (dtype {a.dtype}); weights and time constants "
+                            f"must be numbers")
+    bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
+    if bad:
+        raise ArtifactError(f"{what} holds {bad} NaN or infinite value(s); every weight and time "
+                            f"constant must be finite")

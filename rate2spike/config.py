@@ -30,7 +30,7 @@ from .rate_models.training import TrainConfig
 from .simulators import DEVICES
 from .src_models.training import SRCTrainConfig
 from .tasks import REFERENCE_STOP_LOSS, TASKS, get_task
-from .validation import check_choice, check_range, check_scales, check_trials
+from .validation import check_choice, check_range, check_scales, check_seed, check_trials
 
 __all__ = ["TrainConfig", "ConvertConfig", "SRCTrainConfig", "ClassifierConfig", "SECTIONS", "build_config",
            "load_yaml", "flat_dict", "REFERENCE_STOP_LOSS", "PRESETS", "register_section",
@@ -222,6 +222,8 @@ def build_config(cls, file_values: dict | None = None, overrides: dict | None = 
                 setattr(part, key, _coerce(type(part), key, value))
             else:
                 setattr(cfg, key, _coerce(cls, key, value))
+    if hasattr(cfg, "seed"):
+        check_seed(cfg.seed)
     return cfg.validate()
 
 
@@ -255,4 +257,7 @@ def load_yaml(path: str | Path | None) -> dict:
                               f"valid sections: {', '.join(SECTIONS)}")
         if not isinstance(values, dict):
             raise ConfigError(f"config file {path}: section {section!r} must be a mapping")
+        if values.get("scales", None) == []:
+            raise ConfigError(f"config file {path}: scales: [] is an empty list; give at least one "
+                              f"s > 0 (e.g. [20, 25, 30]) or leave the key out for the default grid")
     return data

@@ -1,9 +1,12 @@
 """An exclusive lock on an output folder, so that two processes never write into one.
 
 ``rate2spike convert --out D`` and a ``--resume`` of it, or two studies in one folder, would
-otherwise interleave their files. The lock is a file ``D/.rate2spike.lock`` holding the owner's
-process id, created atomically (``O_EXCL``); a second writer is refused at once with a message
-naming the owner. A lock whose process no longer runs (a crash, ``kill -9``) is taken over.
+otherwise interleave their files. The lock is the file ``D/.rate2spike.lock``, held with an
+exclusive ``fcntl.flock`` (the kernel arbitrates: two processes can never hold it at once, and it
+is released when its process dies, even by ``kill -9``); it holds the owner's process id for the
+message that refuses a second writer. A lock file naming a running process that holds no flock
+(written by an older rate2spike) is respected too. Taking the lock also removes the temporary
+files of a writer that was killed mid-write (:func:`remove_orphans`).
 
 Example
 -------
@@ -13,6 +16,7 @@ Example
 """
 from __future__ import annotations
 
+import fcntl
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +24,8 @@ from pathlib import Path
 from .errors import Rate2SpikeError
 
 LOCK_NAME = ".rate2spike.lock"
+#: the lock files this process holds: path -> [file descriptor, nesting depth]
+_HELD: dict = {}
 
 
 def _running(pid: int) -> bool:
@@ -32,25 +38,57 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _acquire(path: Path) -> None:
-    for _ in range(2):
+def _owner(fd: int) -> int:
+    try:
+        return int(os.pread(fd, 32, 0).decode().strip() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _busy(path: Path, owner: int) -> Rate2SpikeError:
+    who = f" (pid {owner})" if owner else ""
+    return Rate2SpikeError(f"{path.parent} is in use by another rate2spike process{who}; wait for "
+                           f"it to finish or choose another --out")
+
+
+def _acquire(path: Path) -> int:
+    """Hold ``path``'s flock; returns its descriptor. The file may be unlinked by its previous
+    holder between our open and our flock: then we hold an orphan and try again."""
+    for _ in range(10):
+        fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-        except FileExistsError:
-            try:
-                owner = int(path.read_text().strip() or 0)
-            except (OSError, ValueError):
-                owner = 0
-            if owner and owner != os.getpid() and _running(owner):
-                raise Rate2SpikeError(
-                    f"{path.parent} is in use by another rate2spike process (pid {owner}); wait "
-                    f"for it to finish or choose another --out") from None
-            path.unlink(missing_ok=True)    # stale: its process is gone
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = _owner(fd)
+            os.close(fd)
+            raise _busy(path, owner) from None
+        try:
+            same = os.stat(path).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(fd)
             continue
-        with os.fdopen(fd, "w") as fh:
-            fh.write(str(os.getpid()))
-        return
+        owner = _owner(fd)
+        if owner and owner != os.getpid() and _running(owner):
+            os.close(fd)       # an older rate2spike's pid-file lock, its process still running
+            raise _busy(path, owner)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        return fd
     raise Rate2SpikeError(f"could not lock {path.parent}; remove {path} if no rate2spike runs there")
+
+
+def remove_orphans(folder: Path) -> list:
+    """Delete the temporary files (``.NAME.XXXX.tmp``) that a writer killed mid-write left in
+    ``folder`` and its sub-folders: only called with the folder's lock held, so no live writer
+    owns them. Returns what was removed."""
+    gone = []
+    for pattern in (".*.tmp", "*/.*.tmp"):
+        for f in folder.glob(pattern):
+            f.unlink(missing_ok=True)
+            gone.append(f)
+    return gone
 
 
 @contextmanager
@@ -58,13 +96,22 @@ def folder_lock(folder):
     """Hold the lock of ``folder`` (created if missing) for the ``with`` block. Re-entrant
     within one process: an inner lock on a folder this process holds is a no-op."""
     folder = Path(folder)
-    path = folder / LOCK_NAME
-    if path.is_file() and path.read_text().strip() == str(os.getpid()):
-        yield
-        return
     folder.mkdir(parents=True, exist_ok=True)
-    _acquire(path)
+    path = (folder / LOCK_NAME).resolve()
+    if path in _HELD:
+        _HELD[path][1] += 1
+        try:
+            yield
+        finally:
+            _HELD[path][1] -= 1
+        return
+    _HELD[path] = [_acquire(path), 1]
+    remove_orphans(folder)
     try:
         yield
     finally:
-        path.unlink(missing_ok=True)
+        fd = _HELD.pop(path)[0]
+        try:
+            path.unlink(missing_ok=True)       # while still held: no one can hold this inode now
+        finally:
+            os.close(fd)

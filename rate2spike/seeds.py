@@ -19,32 +19,32 @@ numbers it used (:func:`streams_record`). There are three kinds of stream:
 
 What each stream is for (:data:`PURPOSES` holds the same sentences):
 
-========================  ==========  =========================================================
-name                      number      draws
-========================  ==========  =========================================================
-training                  + 0         training trials / batches and the model's initial weights
-rate_training_noise       + 1         the rate RNN's training noise (torch generator)
-classifier_validation     + 7         encoding of the classifier's validation samples
-classifier_test           + 11        encoding of the classifier's test samples
-example_trials            + 99        the example trials plotted in a training report
-sweep_trials              + 1000      the lambda sweep's held-out trials (``convert``)
-calibration_trials        + 2000      the calibration trials of a calibrated readout
-compare_trials            + 5000      the shared trials of ``compare``
-simulate_trials           + 7000      the trials of ``simulate``
-export_trials             + 9000      the stimulus trial of an exported Brian2 script
-rate_evaluation           10_000_019  (+ update) rate training's held-out evaluation trials
-spiking_evaluation        20_000_003  (+ update) SRC / adaptive LIF training's evaluation trials
-classifier_pool           key 1       which training samples a classifier uses
-classifier_epoch_order    key 2       the classifier's sample order in epoch e (keys: e)
-classifier_batch_encoding key 3       encoding of training batch b of epoch e (keys: e, b)
-classifier_test_sample    key 4       which test samples are scored
-classifier_brian_inputs   key 13      encoding of the Brian2 parity samples
-classifier_search_inputs  key 15      encoding of a converted rate classifier's s-search samples
-classifier_test_inputs    key 16      encoding of a converted rate classifier's test samples
-fresh_scale_trials        key 1000    fresh held-out trials of scale s (keys: round(100 s))
-adaptive_blocks           key 3000    the adaptive search's trial block b (keys: b)
-classifier_split          key 9010    the classifier's 90/10 train/validation split
-========================  ==========  =========================================================
+==========================  ==========  =========================================================
+name                        number      draws
+==========================  ==========  =========================================================
+training                    + 0         training trials / batches and the model's initial weights
+rate_training_noise         + 1         the rate RNN's training noise (torch generator)
+classifier_validation       + 7         encoding of the classifier's validation samples
+classifier_test             + 11        encoding of the classifier's test samples
+example_trials              + 99        the example trials plotted in a training report
+sweep_trials                + 1000      the lambda sweep's held-out trials (``convert``)
+calibration_trials          + 2000      the calibration trials of a calibrated readout
+compare_trials              + 5000      the shared trials of ``compare``
+simulate_trials             + 7000      the trials of ``simulate``
+export_trials               + 9000      the stimulus trial of an exported Brian2 script
+rate_evaluation             10_000_019  (+ update) rate training's held-out evaluation trials
+spiking_evaluation          20_000_003  (+ update) SRC / adaptive LIF training's evaluation trials
+classifier_pool             key 1       which training samples a classifier uses
+classifier_epoch_order      key 2       the classifier's sample order in epoch e (keys: e)
+classifier_batch_encoding   key 3       encoding of training batch b of epoch e (keys: e, b)
+classifier_test_sample      key 4       which test samples are scored
+classifier_brian_inputs     key 13      encoding of the Brian2 parity samples
+classifier_search_inputs    key 15      encoding of a converted rate classifier's s-search samples
+classifier_test_inputs      key 16      encoding of a converted rate classifier's test samples
+fresh_scale_trials          key 1000    fresh held-out trials of scale s (keys: round(100 s))
+adaptive_blocks             key 3000    the adaptive search's trial block b (keys: b)
+classifier_split            key 9010    the classifier's 90/10 train/validation split
+==========================  ==========  =========================================================
 
 Noise ids (:data:`NOISE_ID_OFFSETS`) are not seeds: they number the trials of the LIF
 simulators' per-trial noise streams; held-out trial j has id j, the others start at an offset.
@@ -83,7 +83,7 @@ FIXED_STREAMS = {
     "rate_evaluation": 10_000_019,
     "spiking_evaluation": 20_000_003,
 }
-#: generator = np.random.default_rng([run seed, key, *keys])
+#: generator = ``np.random.default_rng([run seed, key, *keys])``
 KEYED_STREAMS = {
     "classifier_pool": 1,
     "classifier_epoch_order": 2,

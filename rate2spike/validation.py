@@ -42,15 +42,33 @@ def check_int(name: str, value, low, high) -> int:
     return int(value)
 
 
+#: the largest seed: every generator used (NumPy, torch, Brian2) takes 0 ... 2**32 - 1
+MAX_SEED = 2**32 - 1
+
+
+def check_seed(value, name: str = "seed") -> int:
+    """A random seed: a whole number in [0, MAX_SEED]."""
+    return check_int(name, value, 0, MAX_SEED)
+
+
 def check_trials(value, name: str = "trials") -> int:
     """A number of trials: a whole number in [1, MAX_TRIALS]."""
     return check_int(name, value, 1, MAX_TRIALS)
 
 
+#: the scales s = 1/lambda accepted: wide around Kim et al.'s grids (4 ... 75); beyond it the
+#: weights lambda W overflow or vanish in float64 and nothing meaningful is simulated
+SCALE_RANGE = (1e-3, 1e6)
+
+
 def check_scale(value, name: str = "the scale s") -> float:
-    """One scale s = 1/lambda: a finite number > 0."""
+    """One scale s = 1/lambda: a number in :data:`SCALE_RANGE`."""
+    lo, hi = SCALE_RANGE
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < float("inf"):
         raise ConfigError(f"{name} = 1/lambda must be a positive number; got {value!r}")
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} = 1/lambda = {value!r} is out of range; valid: {lo:g} ... {hi:g} "
+                          f"(Kim et al.'s grids span 4 ... 75)")
     return float(value)
 
 

@@ -55,3 +55,64 @@ def test_convert_into_a_folder_another_process_holds_is_refused(tmp_path, tiny_m
         holder.wait()
     assert code == 2 and "in use by another rate2spike process" in cap.err
     assert sorted(p.name for p in out.iterdir()) == [LOCK_NAME]     # nothing else written
+
+
+def _contend(folder: str, barrier, rounds: int, results) -> None:
+    from rate2spike.errors import Rate2SpikeError
+    from rate2spike.locking import folder_lock
+
+    held = doubles = 0
+    marker = os.path.join(folder, "held-by-one")
+    for _ in range(rounds):
+        barrier.wait()
+        try:
+            with folder_lock(folder):
+                held += 1
+                try:
+                    fd = os.open(marker, os.O_CREAT | os.O_EXCL)
+                except FileExistsError:
+                    doubles += 1          # another process is inside the lock as well
+                    continue
+                os.close(fd)
+                os.unlink(marker)
+        except Rate2SpikeError:
+            pass
+    results.put((held, doubles))
+
+
+def test_the_lock_is_never_held_twice_under_8_processes_x_200_rounds(tmp_path):
+    """All processes try at the same instant (a barrier) in every round; the marker file inside
+    the lock can only be created by one holder at a time."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    barrier, results = ctx.Barrier(8), ctx.Queue()
+    procs = [ctx.Process(target=_contend, args=(str(tmp_path), barrier, 200, results)) for _ in range(8)]
+    for p in procs:
+        p.start()
+    outcomes = [results.get(timeout=120) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    assert sum(d for _, d in outcomes) == 0
+    assert 200 <= sum(h for h, _ in outcomes) <= 8 * 200   # every round someone held it
+    assert not (tmp_path / LOCK_NAME).exists()
+
+
+def test_a_lock_of_a_process_killed_with_sigkill_is_taken_over(tmp_path):
+    import signal
+
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import time
+        from rate2spike.locking import folder_lock
+        with folder_lock({str(tmp_path)!r}):
+            print("locked", flush=True)
+            time.sleep(60)
+        """)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    with pytest.raises(Rate2SpikeError, match=f"pid {holder.pid}"):
+        with folder_lock(tmp_path):
+            pass
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    with folder_lock(tmp_path):            # the kernel released it; the stale pid is replaced
+        assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())

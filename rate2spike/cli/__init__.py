@@ -21,6 +21,8 @@ from ..validation import check_scales
 from ..version import __version__
 from ..workflows.study.plan import SYNAPSES, TAU_MODES
 from .arguments import names, numbers, split_list
+from .arguments import seed as seed_arg
+from .boundary import guarded
 from .family_options import add_family_options, alif_config, family_sections
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
@@ -43,7 +45,7 @@ def _common(p: argparse.ArgumentParser, seed_help="random seed (default 0)"):
     p.add_argument("--config", metavar="F", help="YAML file with 'train:' (rate net), 'convert:' "
                    "and 'src:' (SRC net) sections; CLI flags override it")
     p.add_argument("--out", metavar="DIR", help="output folder (default: runs/TASK-CMD-TIMESTAMP)")
-    p.add_argument("--seed", type=int, help=seed_help)
+    p.add_argument("--seed", type=seed_arg, help=seed_help)
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.add_argument("--preset", choices=PRESETS, default="default",
                    help="config profile: default, or reference (the authors' recipe: no "
@@ -208,6 +210,7 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     convert_options.update({k: v for k, v in sweep_overrides(args).items() if v is not None})
     if args.seed is not None:
         raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
+    _check_study_fits(args, train_options, convert_options)
     jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
                      [r / 1000 for r in args.refractory], args.synapse)
     out = check_out_dir(Path(args.out) if args.out else default_out_dir("study", args.task))
@@ -219,6 +222,25 @@ def _study(args, file_cfg: dict, progress: bool) -> int:
     failed = sum("error" in r for r in results)
     print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
     return 0
+
+
+def _check_study_fits(args, train_options: dict, convert_options: dict) -> None:
+    """Refuse a study whose plan, or whose nets running side by side, would not fit in memory."""
+    from ..resources import check_memory
+    from ..tasks import get_task
+    from ..workflows.common import check_training_fits, check_trials_fit
+
+    n_nets = args.nets * len(args.act) * len(args.units) * len(args.tau) * len(args.refractory) \
+        * len(args.synapse)
+    check_memory(4096 * n_nets, f"planning a study of {n_nets:,} nets")    # ~4 KiB per planned net
+    task, units = get_task(args.task), max(args.units)
+    workers = args.workers or os.cpu_count() or 1
+    tcfg = build_config(TrainConfig, train_options, {"task": args.task, "units": units})
+    check_training_fits(f"study with --units {units:,} on {workers} workers", units * (units + 3),
+                        max(tcfg.batch_size, tcfg.eval_trials), task.n_steps, units, copies=workers)
+    ccfg = build_config(ConvertConfig, convert_options, {"task": args.task})
+    check_trials_fit(task, ccfg.trials * workers, units, f"study on {workers} workers",
+                     ccfg.lif.readout_dt_s)
 
 
 def _training_summary(what: str, result, files: dict, cfg) -> int:
@@ -257,14 +279,7 @@ def _compare(args, file_cfg: dict, progress: bool) -> int:
 def main(argv=None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
-    try:
-        return _run(args)
-    except Rate2SpikeError as exc:
-        print(f"rate2spike: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("rate2spike: interrupted; finished work is saved (use --resume)", file=sys.stderr)
-        return 130
+    return guarded(_run, args)
 
 
 if __name__ == "__main__":

@@ -34,3 +34,16 @@ def numbers(kind, what, allow_negative: bool = False):
             raise argparse.ArgumentTypeError(f"{what} must be non-negative numbers, got {text!r}")
         return values
     return parse
+
+
+def seed(text: str) -> int:
+    """An argparse type: a random seed, a whole number in [0, 2**32 - 1]."""
+    from ..validation import MAX_SEED
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--seed must be a whole number, got {text!r}") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"--seed = {value} is out of range; valid: 0 ... {MAX_SEED}")
+    return value

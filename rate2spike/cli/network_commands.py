@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..errors import ConfigError, Rate2SpikeError
 from ..simulators import DEVICES
 from ..tasks import task_names
+from .arguments import seed as seed_arg
 
 EXPORT_FORMATS = ("nir", "brian2")
 
@@ -33,9 +34,11 @@ def add_network_commands(sub) -> None:
                     "0.5 ms for the first trial of each condition: v, I_syn, h, r")
     sm.add_argument("--device", choices=DEVICES, default="cpp_standalone",
                     help="simulator (cpp_standalone)")
-    sm.add_argument("--seed", type=int, default=0, help="trials, noise, initial voltages (0)")
+    sm.add_argument("--seed", type=seed_arg, default=0, help="trials, noise, initial voltages (0)")
     sm.add_argument("--out", metavar="DIR", help="output folder (runs/TASK-simulate-TIMESTAMP)")
     sm.add_argument("--quiet", action="store_true", help="no progress bar")
+    sm.add_argument("--force", action="store_true", help="overwrite the files of an earlier "
+                    "simulate (or a convert's report.md) in --out")
 
     ex = sub.add_parser("export", help="write a converted LIF net as a NIR graph or a "
                         "self-contained Brian2 script")
@@ -45,7 +48,7 @@ def add_network_commands(sub) -> None:
     ex.add_argument("--out", required=True, metavar="F", help="file to write (nir: F.nir; "
                     "brian2: F.py and F.npz); never overwritten")
     ex.add_argument("--condition", help="brian2: condition of the trial the script carries")
-    ex.add_argument("--seed", type=int, default=0, help="brian2: trial and initial voltages (0)")
+    ex.add_argument("--seed", type=seed_arg, default=0, help="brian2: trial and initial voltages (0)")
 
 
 def _stimulation(args, dale_sign):
@@ -77,7 +80,7 @@ def run_simulate(args, progress: bool) -> int:
     record = tuple(x for x in args.record.replace(" ", "").split(",") if x)
     res = simulate(args.network, args.task, args.out, args.trials, args.condition,
                    _stimulation(args, dale_sign), record, args.seed, args.device,
-                   progress)
+                   progress, force=args.force)
     conds = ", ".join(f"{c} {a:.0%}" for c, a in res.per_condition.items())
     print(f"{res.task}: accuracy {res.accuracy:.1%} ({conds}) on {res.trials} trials at "
           f"s = {res.s:g}; E {res.rate_E_hz:.1f} Hz, I {res.rate_I_hz:.1f} Hz; "

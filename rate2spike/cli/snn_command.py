@@ -23,6 +23,7 @@ from ..encoders import ENCODINGS
 from ..simulators.base import DEVICES
 from ..tasks import task_names
 from .arguments import names, numbers
+from .arguments import seed as seed_arg
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
 SHARED = ("dataset", "hidden", "epochs", "steps", "batch_size", "lr", "alpha", "train_limit",
@@ -42,7 +43,7 @@ def add_snn_command(sub) -> None:
                    help=f"rate, latency or direct for images; events for nmnist/shd ({d.encoding})")
     p.add_argument("--layers", type=int, help=f"src, lif: layers in all, the last = 10 neurons per class; "
                    f"alif: recurrent hidden layers ({d.layers})")
-    p.add_argument("--seed", type=int, help="random seed (0)")
+    p.add_argument("--seed", type=seed_arg, help="random seed (0)")
     p.add_argument("--task", choices=task_names(),
                    help="train on a Kim et al. task instead of a dataset (--cell alif; the SRC: "
                         "train-src); its options: --hidden, --layers, --lr, --batch-size, "

@@ -142,7 +142,8 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
         extra = {} if calibration is None else {
             "fit": calibration.fit, "trials": len(calibration.batch), "seed": calibration.seed}
         extra.update({"trial_sampling": trial_sampling} if trial_sampling != "common" else {})
-        store.prepare(sweep_fingerprint(network, batch, opt.seed, extra or None), resume)
+        store.prepare(sweep_fingerprint(network, batch, opt.seed, extra or None), resume,
+                      device=opt.device)
     results, examples, todo = [], {}, []
     for s in scales:
         loaded = store.load(s) if (store is not None and resume) else None

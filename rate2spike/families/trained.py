@@ -28,7 +28,7 @@ def timed(fn):
 
 
 def perturbed_difference(model, inputs, outputs: np.ndarray) -> float:
-    """max |o(u + INPUT_SHIFT) - o(u)| of a torch ``model`` whose ``outputs`` at ``inputs`` u are
+    """``max |o(u + INPUT_SHIFT) - o(u)|`` of a torch ``model`` whose ``outputs`` at ``inputs`` u are
     known: how far float rounding alone can move this net's outputs. A Brian2-vs-torch
     difference of the same order is the net's sensitivity (chaos), not a mismatch.
 

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..artifacts import load_network, register_kind, save_network
 from ..errors import ArtifactError
+from .array_checks import TAU_BOUNDS_S
 from .transfer import TRANSFER_FUNCTIONS
 
 ARRAYS = ("W_rec", "W_in", "W_out", "b_out", "tau_d_s", "dale_sign")
@@ -70,7 +71,15 @@ class RateNetwork:
             raise ArtifactError("rate network: " + "; ".join(problems))
 
     def problems(self) -> list:
-        """What is inconsistent in the arrays and constants (empty when all is well)."""
+        """What is inconsistent in the arrays and constants (empty when all is well): the rules
+        every door applies (``.npz``, ``.mat``, user arrays, NIR): numeric and finite arrays,
+        consistent shapes, Dale signs of +-1, tau_d in seconds."""
+        for name in ARRAYS:
+            a = getattr(self, name)
+            if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.number) \
+                    or not np.all(np.isfinite(a)):
+                return [f"{name} must be a finite numeric array (NaN, infinity or non-numbers "
+                        f"found)"]
         n = self.W_rec.shape[0] if self.W_rec.ndim == 2 else -1
         out = []
         if self.W_rec.shape != (n, n) or self.W_in.ndim != 2 or self.W_in.shape[0] != n \
@@ -84,8 +93,12 @@ class RateNetwork:
         if not (0 < self.dt_s and 0 < self.tau_min_s <= self.tau_max_s):
             out.append(f"need 0 < dt_s and 0 < tau_min_s <= tau_max_s (got {self.dt_s}, "
                        f"{self.tau_min_s}, {self.tau_max_s})")
-        if np.any(self.tau_d_s <= 0):
-            out.append("tau_d_s must be > 0 s")
+        lo, hi = TAU_BOUNDS_S
+        if self.tau_d_s.size and (self.tau_d_s.min() < lo or self.tau_d_s.max() > hi):
+            out.append(f"tau_d_s must be in seconds, within {lo} ... {hi} s (got "
+                       f"{self.tau_d_s.min():.4g} ... {self.tau_d_s.max():.4g})")
+        if self.dale_sign.size and not np.all(np.abs(self.dale_sign) == 1):
+            out.append("dale_sign must hold +1 (excitatory) or -1 (inhibitory) for every unit")
         return out
 
     @classmethod

@@ -38,6 +38,9 @@ def reset_brian() -> None:
     reinit_devices()
     brian2.set_device("runtime")
     brian2.prefs.codegen.target = "auto"
+    # Ctrl-C interrupts at once: Brian2 would otherwise swallow the first one during a run
+    # ("Press Ctrl+C again") and let the command finish as if nothing had happened
+    brian2.prefs.core.stop_on_keyboard_interrupt = False
     # Objects of an earlier network that are only waiting for the cycle collector keep their
     # names taken, and the next network's code objects would be renamed ``..._1``: new
     # source files, compiled again.

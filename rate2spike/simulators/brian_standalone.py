@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -100,7 +101,11 @@ class StandaloneBackend(Backend):
     def _run_one(self, values):
         tag = f"{next(self._tags)}_{os.getpid()}"
         start = time.perf_counter()
-        results = brian_setup.run_standalone(self.build_dir, self.run_args(*values), f"results_{tag}")
+        try:
+            results = brian_setup.run_standalone(self.build_dir, self.run_args(*values), f"results_{tag}")
+        except BaseException:          # Ctrl-C or a failed run: its results folder goes too
+            brian_setup.clean_run_files(self.build_dir, self.build_dir / f"results_{tag}")
+            raise
         result = self._result(time.perf_counter() - start)
         brian_setup.clean_run_files(self.build_dir, results)
         return result
@@ -109,10 +114,22 @@ class StandaloneBackend(Backend):
         """Run prepared batches as concurrent processes; each result's ``sim_time_s`` is the
         wave's wall time divided by its size."""
         start = time.perf_counter()
-        launched = [brian_setup.launch_binary(self.build_dir, self.run_args(*values),
-                                              f"{next(self._tags)}_{os.getpid()}")
-                    for values in wave]
-        failed = [d for proc, d in launched if proc.wait() != 0]
+        launched = []
+        try:
+            for values in wave:
+                launched.append(brian_setup.launch_binary(self.build_dir, self.run_args(*values),
+                                                          f"{next(self._tags)}_{os.getpid()}"))
+            codes = [proc.wait() for proc, _ in launched]
+        except BaseException:            # Ctrl-C or another failure: no program or file outlives it
+            for proc, _ in launched:
+                proc.kill()
+                proc.wait()
+            brian_setup.clean_run_files(self.build_dir, *(d for _, d in launched))
+            raise
+        if -signal.SIGINT in codes:      # the terminal's Ctrl-C reached the programs first
+            brian_setup.clean_run_files(self.build_dir, *(d for _, d in launched))
+            raise KeyboardInterrupt
+        failed = [d for (_, d), code in zip(launched, codes) if code != 0]
         wall = time.perf_counter() - start
         if failed:
             log = (failed[0] / "stdout.txt").read_text()[-2000:]

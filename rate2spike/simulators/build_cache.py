@@ -105,6 +105,8 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
             fd = _try_lock(path)
             if fd is not None:
                 (path / SIGNATURE_FILE).write_text(signature)
+                for stale in path.glob("results_*"):    # of a run killed in this slot earlier
+                    shutil.rmtree(stale, ignore_errors=True)
                 return BuildSlot(path, fd)
     except OSError:
         return None

@@ -41,3 +41,20 @@ def check_trials_fit(task: Task, trials: int, n_units: int, what: str, readout_d
     per_trial = 8 * (2 * steps * n_units + 3 * steps * (task.n_inputs + 1)
                      + int(task.duration_s / readout_dt_s) + 4 * src_steps)
     check_memory(per_trial * trials, f"{what} with --trials {trials:,}", per_trial)
+
+
+def check_training_fits(what: str, n_weights: int, batch: int, steps: int, n_state: int,
+                        copies: int = 1) -> None:
+    """Refuse a training too large for the memory, with the estimate: float64 weights with their
+    gradients and Adam's two moments (4 copies), and the states BPTT keeps (about 6 tensors of
+    ``n_state`` per sample and step), times ``copies`` trainings running at once.
+
+    Example
+    -------
+    >>> check_training_fits("train with --units 100000", 100_000 ** 2, 32, 200, 100_000)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    rate2spike.errors.Rate2SpikeError: train with --units 100000 would need ~... GiB of memory, ...
+    """
+    estimate = 8 * copies * (4 * n_weights + 6 * batch * steps * n_state)
+    check_memory(estimate, what)

@@ -14,6 +14,7 @@ from ..exporters.nir_export import write_nir
 from ..lif_models import LIFNetwork
 from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task
+from ..validation import check_seed
 
 FORMATS = {"nir": (".nir",), "brian2": (".py", ".npz")}
 #: trial seed offset of the stimulus written with a Brian2 script (stream ``export_trials``)
@@ -41,6 +42,10 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) 
     """
     if fmt not in FORMATS:
         raise Rate2SpikeError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
+    check_seed(seed, "--seed")
+    if fmt == "nir" and condition is not None:
+        raise Rate2SpikeError("--condition applies to --format brian2 only (a NIR graph carries no "
+                              "trial); leave it out")
     if not isinstance(network, LIFNetwork):
         network = LIFNetwork.load(network)
     out = Path(out)

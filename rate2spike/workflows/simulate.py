@@ -18,7 +18,7 @@ from ..results import SimulationResult
 from ..seeds import STREAMS, stream_seed
 from ..simulators import DEVICES, check_record, simulate_lif
 from ..tasks import first_trial_per_condition, get_task
-from ..validation import check_choice, check_trials
+from ..validation import check_choice, check_seed, check_trials
 from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir
 
 #: trial seed offset of simulate's trials (stream ``simulate_trials``, apart from the sweep's
@@ -46,10 +46,15 @@ def _trials(task, n: int, condition: str | None, seed: int):
     return batch.subset(order), np.arange(len(first))
 
 
+#: the files simulate writes (it refuses a folder holding any of them unless forced)
+SIMULATE_FILES = ("simulation.npz", "simulation.json", "report.md", "raster.png", "psth.png",
+                  "outputs.png", "recorded.png")
+
+
 def simulate(network, task: str | None = None, out=None, trials: int = 20,
              condition: str | None = None, stimulation: Stimulation | None = None, record=(),
              seed: int = 0, device: str = "cpp_standalone",
-             progress: bool = True) -> SimulationResult:
+             progress: bool = True, force: bool = False) -> SimulationResult:
     """Simulate ``trials`` trials of a converted net and write what happened.
 
     network : a :class:`~rate2spike.lif_models.LIFNetwork` or its artifact
@@ -61,6 +66,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
         initial voltages. Writes ``simulation.npz`` (outputs, every spike, recordings),
         ``simulation.json``, ``report.md`` and figures (raster, PSTH of E and I units per
         condition, outputs, recordings) into ``out`` (default ``runs/TASK-simulate-TIMESTAMP``).
+        A folder that already holds any of these files (an earlier ``simulate``, or a
+        ``convert`` folder's ``report.md``) is refused unless ``force``.
 
     Example
     -------
@@ -78,6 +85,7 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
     check_model_task(network.rate.task, network.rate.n_inputs, task_obj, path or "network",
                      "LIF network")
     trials = check_trials(trials, "--trials")
+    check_seed(seed, "--seed")
     check_choice("--device", device, DEVICES)
     unknown = [v for v in record if v not in RECORDABLE]
     if unknown:
@@ -90,6 +98,10 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
     batch, recorded = _trials(task_obj, trials, condition, seed)
     check_record(tuple(record), recorded, device, trials)
     out = check_out_dir(out if out else default_out_dir("simulate", task_obj.name))
+    taken = [name for name in SIMULATE_FILES if (out / name).exists()]
+    if taken and not force:
+        raise Rate2SpikeError(f"--out {out} already holds {', '.join(taken)} (written by an earlier "
+                              f"command); choose another --out, or pass --force to overwrite them")
     with folder_lock(out):
         sim = simulate_lif(network, batch.inputs, batch.dt_s, device=device, seed=seed,
                            raster_trials=range(trials), stimulation=stimulation,

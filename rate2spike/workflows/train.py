@@ -11,7 +11,8 @@ from ..locking import folder_lock
 from ..rate_models.training import TrainResult, train_rate_model
 from ..report.training_report import write_training_report
 from ..src_models.training import SRCTrainResult
-from .common import check_out_dir, default_out_dir
+from ..tasks import get_task
+from .common import check_out_dir, check_training_fits, default_out_dir
 
 
 def train(task: str = "gonogo", out=None, config: TrainConfig | None = None,
@@ -27,6 +28,10 @@ def train(task: str = "gonogo", out=None, config: TrainConfig | None = None,
     >>> result, files = rate2spike.train("gonogo", out="runs/gng", units=100)   # doctest: +SKIP
     """
     cfg = build_config(TrainConfig, asdict(config) if config else {}, {"task": task, **overrides})
+    task_obj = get_task(cfg.task)
+    check_training_fits(f"train with units {cfg.units:,}, batch_size {cfg.batch_size:,} and "
+                        f"eval_trials {cfg.eval_trials:,}", cfg.units * (cfg.units + task_obj.n_inputs + 2),
+                        max(cfg.batch_size, cfg.eval_trials), task_obj.n_steps, cfg.units)
     out = check_out_dir(out if out else default_out_dir("train", cfg.task))
     result = train_rate_model(cfg, progress=progress)
     with folder_lock(out):

@@ -20,7 +20,7 @@ from ..report.classifier_report import N_RASTERS, classifier_summary, write_clas
 from ..report.energy import classifier_energy
 from ..seeds import stream_rng, stream_seed
 from ..statistics import accuracy_interval
-from .common import check_out_dir, default_out_dir
+from .common import check_out_dir, check_training_fits, default_out_dir
 
 
 def classifier_weights(net) -> list:
@@ -77,6 +77,10 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
     out = check_out_dir(out if out else default_out_dir("train-snn", cfg.dataset))
     train_set = load_dataset(cfg.dataset, "train", cfg.data_root)
     test_set = load_dataset(cfg.dataset, "test", cfg.data_root)
+    h, layers = cfg.hidden, cfg.layers
+    check_training_fits(f"train-snn with --hidden {h:,}, --layers {layers} and --batch-size "
+                        f"{cfg.batch_size}", layers * h * (h + 1) + h * (train_set.n_channels + 20),
+                        cfg.batch_size, cfg.steps, layers * h)
     check_training_size(cfg, len(train_set), train_set.name)   # before anything is written
     n_test = len(test_set) if not cfg.test_limit else min(cfg.test_limit, len(test_set))
     # a seeded sample of the test split (files may be sorted by class), scored in index order

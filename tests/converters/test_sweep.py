@@ -65,8 +65,8 @@ def test_sweep_resume_recomputes_nothing_and_matches(tiny_model, tmp_path, monke
         sweep_scales(net, task, batch, [20, 30], SweepOptions(seed=5), work_dir=work, resume=True,
                      progress=False)
     # "interrupt": scale 30 was never finished
-    (work / "scale_30.json").unlink()
-    kept = (work / "scale_20.json").stat().st_mtime_ns
+    (work / "scale_30.0.json").unlink()
+    kept = (work / "scale_20.0.json").stat().st_mtime_ns
     calls = []
     real = simulator_lif.LIFSimulator.run
 
@@ -77,7 +77,7 @@ def test_sweep_resume_recomputes_nothing_and_matches(tiny_model, tmp_path, monke
     again = sweep_scales(net, task, batch, [20, 30, 40], work_dir=work, resume=True,
                          progress=False)
     assert sorted({s for s, _ in calls}) == [30.0, 40.0] and len(calls) == 8
-    assert (work / "scale_20.json").stat().st_mtime_ns == kept
+    assert (work / "scale_20.0.json").stat().st_mtime_ns == kept
     # same seed, same trials: the recomputed scale is identical to the lost one
     redo, lost = again.results[1].as_row(), first.results[1].as_row()
     assert json.dumps(redo, sort_keys=True) == json.dumps(

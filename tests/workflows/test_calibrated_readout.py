@@ -39,7 +39,7 @@ def test_convert_writes_the_calibrated_readout_with_how_it_was_fitted(calibrated
     assert "**Readout calibrated** (`lstsq`) at every s on 6 calibration trials" in report
     assert (calibrated / "output_mse_vs_scale.png").is_file()
     # the saved weights are those the sweep fitted at the chosen s
-    with np.load(calibrated / "sweep" / f"scale_{lif.s:g}.npz") as d:
+    with np.load(calibrated / "sweep" / f"scale_{float(lif.s)!r}.npz") as d:
         np.testing.assert_array_equal(d["readout_weights_s"], lif.readout.weights_s)
 
 

@@ -55,6 +55,8 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
         net_configs(setting_job, train_options, convert_options)
+    if scheduler:
+        connect(scheduler).close()    # an unreachable scheduler fails before anything is written
     with folder_lock(study_dir):   # a second study in the same folder is refused
         check_manifest(study_dir, {"train": train_options, "convert": convert_options})
         results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
@@ -78,6 +80,23 @@ def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, worker
     return results
 
 
+#: seconds to wait for a Dask scheduler to answer
+CONNECT_TIMEOUT_S = 10.0
+
+
+def connect(scheduler: str, timeout_s: float | None = None):
+    """A Dask client of the running scheduler at ``scheduler``; an unreachable address is a
+    :class:`Rate2SpikeError` naming it."""
+    from dask.distributed import Client
+
+    try:
+        return Client(scheduler, timeout=f"{timeout_s or CONNECT_TIMEOUT_S}s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise Rate2SpikeError(f"cannot reach the Dask scheduler at {scheduler} ({type(exc).__name__}: "
+                              f"{exc}); check --scheduler, or leave it out to run on local worker "
+                              f"processes") from None
+
+
 def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, progress: bool = True,
              desc: str = "jobs", unit: str = "job") -> dict:
     """Run ``work(*args, **kwargs)`` for every ``key: (args, kwargs)`` of ``calls`` on Dask (a
@@ -91,7 +110,7 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
 
     cluster = None
     if scheduler:
-        client = Client(scheduler)
+        client = connect(scheduler)
     else:
         cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                processes=True, dashboard_address=None)

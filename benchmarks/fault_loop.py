@@ -1,0 +1,126 @@
+"""Kill a small ``convert`` (or a small 2-net ``study``) at random points and check that every
+run resumes to the uninterrupted table, with nothing left behind.
+
+For each of ``--points`` kill points: start the command in its own process group, send SIGINT
+(a terminal's Ctrl-C, to the whole group) or SIGKILL (to the whole group) after a random delay
+within the uninterrupted run's duration, then run it again (``convert`` with ``--resume``; a study
+is resumed by rerunning it) to the end. Checks: an interrupted run exits 130 with one line on
+stderr and no traceback; the resumed table equals the uninterrupted one; no ``.*.tmp`` file is
+left in the output folder and no ``results_*`` folder in the build cache. Prints one line per
+point and a summary; exits 1 if any check failed.
+
+Usage::
+
+    python benchmarks/fault_loop.py --what convert --points 20
+    python benchmarks/fault_loop.py --what study --points 20
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def command(what: str, model: Path, out: Path, resume: bool) -> list:
+    exe = [sys.executable, "-m", "rate2spike"]
+    if what == "convert":
+        return [*exe, "convert", "--task", "gonogo", "--model", str(model), "--trials", "20",
+                "--scales", "20,25,30,35,40", "--out", str(out), "--quiet",
+                *(["--resume"] if resume else [])]
+    return [*exe, "study", "--task", "gonogo", "--nets", "2", "--units", "20", "--trials", "10",
+            "--workers", "2", "--config", str(model), "--out", str(out), "--quiet"]
+
+
+def table(what: str, out: Path):
+    if what == "convert":
+        return [(r["scale_s"], r["accuracy"]) for r in
+                json.loads((out / "lambda_sweep.json").read_text())]
+    rows = []
+    for f in sorted(out.rglob("result.json")):
+        r = json.loads(f.read_text())
+        rows.append((f.parent.name, r.get("best_scale_s"), r.get("best_accuracy")))
+    return rows
+
+
+def run(cmd, env, kill_after=None, sig=None):
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    if kill_after is not None:
+        try:
+            proc.wait(timeout=kill_after)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, sig)
+    out, err = proc.communicate(timeout=600)
+    return proc.returncode, err
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--what", choices=("convert", "study"), default="convert")
+    ap.add_argument("--points", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+    work = Path(tempfile.mkdtemp(prefix="rate2spike_faults_"))
+    cache = work / "cache"
+    env = {**os.environ, "RATE2SPIKE_BUILD_CACHE": str(cache), "OMP_NUM_THREADS": "1"}
+    sys.path.insert(0, str(ROOT))
+    if args.what == "convert":
+        from tests.conftest import make_rate_artifact
+
+        model = Path(make_rate_artifact(work / "model"))
+    else:
+        model = work / "study.yaml"
+        model.write_text("train: {max_updates: 20, eval_every: 10, eval_trials: 20, min_trials: 0}\n"
+                         "convert: {scales: [20, 30]}\n")
+    start = time.perf_counter()
+    code, err = run(command(args.what, model, work / "clean", False), env)
+    duration = time.perf_counter() - start
+    if code != 0:
+        print(err)
+        return 1
+    reference = table(args.what, work / "clean")
+    print(f"uninterrupted: {duration:.1f} s, {len(reference)} rows")
+    failures = 0
+    for k in range(args.points):
+        out = work / f"run{k}"
+        sig = rng.choice((signal.SIGINT, signal.SIGKILL))
+        delay = rng.uniform(0.3, duration)
+        code, err = run(command(args.what, model, out, False), env, delay, sig)
+        problems = []
+        lines = [line for line in err.strip().splitlines() if line.strip()]
+        if sig == signal.SIGINT and code not in (0, 130):
+            problems.append(f"exit {code} after SIGINT")
+        if sig == signal.SIGINT and code == 130 and (len(lines) != 1 or "Traceback" in err):
+            problems.append(f"stderr after SIGINT: {err.strip()[-300:]!r}")
+        code2, err2 = run(command(args.what, model, out, (work / "clean").exists() and out.exists()),
+                          env)
+        if code2 != 0:
+            problems.append(f"resume exit {code2}: {err2.strip()[-300:]}")
+        elif table(args.what, out) != reference:
+            problems.append("resumed table differs")
+        left = [str(p) for p in out.rglob(".*.tmp")] + [str(p) for p in cache.rglob("results_*")]
+        if left:
+            problems.append(f"left behind: {left[:3]}")
+        failures += bool(problems)
+        print(f"point {k:2d}: {signal.Signals(sig).name:7s} at {delay:5.1f} s -> exit {code}; "
+              f"{'OK' if not problems else '; '.join(problems)}", flush=True)
+        shutil.rmtree(out, ignore_errors=True)
+    print(f"{args.points - failures}/{args.points} kill points resumed to the uninterrupted table "
+          f"with nothing left behind")
+    shutil.rmtree(work, ignore_errors=True)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
