@@ -22,27 +22,37 @@ Example
 >>> res = rate2spike.convert("gonogo", model="tests/data/gonogo_n200.npz",
 ...                          out="runs/gng-lif", trials=50)                 # doctest: +SKIP
 """
-from . import families, tasks
-from .datasets import load_dataset
-from .lif_models import LIFConstants, LIFNetwork, Stimulation
-from .rate_models import RateNetwork
-from .rate_models.authors_mat import load_authors_mat
-from .simulators import simulate_lif
-from .src_models import SRCNetwork
-from .surrogate_models import SurrogateLIFNetwork
+import importlib
+
 from .version import __version__
-from .workflows import (
-                        CompareNets,
-                        compare,
-                        convert,
-                        export,
-                        simulate,
-                        snn_study,
-                        src_neuron,
-                        train,
-                        train_snn,
-                        train_src,
-)
+
+#: public name -> the module it lives in; imported on first use (PEP 562), so that
+#: ``import rate2spike`` (and the command line's start, where a Ctrl-C must be caught) is light
+_EXPORTS = {
+    "load_dataset": ".datasets", "LIFConstants": ".lif_models", "LIFNetwork": ".lif_models",
+    "Stimulation": ".lif_models", "RateNetwork": ".rate_models",
+    "load_authors_mat": ".rate_models.authors_mat", "simulate_lif": ".simulators",
+    "SRCNetwork": ".src_models", "SurrogateLIFNetwork": ".surrogate_models",
+    **{name: ".workflows" for name in ("CompareNets", "compare", "convert", "export", "simulate",
+                                       "snn_study", "src_neuron", "train", "train_snn", "train_src")},
+}
+_SUBPACKAGES = ("families", "tasks")
+
+
+def __getattr__(name: str):
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f".{name}", __name__)
+    if name in _EXPORTS:
+        importlib.import_module(".families", __name__)     # the registered families first
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'rate2spike' has no attribute {name!r}")
+
+
+def __dir__() -> list:
+    return sorted(__all__)
+
 
 __all__ = ["__version__", "families", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",

@@ -255,3 +255,35 @@ def test_results_folders_of_killed_runs_are_removed_from_the_build_cache(tmp_pat
     slot = build_cache.acquire_slot("cpp_standalone", "sig")
     assert not list(slot.path.glob("results_*"))
     slot.release()
+
+
+# 3: one Ctrl-C (SIGINT to the process group, as a terminal sends it) stops at once
+@pytest.mark.slow
+def test_one_ctrl_c_stops_convert_with_130_and_a_resumable_folder(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    model = str(make_rate_artifact(tmp_path / "m"))
+    out = tmp_path / "conv"
+    cmd = [sys.executable, "-m", "rate2spike", "convert", "--task", "gonogo", "--model", model,
+           "--trials", "40", "--scales", ",".join(str(s) for s in range(20, 70, 5)), "--out",
+           str(out), "--quiet"]
+    cfg = tmp_path / "one.yaml"
+    cfg.write_text("convert: {processes: 1}\n")       # the case Brian2 used to swallow
+    proc = subprocess.Popen([*cmd, "--config", str(cfg)], stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    while not (out / "sweep" / "manifest.json").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1 and "--resume" in err
+    assert not list(out.rglob(".*.tmp"))
+    done = subprocess.run([*cmd, "--config", str(cfg), "--resume"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((out / "lambda_sweep.json").read_text())) == 10

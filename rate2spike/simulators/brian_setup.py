@@ -22,6 +22,7 @@ import os
 import re
 import shutil
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -114,7 +115,27 @@ def build_standalone(directory) -> None:
     main.write_text(text)
     if before is not None and text == before[0]:
         os.utime(main, ns=(before[1], before[1]))   # unchanged: make keeps main.o
-    device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
+    with interruptible_shell():
+        device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
+
+
+@contextmanager
+def interruptible_shell():
+    """Brian2 runs ``make`` through ``os.system``, which ignores SIGINT in this process while the
+    command runs: a Ctrl-C would only fail the build (and the cache would rebuild). Within this
+    block its shell commands run through ``subprocess`` instead, so a Ctrl-C raises
+    ``KeyboardInterrupt`` here; the exit status is encoded as ``os.system``'s."""
+    original = os.system
+
+    def system(command: str) -> int:
+        code = subprocess.run(command, shell=True).returncode
+        return (code & 0xFF) << 8 if code >= 0 else -code
+
+    os.system = system
+    try:
+        yield
+    finally:
+        os.system = original
 
 
 def run_standalone(directory, run_args: dict, results_name: str) -> Path:

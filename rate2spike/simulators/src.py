@@ -12,6 +12,7 @@ and output), the ``layers`` (groups with a per-neuron ``n_active`` count) and, w
 must have ``n_inputs`` and ``n_outputs``."""
 from __future__ import annotations
 
+import importlib
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,7 +33,10 @@ def register_brian_model(network_type: type, build) -> None:
 
 
 def brian_model_for(net):
-    """The registered Brian2 builder of ``net``'s type (or of its nearest registered base)."""
+    """The registered Brian2 builder of ``net``'s type (or of its nearest registered base); the
+    built-in families register theirs when :mod:`rate2spike.families` is first imported."""
+    if not BRIAN_MODELS:
+        importlib.import_module("rate2spike.families")   # plug-in discovery, on first use
     for cls in type(net).__mro__:
         if cls in BRIAN_MODELS:
             return BRIAN_MODELS[cls]

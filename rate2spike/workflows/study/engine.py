@@ -128,8 +128,18 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
                 results[key] = {"error": f"{type(exc).__name__}: {exc}"}
             bar.update(1)
         bar.close()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+    except BaseException:
+        _close_quietly(client, cluster)   # a Ctrl-C: Dask's shutdown errors must not mask it
+        raise
+    _close_quietly(client, cluster)
     return results
+
+
+def _close_quietly(client, cluster) -> None:
+    """Close the Dask client and local cluster; errors while tearing down are not results."""
+    for thing in (client, cluster):
+        if thing is not None:
+            try:
+                thing.close()
+            except BaseException:    # noqa: BLE001  (CancelledError, a second Ctrl-C, ...)
+                pass

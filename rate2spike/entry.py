@@ -1,0 +1,23 @@
+"""The ``rate2spike`` command's entry point: light to import, so that a Ctrl-C while the
+package loads (torch, Brian2: a few seconds) is one line and exit 130, not a traceback; once the
+command is done, a late Ctrl-C (during the interpreter's shutdown) no longer changes its exit."""
+from __future__ import annotations
+
+import signal
+import sys
+
+
+def main(argv=None) -> int:
+    try:
+        from .cli import main as run
+
+        code = run(argv)
+    except KeyboardInterrupt:             # while starting, or between the boundary and here
+        print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
+        code = 130
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
