@@ -33,6 +33,6 @@ def test_inconsistent_arrays_are_refused_and_a_good_file_loads(tmp_path, rate_ar
     with pytest.raises(ArtifactError, match="array shapes are inconsistent"):
         RateNetwork(net.W_rec, net.W_in, net.W_out[:, :3], net.b_out, net.tau_d_s, net.dale_sign,
                     "gonogo", "sigmoid")
-    with pytest.raises(ArtifactError, match="tau_d_s must be > 0"):
+    with pytest.raises(ArtifactError, match="tau_d_s must be in seconds"):
         RateNetwork(net.W_rec, net.W_in, net.W_out, net.b_out, np.zeros(7), net.dale_sign,
                     "gonogo", "sigmoid")
