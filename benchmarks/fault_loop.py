@@ -5,7 +5,7 @@ For each of ``--points`` kill points: start the command in its own process group
 (a terminal's Ctrl-C, to the whole group) or SIGKILL (to the whole group) after a random delay
 within the uninterrupted run's duration, then run it again (``convert`` with ``--resume``; a study
 is resumed by rerunning it) to the end. Checks: an interrupted run exits 130 with one line on
-stderr and no traceback; the resumed table equals the uninterrupted one; no ``.*.tmp`` file is
+stderr and no traceback; the resumed table equals the uninterrupted one; no ``.*.r2s.tmp`` file is
 left in the output folder and no ``results_*`` folder in the build cache. Prints one line per
 point and a summary; exits 1 if any check failed.
 
@@ -69,6 +69,8 @@ def main() -> int:
     ap.add_argument("--what", choices=("convert", "study"), default="convert")
     ap.add_argument("--points", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--signals", choices=("both", "int", "kill"), default="both",
+                    help="SIGINT and SIGKILL at random (both), or only one of them")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="rate2spike_faults_"))
@@ -96,7 +98,8 @@ def main() -> int:
     failures = 0
     for k in range(args.points):
         out = work / f"run{k}"
-        sig = rng.choice((signal.SIGINT, signal.SIGKILL))
+        sig = rng.choice({"both": (signal.SIGINT, signal.SIGKILL), "int": (signal.SIGINT,),
+                          "kill": (signal.SIGKILL,)}[args.signals])
         delay = rng.uniform(0.3, duration)
         code, err = run(command(args.what, model, out, False), env, delay, sig)
         problems = []
@@ -111,7 +114,7 @@ def main() -> int:
             problems.append(f"resume exit {code2}: {err2.strip()[-300:]}")
         elif table(args.what, out) != reference:
             problems.append("resumed table differs")
-        left = [str(p) for p in out.rglob(".*.tmp")] + [str(p) for p in cache.rglob("results_*")]
+        left = [str(p) for p in out.rglob(".*.r2s.tmp")] + [str(p) for p in cache.rglob("results_*")]
         if left:
             problems.append(f"left behind: {left[:3]}")
         failures += bool(problems)

@@ -23,6 +23,7 @@ Example
 ...                          out="runs/gng-lif", trials=50)                 # doctest: +SKIP
 """
 import importlib
+import importlib.util
 
 from .version import __version__
 
@@ -40,8 +41,8 @@ _SUBPACKAGES = ("families", "tasks")
 
 
 def __getattr__(name: str):
-    if name in _SUBPACKAGES:
-        return importlib.import_module(f".{name}", __name__)
+    if name in _SUBPACKAGES or importlib.util.find_spec(f"{__name__}.{name}") is not None:
+        return importlib.import_module(f".{name}", __name__)     # any subpackage or module
     if name in _EXPORTS:
         importlib.import_module(".families", __name__)     # the registered families first
         value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)

@@ -52,7 +52,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".r2s.tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -83,14 +83,16 @@ def save_network(path_stem: str | Path, kind: str, arrays: dict, meta: dict) -> 
     missing = [k for k in REQUIRED_ARRAYS.get(kind, ()) if k not in arrays]
     if missing:
         raise ValueError(f"cannot save {kind}: missing arrays {missing}")
-    stem = Path(path_stem).with_suffix("")
+    stem = Path(path_stem)
+    if stem.suffix in (".npz", ".json"):
+        stem = stem.with_suffix("")
     buf = io.BytesIO()
     np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
     full_meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, **meta}
-    atomic_write_bytes(stem.with_suffix(".npz"), buf.getvalue())
-    atomic_write_text(stem.with_suffix(".json"),
+    atomic_write_bytes(Path(f"{stem}.npz"), buf.getvalue())
+    atomic_write_text(Path(f"{stem}.json"),
                       json.dumps(full_meta, indent=2, default=_json_default) + "\n")
-    return stem.with_suffix(".npz")
+    return Path(f"{stem}.npz")
 
 
 def load_network(path: str | Path, kind: str | None = None) -> tuple[dict, dict]:

@@ -223,7 +223,7 @@ def build_config(cls, file_values: dict | None = None, overrides: dict | None = 
             else:
                 setattr(cfg, key, _coerce(cls, key, value))
     if hasattr(cfg, "seed"):
-        check_seed(cfg.seed)
+        cfg.seed = check_seed(cfg.seed)
     return cfg.validate()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
 
 
 def main(argv=None) -> int:
@@ -15,7 +16,8 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:             # while starting, or between the boundary and here
         print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
         code = 130
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # done: the interpreter's exit is not interrupted
     return code
 
 

@@ -16,6 +16,7 @@ Example
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from contextlib import contextmanager
@@ -24,6 +25,10 @@ from pathlib import Path
 from .errors import Rate2SpikeError
 
 LOCK_NAME = ".rate2spike.lock"
+#: flock errors meaning "this file system cannot lock"
+UNSUPPORTED = (errno.ENOSYS, errno.EOPNOTSUPP, errno.ENOLCK)
+#: the suffix of rate2spike's temporary files (:func:`rate2spike.artifacts.atomic_write_bytes`)
+TMP_SUFFIX = ".r2s.tmp"
 #: the lock files this process holds: path -> [file descriptor, nesting depth]
 _HELD: dict = {}
 
@@ -38,11 +43,18 @@ def _running(pid: int) -> bool:
     return True
 
 
-def _owner(fd: int) -> int:
+#: what a flock-held lock file says before the pid; a bare pid is an older rate2spike's pid lock
+MARK = "flock:"
+
+
+def _owner(fd: int) -> tuple[int, bool]:
+    """(pid named by the lock file, whether it was written under a flock)."""
     try:
-        return int(os.pread(fd, 32, 0).decode().strip() or 0)
+        text = os.pread(fd, 64, 0).decode().strip()
+        flocked = text.startswith(MARK)
+        return int(text.removeprefix(MARK) or 0), flocked
     except (OSError, ValueError):
-        return 0
+        return 0, False
 
 
 def _busy(path: Path, owner: int) -> Rate2SpikeError:
@@ -56,12 +68,18 @@ def _acquire(path: Path) -> int:
     holder between our open and our flock: then we hold an orphan and try again."""
     for _ in range(10):
         fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o644)
+        held = True
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            owner = _owner(fd)
+            owner = _owner(fd)[0]
             os.close(fd)
             raise _busy(path, owner) from None
+        except OSError as exc:
+            if exc.errno not in UNSUPPORTED:
+                os.close(fd)
+                raise
+            held = False   # a file system without flock (some NFS, Lustre, GPFS mounts): pids only
         try:
             same = os.stat(path).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
@@ -69,25 +87,26 @@ def _acquire(path: Path) -> int:
         if not same:
             os.close(fd)
             continue
-        owner = _owner(fd)
-        if owner and owner != os.getpid() and _running(owner):
-            os.close(fd)       # an older rate2spike's pid-file lock, its process still running
+        owner, flocked = _owner(fd)
+        if owner and owner != os.getpid() and (not flocked or not held) and _running(owner):
+            os.close(fd)       # a pid lock (older rate2spike, or no flock here) of a live process
             raise _busy(path, owner)
         os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        os.pwrite(fd, f"{MARK}{os.getpid()}".encode(), 0)
         return fd
     raise Rate2SpikeError(f"could not lock {path.parent}; remove {path} if no rate2spike runs there")
 
 
 def remove_orphans(folder: Path) -> list:
-    """Delete the temporary files (``.NAME.XXXX.tmp``) that a writer killed mid-write left in
+    """Delete the temporary files (``.NAME.XXXX.r2s.tmp``) that a writer killed mid-write left in
     ``folder`` and its sub-folders: only called with the folder's lock held, so no live writer
     owns them. Returns what was removed."""
     gone = []
-    for pattern in (".*.tmp", "*/.*.tmp"):
+    for pattern in (f".*{TMP_SUFFIX}", f"*/.*{TMP_SUFFIX}"):
         for f in folder.glob(pattern):
-            f.unlink(missing_ok=True)
-            gone.append(f)
+            if f.is_file():
+                f.unlink(missing_ok=True)
+                gone.append(f)
     return gone
 
 
@@ -106,8 +125,8 @@ def folder_lock(folder):
             _HELD[path][1] -= 1
         return
     _HELD[path] = [_acquire(path), 1]
-    remove_orphans(folder)
     try:
+        remove_orphans(folder)
         yield
     finally:
         fd = _HELD.pop(path)[0]

@@ -13,6 +13,8 @@ rate2spike.errors.ConfigError: trials = 0 is out of range; valid: [1, 1000000]
 """
 from __future__ import annotations
 
+import operator
+
 from .errors import ConfigError
 
 #: the largest number of trials any command accepts (memory is checked separately)
@@ -47,7 +49,12 @@ MAX_SEED = 2**32 - 1
 
 
 def check_seed(value, name: str = "seed") -> int:
-    """A random seed: a whole number in [0, MAX_SEED]."""
+    """A random seed: a whole number in [0, MAX_SEED] (Python or NumPy integer)."""
+    if not isinstance(value, bool):
+        try:
+            value = operator.index(value)
+        except TypeError:
+            pass
     return check_int(name, value, 0, MAX_SEED)
 
 

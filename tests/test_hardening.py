@@ -237,12 +237,15 @@ def test_temp_files_of_a_killed_writer_are_removed_when_the_folder_is_next_locke
     from rate2spike.locking import folder_lock
 
     (tmp_path / "sweep").mkdir()
-    orphans = [tmp_path / ".lif_network.npz.k3j1.tmp", tmp_path / "sweep" / ".scale_20.0.json.x.tmp"]
+    orphans = [tmp_path / ".lif_network.npz.k3j1.r2s.tmp", tmp_path / "sweep" / ".scale_20.0.json.x.r2s.tmp"]
+    foreign = tmp_path / ".editor-swap.tmp"          # not rate2spike's: kept
+    foreign.write_text("someone else's")
     for f in orphans:
         f.write_text("half")
     (tmp_path / "keep.npz").write_text("a finished file")
     with folder_lock(tmp_path):
         assert not any(f.exists() for f in orphans) and (tmp_path / "keep.npz").exists()
+        assert foreign.exists()
 
 
 def test_results_folders_of_killed_runs_are_removed_from_the_build_cache(tmp_path, monkeypatch):
@@ -287,3 +290,29 @@ def test_one_ctrl_c_stops_convert_with_130_and_a_resumable_folder(tmp_path):
     done = subprocess.run([*cmd, "--config", str(cfg), "--resume"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert len(json.loads((out / "lambda_sweep.json").read_text())) == 10
+
+
+@pytest.mark.slow
+def test_one_ctrl_c_stops_a_study_with_130_and_no_dask_traceback(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    cfg = tmp_path / "s.yaml"
+    cfg.write_text("train: {max_updates: 400, eval_every: 50, eval_trials: 20, min_trials: 0, "
+                   "stop_loss: 0.0001}\nconvert: {scales: [20, 30], trials: 10}\n")
+    out = tmp_path / "study"
+    cmd = [sys.executable, "-m", "rate2spike", "study", "--task", "gonogo", "--nets", "2", "--units",
+           "20", "--workers", "2", "--config", str(cfg), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while not (out / "study.json").exists() and time.time() < deadline:
+        time.sleep(0.05)
+    time.sleep(3.0)                              # the workers are training
+    os.killpg(proc.pid, signal.SIGINT)
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "CancelledError" not in err
+    assert "rate2spike: interrupted; finished work is saved (rerun the same command" in err

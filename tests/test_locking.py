@@ -27,7 +27,7 @@ def test_a_second_process_is_refused_while_the_first_holds_the_folder(tmp_path):
     finally:
         holder.communicate("\n", timeout=30)
     with folder_lock(tmp_path):          # released: now it can be taken
-        assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
+        assert (tmp_path / LOCK_NAME).read_text() == f"flock:{os.getpid()}"
     assert not (tmp_path / LOCK_NAME).exists()
 
 
@@ -115,4 +115,4 @@ def test_a_lock_of_a_process_killed_with_sigkill_is_taken_over(tmp_path):
     holder.send_signal(signal.SIGKILL)
     holder.wait()
     with folder_lock(tmp_path):            # the kernel released it; the stale pid is replaced
-        assert (tmp_path / LOCK_NAME).read_text() == str(os.getpid())
+        assert (tmp_path / LOCK_NAME).read_text() == f"flock:{os.getpid()}"

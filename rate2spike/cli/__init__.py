@@ -234,7 +234,7 @@ def _check_study_fits(args, train_options: dict, convert_options: dict) -> None:
         * len(args.synapse)
     check_memory(4096 * n_nets, f"planning a study of {n_nets:,} nets")    # ~4 KiB per planned net
     task, units = get_task(args.task), max(args.units)
-    workers = args.workers or os.cpu_count() or 1
+    workers = 1 if args.scheduler else (args.workers or os.cpu_count() or 1)   # remote: per worker
     tcfg = build_config(TrainConfig, train_options, {"task": args.task, "units": units})
     check_training_fits(f"study with --units {units:,} on {workers} workers", units * (units + 3),
                         max(tcfg.batch_size, tcfg.eval_trials), task.n_steps, units, copies=workers)

@@ -30,6 +30,8 @@ def message(exc: BaseException, command: str) -> tuple[str, int] | None:
     if isinstance(exc, MemoryError):
         return ("out of memory; ask for fewer trials, units or samples (the estimate refuses runs "
                 "it can foresee)"), 2
+    if isinstance(exc, BrokenPipeError):
+        return "the output was closed before the command finished (e.g. by '| head')", 2
     if isinstance(exc, PermissionError):
         return (f"permission denied: {exc.filename or exc}; choose a folder you can write "
                 f"(--out) or change its permissions"), 2

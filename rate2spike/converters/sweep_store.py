@@ -53,7 +53,7 @@ class SweepStore:
                                       f"different model, trials, seed, LIF constants or "
                                       f"readout calibration "
                                       f"(fingerprint {old} != {fingerprint})")
-            if device is not None and saved.get("device", device) != device:
+            if device is not None and saved.get("device") not in (None, device):
                 raise Rate2SpikeError(f"cannot resume the sweep in {self.dir} on device {device}: "
                                       f"its finished scales ran on {saved['device']}; resume with "
                                       f"--device {saved['device']} (results of two simulators are "

@@ -21,7 +21,9 @@ import gc
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -119,23 +121,35 @@ def build_standalone(directory) -> None:
         device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
 
 
+#: one patch of ``os.system`` at a time (threads building at once wait for each other)
+_SHELL_LOCK = threading.Lock()
+
+
 @contextmanager
 def interruptible_shell():
     """Brian2 runs ``make`` through ``os.system``, which ignores SIGINT in this process while the
     command runs: a Ctrl-C would only fail the build (and the cache would rebuild). Within this
-    block its shell commands run through ``subprocess`` instead, so a Ctrl-C raises
-    ``KeyboardInterrupt`` here; the exit status is encoded as ``os.system``'s."""
-    original = os.system
-
+    block its shell commands run in a session of their own instead: a Ctrl-C raises
+    ``KeyboardInterrupt`` here, and the whole command (``make``, the compilers) is killed and
+    waited for before the build folder is released. The exit status is encoded as
+    ``os.system``'s."""
     def system(command: str) -> int:
-        code = subprocess.run(command, shell=True).returncode
+        proc = subprocess.Popen(command, shell=True, start_new_session=True)
+        try:
+            code = proc.wait()
+        except BaseException:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            raise
         return (code & 0xFF) << 8 if code >= 0 else -code
 
-    os.system = system
-    try:
-        yield
-    finally:
-        os.system = original
+    with _SHELL_LOCK:
+        original = os.system
+        os.system = system
+        try:
+            yield
+        finally:
+            os.system = original
 
 
 def run_standalone(directory, run_args: dict, results_name: str) -> Path:

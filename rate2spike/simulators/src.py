@@ -35,8 +35,7 @@ def register_brian_model(network_type: type, build) -> None:
 def brian_model_for(net):
     """The registered Brian2 builder of ``net``'s type (or of its nearest registered base); the
     built-in families register theirs when :mod:`rate2spike.families` is first imported."""
-    if not BRIAN_MODELS:
-        importlib.import_module("rate2spike.families")   # plug-in discovery, on first use
+    importlib.import_module("rate2spike.families")   # the built-ins registered (a no-op after once)
     for cls in type(net).__mro__:
         if cls in BRIAN_MODELS:
             return BRIAN_MODELS[cls]

@@ -88,7 +88,9 @@ class _Source:
 
     def rate_network(self) -> RateNetwork:
         if self._rate is None:
-            if self.nets.s is None or self.configs["convert"].readout_fit != "none":
+            converting = "lif" in self.nets.families and (
+                self.nets.s is None or self.configs["convert"].readout_fit != "none")
+            if converting:
                 self.converted_network()          # the search trains the rate net it converts
             else:
                 _, files = train(self.task.name, self.out / "rate", self.configs["train"],

@@ -10,7 +10,11 @@ loses nothing finished, and a killed worker's net is re-run by Dask on another w
 from __future__ import annotations
 
 import json
+import logging
 import os
+import signal
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -108,12 +112,16 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
         return {}
     from dask.distributed import Client, LocalCluster, as_completed
 
+    # killed workers leave semaphores that the resource tracker (a process of its own, which
+    # inherits this environment) would report at exit, after the command's own message
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
     cluster = None
     if scheduler:
         client = connect(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                               processes=True, dashboard_address=None)
+        with _workers_ignore_ctrl_c():
+            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                   processes=True, dashboard_address=None)
         client = Client(cluster)
     results = {}
     try:
@@ -129,14 +137,45 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
             bar.update(1)
         bar.close()
     except BaseException:
-        _close_quietly(client, cluster)   # a Ctrl-C: Dask's shutdown errors must not mask it
+        _close_quietly(client, cluster, interrupted=True)   # Dask's shutdown noise must not mask it
         raise
     _close_quietly(client, cluster)
     return results
 
 
-def _close_quietly(client, cluster) -> None:
-    """Close the Dask client and local cluster; errors while tearing down are not results."""
+#: the Dask config variable (read when a worker process imports Dask) of its logging level
+WORKER_LOG_ENV = "DASK_LOGGING__DISTRIBUTED"
+
+
+@contextmanager
+def _workers_ignore_ctrl_c():
+    """Start worker processes quiet and with SIGINT ignored (a new interpreter keeps an inherited
+    SIG_IGN):
+    a terminal's Ctrl-C reaches the whole process group, and only this process should act on it
+    (it closes the cluster and says how to continue); the workers would print tracebacks."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # the workers' own Dask logging: critical only (a task's error comes back as its result;
+    # cancelled tasks and closed streams when the cluster is shut down are not news)
+    level = os.environ.get(WORKER_LOG_ENV)
+    os.environ.setdefault(WORKER_LOG_ENV, "critical")
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if level is None:
+            os.environ.pop(WORKER_LOG_ENV, None)
+
+
+def _close_quietly(client, cluster, interrupted: bool = False) -> None:
+    """Close the Dask client and local cluster; errors while tearing down are not results. After
+    an interrupt, Dask's own teardown warnings and tracebacks (workers killed mid-task) are muted:
+    the command's one line says what happened."""
+    if interrupted:
+        for name in ("distributed", "asyncio", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
     for thing in (client, cluster):
         if thing is not None:
             try:
