@@ -12,8 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -119,7 +117,7 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
     if scheduler:
         client = connect(scheduler)
     else:
-        with _workers_ignore_ctrl_c():
+        with _quiet_workers():
             cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                                    processes=True, dashboard_address=None)
         client = Client(cluster)
@@ -148,25 +146,25 @@ WORKER_LOG_ENV = "DASK_LOGGING__DISTRIBUTED"
 
 
 @contextmanager
-def _workers_ignore_ctrl_c():
-    """Start worker processes quiet and with SIGINT ignored (a new interpreter keeps an inherited
-    SIG_IGN):
-    a terminal's Ctrl-C reaches the whole process group, and only this process should act on it
-    (it closes the cluster and says how to continue); the workers would print tracebacks."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # the workers' own Dask logging: critical only (a task's error comes back as its result;
-    # cancelled tasks and closed streams when the cluster is shut down are not news)
+def _quiet_workers():
+    """Start worker processes with their own Dask logging at critical: a task's error comes back
+    as its result, and the cancelled tasks and closed streams of a cluster shut down by a Ctrl-C
+    are not news. (SIGINT is left alone: masking or ignoring it here could lose a Ctrl-C.)"""
     level = os.environ.get(WORKER_LOG_ENV)
     os.environ.setdefault(WORKER_LOG_ENV, "critical")
     try:
         yield
+    except BaseException:          # a Ctrl-C while the cluster starts: its teardown is muted too
+        _mute_dask()
+        raise
     finally:
-        signal.signal(signal.SIGINT, previous)
         if level is None:
             os.environ.pop(WORKER_LOG_ENV, None)
+
+
+def _mute_dask() -> None:
+    for name in ("distributed", "asyncio", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _close_quietly(client, cluster, interrupted: bool = False) -> None:
@@ -174,8 +172,7 @@ def _close_quietly(client, cluster, interrupted: bool = False) -> None:
     an interrupt, Dask's own teardown warnings and tracebacks (workers killed mid-task) are muted:
     the command's one line says what happened."""
     if interrupted:
-        for name in ("distributed", "asyncio", "tornado"):
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        _mute_dask()
     for thing in (client, cluster):
         if thing is not None:
             try:
