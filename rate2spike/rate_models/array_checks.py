@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..artifacts import check_numeric
 from ..errors import ArtifactError
 from ..tasks import get_task
 from .transfer import TRANSFER_FUNCTIONS
@@ -20,8 +21,7 @@ def as_array(x, name: str) -> np.ndarray:
         a = np.array(x, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ArtifactError(f"{name} is not a numeric array: {exc}") from None
-    if not np.all(np.isfinite(a)):
-        raise ArtifactError(f"{name} holds NaN or infinite values")
+    check_numeric(a, name)
     return a
 
 

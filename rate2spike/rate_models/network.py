@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..artifacts import load_network, register_kind, save_network
+from ..artifacts import check_numeric, load_network, register_kind, save_network
 from ..errors import ArtifactError
 from .array_checks import TAU_BOUNDS_S
 from .transfer import TRANSFER_FUNCTIONS
@@ -75,11 +75,10 @@ class RateNetwork:
         every door applies (``.npz``, ``.mat``, user arrays, NIR): numeric and finite arrays,
         consistent shapes, Dale signs of +-1, tau_d in seconds."""
         for name in ARRAYS:
-            a = getattr(self, name)
-            if not isinstance(a, np.ndarray) or not np.issubdtype(a.dtype, np.number) \
-                    or not np.all(np.isfinite(a)):
-                return [f"{name} must be a finite numeric array (NaN, infinity or non-numbers "
-                        f"found)"]
+            try:
+                check_numeric(getattr(self, name), name)
+            except ArtifactError as exc:
+                return [str(exc)]
         n = self.W_rec.shape[0] if self.W_rec.ndim == 2 else -1
         out = []
         if self.W_rec.shape != (n, n) or self.W_in.ndim != 2 or self.W_in.shape[0] != n \
