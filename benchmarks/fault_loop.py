@@ -4,10 +4,11 @@ run resumes to the uninterrupted table, with nothing left behind.
 For each of ``--points`` kill points: start the command in its own process group, send SIGINT
 (a terminal's Ctrl-C, to the whole group) or SIGKILL (to the whole group) after a random delay
 within the uninterrupted run's duration, then run it again (``convert`` with ``--resume``; a study
-is resumed by rerunning it) to the end. Checks: an interrupted run exits 130 with one line on
-stderr and no traceback; the resumed table equals the uninterrupted one; no ``.*.r2s.tmp`` file is
-left in the output folder and no ``results_*`` folder in the build cache. Prints one line per
-point and a summary; exits 1 if any check failed.
+is resumed by rerunning it) to the end. Checks: an interrupted run exits 130 (or dies of the
+SIGINT itself, silently, if it came before the interpreter installed its handler: a shell shows
+130 too) with at most one line on stderr and no traceback; the resumed table equals the
+uninterrupted one; no ``.*.r2s.tmp`` file is left in the output folder and no ``results_*``
+folder in the build cache. Prints one line per point and a summary; exits 1 if any check failed.
 
 Usage::
 
@@ -104,9 +105,11 @@ def main() -> int:
         code, err = run(command(args.what, model, out, False), env, delay, sig)
         problems = []
         lines = [line for line in err.strip().splitlines() if line.strip()]
+        if sig == signal.SIGINT and code == -signal.SIGINT and not lines:
+            code = 130   # killed by SIGINT before Python's own handler was installed: a shell says 130
         if sig == signal.SIGINT and code not in (0, 130):
             problems.append(f"exit {code} after SIGINT")
-        if sig == signal.SIGINT and code == 130 and (len(lines) != 1 or "Traceback" in err):
+        if sig == signal.SIGINT and code == 130 and (len(lines) > 1 or "Traceback" in err):
             problems.append(f"stderr after SIGINT: {err.strip()[-300:]!r}")
         code2, err2 = run(command(args.what, model, out, (work / "clean").exists() and out.exists()),
                           env)

@@ -23,7 +23,9 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -130,17 +132,26 @@ def interruptible_shell():
     """Brian2 runs ``make`` through ``os.system``, which ignores SIGINT in this process while the
     command runs: a Ctrl-C would only fail the build (and the cache would rebuild). Within this
     block its shell commands run in a session of their own instead: a Ctrl-C raises
-    ``KeyboardInterrupt`` here, and the whole command (``make``, the compilers) is killed and
-    waited for before the build folder is released. The exit status is encoded as
-    ``os.system``'s."""
+    ``KeyboardInterrupt`` here, and the whole command (``make``, the compilers) is stopped and
+    waited for before the build folder is released: SIGTERM first, on which the compiler
+    drivers delete their temporary files, then SIGKILL for whatever is left after
+    ``SHELL_GRACE_S``. The command's output goes to ``SHELL_LOG`` in the working folder (the
+    project Brian2 builds), not to this process's streams, which Brian2 dumps whole on any
+    exception: after a Ctrl-C nothing of ``make`` is printed; when the command fails, the
+    log's end is written to stderr, where Brian2 shows it with its own error. The exit status
+    is encoded as ``os.system``'s."""
     def system(command: str) -> int:
-        proc = subprocess.Popen(command, shell=True, start_new_session=True)
+        with open(SHELL_LOG, "w") as log:
+            proc = subprocess.Popen(command, shell=True, start_new_session=True, stdout=log,
+                                    stderr=subprocess.STDOUT)
         try:
             code = proc.wait()
         except BaseException:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _stop_group(proc)
             raise
+        if code != 0:
+            with open(SHELL_LOG, errors="replace") as log:
+                sys.stderr.write(log.read()[-20_000:])
         return (code & 0xFF) << 8 if code >= 0 else -code
 
     with _SHELL_LOCK:
@@ -150,6 +161,31 @@ def interruptible_shell():
             yield
         finally:
             os.system = original
+
+
+#: where the output of a build command goes, in the folder it runs in (the project's)
+SHELL_LOG = "rate2spike_build.log"
+
+#: seconds a stopped shell command (make, the compilers) has to clean up before SIGKILL
+SHELL_GRACE_S = 2.0
+
+
+def _stop_group(proc) -> None:
+    """SIGTERM to the process group of ``proc``, SIGKILL to whatever of it is left after
+    ``SHELL_GRACE_S``; returns once the group is empty and ``proc`` reaped."""
+    deadline = time.monotonic() + SHELL_GRACE_S
+    sig = signal.SIGTERM
+    while True:
+        try:
+            os.killpg(proc.pid, sig)           # signal 0: is anyone of the group left?
+        except ProcessLookupError:
+            break
+        proc.poll()                            # reap the shell, so it does not count
+        if sig == signal.SIGKILL:
+            break
+        sig = signal.SIGKILL if time.monotonic() > deadline else 0
+        time.sleep(0.02)
+    proc.wait()
 
 
 def run_standalone(directory, run_args: dict, results_name: str) -> Path:

@@ -104,10 +104,12 @@ def test_trial_in_batch_equals_trial_alone_and_s_scales_only_recurrent_and_reado
     assert np.allclose(lif.W_rec_scaled, net.W_rec / 25) and np.allclose(lif.W_out_scaled, net.W_out / 25)
     assert lif.rate.W_in is net.W_in and lif.rate.tau_d_s is net.tau_d_s
     # a net whose weights are already divided by 25, run at s = 1, is the same network
-    pre = simulate(net.W_rec / 25, net.W_in, net.W_out / 25, net.tau_d_s, inputs[1:2], v0[n:2 * n],
-                   s=1.0, constants=c, trial_ids=[8])
-    np.testing.assert_array_equal(pre.spike_counts[0], batch.spike_counts[1])
-    np.testing.assert_allclose(pre.outputs[0], batch.outputs[1], rtol=1e-9, atol=1e-12)
+    # (same shape as the first model: the compiled program is reused with the new weights)
+    divided = LIFBatchModel(net.W_rec / 25, net.W_in, net.W_out / 25, net.tau_d_s, 3, steps, 0.005, c)
+    with open_backend(divided, "cpp_standalone", seed=1) as backend:
+        pre = backend.run(CopyBatch(inputs, np.ones(3), v0, [7, 8, 9]))
+    np.testing.assert_array_equal(pre.spike_counts, batch.spike_counts)
+    np.testing.assert_allclose(pre.outputs, batch.outputs, rtol=1e-9, atol=1e-12)
 
 
 def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):

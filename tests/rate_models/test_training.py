@@ -11,7 +11,6 @@ from rate2spike.rate_models.training import evaluate, train_rate_model
 @pytest.mark.slow
 def test_gonogo_reaches_the_reference_rule_and_learns_tau():
     """Batched training meets the paper's criterion (loss < 7, accuracy > 95 %)."""
-    torch.set_num_threads(2)
     cfg = TrainConfig(task="gonogo", stop_loss=7.0, max_updates=400)
     res = train_rate_model(cfg, progress=False)
     assert res.converged

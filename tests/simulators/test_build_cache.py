@@ -127,3 +127,23 @@ def test_a_build_that_fails_in_a_slot_is_retried_once_from_an_empty_folder(tmp_p
         run = backend.run(CopyBatch(inputs, np.full(2, 25.0), np.full(400, -60.0), None))
     assert calls == [["stale.o"], []]                    # wiped before the second try
     assert run.spike_counts.shape == (2, 200)
+
+
+def test_build_commands_keep_their_output_in_a_log_and_show_it_only_when_they_fail(tmp_path,
+                                                                                 monkeypatch,
+                                                                                 capfd):
+    """Brian2 dumps everything written to this process's streams on any exception (a Ctrl-C
+    included), so ``make`` writes to a log; a failing command's log goes to stderr."""
+    import os
+
+    from rate2spike.simulators.brian_setup import SHELL_LOG, interruptible_shell
+
+    monkeypatch.chdir(tmp_path)
+    with interruptible_shell():
+        ok = os.system("echo compiling quietly")
+        failed = os.system("echo 'main.cpp:1: error: compiler says no' >&2; exit 3")
+        killed = os.system("kill -TERM $$")
+    out, err = capfd.readouterr()
+    assert (ok, failed, killed) == (0, 3 << 8, 15)     # os.system's encoding
+    assert out == "" and err == "main.cpp:1: error: compiler says no\n"
+    assert (tmp_path / SHELL_LOG).is_file()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -108,21 +109,21 @@ def dask_map(work, calls: dict, scheduler=None, workers: int | None = None, prog
         raise Rate2SpikeError(f"--workers must be a whole number >= 1, got {workers!r}")
     if not calls:
         return {}
+    with _quiet_workers():       # for as long as the cluster lives: workers are started late
+        return _map_on_cluster(work, calls, scheduler, workers, progress, desc, unit)
+
+
+def _map_on_cluster(work, calls, scheduler, workers, progress, desc, unit) -> dict:
     from dask.distributed import Client, LocalCluster, as_completed
 
-    # killed workers leave semaphores that the resource tracker (a process of its own, which
-    # inherits this environment) would report at exit, after the command's own message
-    os.environ.setdefault("PYTHONWARNINGS", "ignore::UserWarning:multiprocessing.resource_tracker")
-    cluster = None
-    if scheduler:
-        client = connect(scheduler)
-    else:
-        with _quiet_workers():
-            cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                   processes=True, dashboard_address=None)
-        client = Client(cluster)
+    client = cluster = None
     results = {}
     try:
+        if scheduler:
+            client = connect(scheduler)
+        else:
+            cluster = _local_cluster_without_ctrl_c(LocalCluster, workers or os.cpu_count() or 1)
+            client = Client(cluster)
         futures = {client.submit(work, *args, **kwargs, key=f"rate2spike-{key}-{os.getpid()}",
                                  pure=False): key for key, (args, kwargs) in calls.items()}
         bar = tqdm(total=len(futures), desc=desc, unit=unit, disable=not progress, dynamic_ncols=True)
@@ -147,19 +148,49 @@ WORKER_LOG_ENV = "DASK_LOGGING__DISTRIBUTED"
 
 @contextmanager
 def _quiet_workers():
-    """Start worker processes with their own Dask logging at critical: a task's error comes back
-    as its result, and the cancelled tasks and closed streams of a cluster shut down by a Ctrl-C
-    are not news. (SIGINT is left alone: masking or ignoring it here could lose a Ctrl-C.)"""
-    level = os.environ.get(WORKER_LOG_ENV)
-    os.environ.setdefault(WORKER_LOG_ENV, "critical")
+    """Worker processes started in this context keep their own Dask logging at critical: a task's
+    error comes back as its result, and the cancelled tasks and closed streams of a cluster shut
+    down by a Ctrl-C are not news. Killed workers leave semaphores that the resource tracker (a
+    process of its own, which inherits this environment) would report at exit, after the
+    command's own message. The environment is restored afterwards."""
+    quiet = {WORKER_LOG_ENV: "critical",
+             "PYTHONWARNINGS": "ignore::UserWarning:multiprocessing.resource_tracker"}
+    before = {name: os.environ.get(name) for name in quiet}
+    for name, value in quiet.items():
+        os.environ.setdefault(name, value)
     try:
         yield
     except BaseException:          # a Ctrl-C while the cluster starts: its teardown is muted too
         _mute_dask()
         raise
     finally:
-        if level is None:
-            os.environ.pop(WORKER_LOG_ENV, None)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+
+
+def _local_cluster_without_ctrl_c(local_cluster, workers: int):
+    """A LocalCluster of ``workers`` single-threaded processes that never see a Ctrl-C.
+
+    A terminal's Ctrl-C reaches the whole process group; only this process should act on it (it
+    closes the cluster and prints one line), the workers would print tracebacks. So the workers
+    are started with SIGINT *blocked*, a mask they inherit from the Dask event-loop thread that
+    spawns them; nothing is ignored in this thread, and a Ctrl-C during start-up interrupts it at
+    once. The resource tracker is started first: starting it later unblocks SIGINT in the thread
+    that starts it (``multiprocessing.resource_tracker``). The dashboard takes a free port (the
+    default 8787 warns when another cluster holds it)."""
+    cluster = local_cluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0")
+    if hasattr(signal, "pthread_sigmask"):
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+        cluster.sync(_block_ctrl_c_in_this_thread)
+    cluster.scale(workers)
+    return cluster
+
+
+async def _block_ctrl_c_in_this_thread() -> None:
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
 
 
 def _mute_dask() -> None:
