@@ -77,6 +77,7 @@ ADDED_STREAMS = {
     "compare_trials": 5000,
     "simulate_trials": 7000,
     "export_trials": 9000,
+    "nir_check_trials": 11000,
 }
 #: seed = offset + extra (the update number); independent of the run seed
 FIXED_STREAMS = {
@@ -110,6 +111,7 @@ PURPOSES = {
     "compare_trials": "the shared trials of compare",
     "simulate_trials": "the trials of simulate",
     "export_trials": "the stimulus trial of an exported Brian2 script",
+    "nir_check_trials": "the held-out trials of nir-check",
     "rate_evaluation": "rate training's held-out evaluation trials (+ update)",
     "spiking_evaluation": "SRC / adaptive LIF training's held-out evaluation trials (+ update)",
     "classifier_pool": "which training samples a classifier uses",

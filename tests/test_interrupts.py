@@ -39,11 +39,10 @@ def _one_line_130(proc) -> str:
     return err
 
 
-def _convert_cmd(tmp_path, out):
+def _convert_cmd(tmp_path, out, scales=(20, 25, 30, 35, 40, 45)):
     model = str(make_rate_artifact(tmp_path / "m"))
     return [sys.executable, "-m", "rate2spike", "convert", "--task", "gonogo", "--model", model,
-            "--trials", "20", "--scales", ",".join(str(s) for s in range(20, 50, 5)), "--out",
-            str(out), "--quiet"]
+            "--trials", "10", "--scales", ",".join(map(str, scales)), "--out", str(out), "--quiet"]
 
 
 def test_one_ctrl_c_stops_convert_with_130_and_a_resumable_folder(tmp_path):
@@ -81,7 +80,7 @@ def test_one_ctrl_c_during_compilation_stops_the_compilers_and_the_rebuild_works
     the build silently, and the run rebuilt and finished with exit 0."""
     cache = tmp_path / "cache"          # cold: this run compiles
     out = tmp_path / "conv"
-    cmd = _convert_cmd(tmp_path, out)
+    cmd = _convert_cmd(tmp_path, out, scales=(20, 30))
     proc = _start(cmd, RATE2SPIKE_BUILD_CACHE=str(cache))
     compiling = _wait_for(lambda: any(cache.rglob("*.o")))   # the first object file is out
     os.killpg(proc.pid, signal.SIGINT)
@@ -92,7 +91,7 @@ def test_one_ctrl_c_during_compilation_stops_the_compilers_and_the_rebuild_works
     done = subprocess.run([*cmd, "--resume"], capture_output=True, text=True,
                           env={**os.environ, "RATE2SPIKE_BUILD_CACHE": str(cache)})
     assert done.returncode == 0, done.stderr
-    assert len(json.loads((out / "lambda_sweep.json").read_text())) == 6
+    assert len(json.loads((out / "lambda_sweep.json").read_text())) == 2
 
 
 def test_one_ctrl_c_stops_a_study_with_130_and_no_dask_traceback(tmp_path):

@@ -1,9 +1,10 @@
-"""Commands on a converted LIF network file: ``simulate`` and ``export``.
+"""Commands on a converted LIF network file: ``simulate``, ``export`` and ``nir-check``.
 
 Examples::
 
     rate2spike simulate runs/gng/lif_network.npz --trials 50 --stim inh --units I --window 0.3,0.6
     rate2spike export runs/gng/lif_network.npz --format nir --out gonogo_lif.nir
+    rate2spike nir-check gonogo_lif.nir --with norse,snntorch --net runs/gng/lif_network.npz
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ EXPORT_FORMATS = ("nir", "brian2")
 
 
 def add_network_commands(sub) -> None:
-    """The ``simulate`` and ``export`` sub-parsers."""
+    """The ``simulate``, ``export`` and ``nir-check`` sub-parsers."""
     sm = sub.add_parser("simulate", help="run trials of a converted LIF net (optionally with the "
                         "reference's artificial stimulation) and write spikes, recordings, "
                         "outputs, figures and accuracy")
@@ -49,6 +50,21 @@ def add_network_commands(sub) -> None:
                     "brian2: F.py and F.npz); never overwritten")
     ex.add_argument("--condition", help="brian2: condition of the trial the script carries")
     ex.add_argument("--seed", type=seed_arg, default=0, help="brian2: trial and initial voltages (0)")
+    ex.add_argument("--nir-profile", dest="nir_profile", default="portable", metavar="PROFILE",
+                    help="nir: portable (default: CubaLIF nodes that Norse and snnTorch load; what "
+                         "it approximates is listed) or full (continuous time, the "
+                         "double-exponential synapse and readout as LI nodes)")
+
+    nc = sub.add_parser("nir-check", help="run a portable NIR graph in Norse, snnTorch and "
+                        "rate2spike on the same held-out trials and compare their accuracies")
+    nc.add_argument("graph", metavar="GRAPH", help="a .nir file from 'export --format nir'")
+    nc.add_argument("--with", dest="clients", default="rate2spike,norse,snntorch", metavar="LIST",
+                    help="simulators, comma-separated: rate2spike, norse, snntorch (all three)")
+    nc.add_argument("--trials", type=int, default=100, help="held-out trials (100)")
+    nc.add_argument("--seed", type=seed_arg, default=0, help="which held-out trials (0)")
+    nc.add_argument("--net", metavar="LIF_NETWORK", help="also the original lif_network.npz in "
+                    "Brian2 (noise, refractory period and all) on the same trials")
+    nc.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _stimulation(args, dale_sign):
@@ -95,15 +111,39 @@ def run_export(args) -> int:
     if args.fmt not in EXPORT_FORMATS:
         raise Rate2SpikeError(f"unknown export format {args.fmt!r}; valid: "
                               f"{', '.join(EXPORT_FORMATS)}")
-    for path in export(args.network, args.fmt, args.out, args.condition, args.seed):
+    for path in export(args.network, args.fmt, args.out, args.condition, args.seed,
+                       args.nir_profile):
         print(f"wrote {path}")
+    if args.fmt == "nir" and args.nir_profile == "portable":
+        import nir
+
+        meta = nir.read(str(path)).metadata
+        dropped = "; ".join(meta["approximations"].values())
+        print(f"NIR profile: portable, {meta['profile']}" + (f" ({dropped})" if dropped else "")
+              + f"; check it: rate2spike nir-check {path} --net {args.network}")
+    return 0
+
+
+def run_nir_check(args) -> int:
+    from ..workflows.nir_check import nir_check
+
+    clients = [c.strip() for c in args.clients.split(",") if c.strip()]
+    scores = nir_check(args.graph, clients, args.trials, args.seed, args.net, not args.quiet)
+    print(f"{args.trials} held-out trials (seed {args.seed}) of {args.graph}")
+    print(f"{'simulator':<11} {'accuracy':>8}  {'95% interval':<15} {'spikes/trial':>12} {'seconds':>8}")
+    for s in scores:
+        lo, hi = s.interval
+        print(f"{s.client:<11} {s.accuracy:>8.1%}  [{lo:5.1%}, {hi:5.1%}]  {s.spikes_per_trial:>12.0f} "
+              f"{s.seconds:>8.1f}")
     return 0
 
 
 def run_network_command(args) -> int:
-    """Run ``simulate`` or ``export`` (parsed by :func:`add_network_commands`)."""
+    """Run ``simulate``, ``export`` or ``nir-check`` (parsed by :func:`add_network_commands`)."""
     if args.command == "simulate":
         return run_simulate(args, not args.quiet)
+    if args.command == "nir-check":
+        return run_nir_check(args)
     return run_export(args)
 
 

@@ -46,6 +46,7 @@ from ..artifacts import atomic_write_bytes
 from ..errors import Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..version import __version__
+from .nir_portable import to_portable_nir
 
 #: text of each approximation that the NIR graph forces (graph metadata "approximations")
 APPROXIMATIONS = {
@@ -141,8 +142,14 @@ def to_nir(network: LIFNetwork) -> nir.NIRGraph:
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
 
-def write_nir(network: LIFNetwork, path) -> Path:
-    """Write :func:`to_nir` of ``network`` to ``path`` (HDF5, readable by ``nir.read``).
+#: the NIR graphs of a LIF net: ``portable`` (:mod:`.nir_portable`: what Norse and snnTorch
+#: load) and ``full`` (this module: continuous time, the double-exponential synapse exactly)
+NIR_PROFILES = ("portable", "full")
+
+
+def write_nir(network: LIFNetwork, path, profile: str = "full") -> Path:
+    """Write the ``profile`` graph of ``network`` (``full``: :func:`to_nir`; ``portable``:
+    :func:`~.nir_portable.to_portable_nir`) to ``path`` (HDF5, readable by ``nir.read``).
 
     Atomic: written to a temporary file in the same folder, then moved onto ``path``.
     Raises :class:`~rate2spike.errors.Rate2SpikeError` if the folder does not exist or
@@ -153,7 +160,10 @@ def write_nir(network: LIFNetwork, path) -> Path:
         raise Rate2SpikeError(f"cannot write {path}: folder {path.parent} does not exist")
     if path.is_dir():
         raise Rate2SpikeError(f"cannot write {path}: it is a folder")
+    if profile not in NIR_PROFILES:
+        raise Rate2SpikeError(f"unknown NIR profile {profile!r}; valid: {', '.join(NIR_PROFILES)}")
+    graph = to_nir(network) if profile == "full" else to_portable_nir(network)
     buffer = io.BytesIO()                   # h5py writes into a file-like object
-    nir.write(buffer, to_nir(network))
+    nir.write(buffer, graph)
     atomic_write_bytes(path, buffer.getvalue())
     return path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..errors import Rate2SpikeError
 from ..exporters.brian2_script import write_brian2_script
-from ..exporters.nir_export import write_nir
+from ..exporters.nir_export import NIR_PROFILES, write_nir
 from ..lif_models import LIFNetwork
 from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task
@@ -26,9 +26,11 @@ def _targets(out: Path, fmt: str) -> list:
     return [stem.with_suffix(ext) for ext in FORMATS[fmt]]
 
 
-def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) -> list:
+def export(network, fmt: str, out, condition: str | None = None, seed: int = 0,
+           nir_profile: str = "portable") -> list:
     """Write ``network`` (a :class:`~rate2spike.lif_models.LIFNetwork` or its ``.npz``) as
-    ``fmt``: ``nir`` (``OUT.nir``, HDF5, read back with ``nir.read``) or ``brian2``
+    ``fmt``: ``nir`` (``OUT.nir``, HDF5, read back with ``nir.read``; ``nir_profile``
+    ``portable``, which Norse and snnTorch load, or ``full``) or ``brian2``
     (``OUT.py`` + ``OUT.npz``; ``condition`` picks the trial it carries, default the task's
     first condition; ``seed`` its trial and initial voltages). Existing files are never
     overwritten. Returns the paths written.
@@ -43,6 +45,8 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) 
     if fmt not in FORMATS:
         raise Rate2SpikeError(f"unknown export format {fmt!r}; valid: {', '.join(FORMATS)}")
     check_seed(seed, "--seed")
+    if nir_profile not in NIR_PROFILES:
+        raise Rate2SpikeError(f"unknown --nir-profile {nir_profile!r}; valid: {', '.join(NIR_PROFILES)}")
     if fmt == "nir" and condition is not None:
         raise Rate2SpikeError("--condition applies to --format brian2 only (a NIR graph carries no "
                               "trial); leave it out")
@@ -60,7 +64,7 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0) 
         raise Rate2SpikeError(f"{', '.join(existing)} already exist(s); choose another --out or "
                               f"remove it")
     if fmt == "nir":
-        return [Path(write_nir(network, targets[0]))]
+        return [Path(write_nir(network, targets[0], nir_profile))]
     task = get_task(network.rate.task)
     condition = condition or task.condition_names[0]
     if condition not in task.condition_names:

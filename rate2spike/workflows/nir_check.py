@@ -1,0 +1,116 @@
+"""``nir-check``: run a portable NIR graph inside Norse and snnTorch (through their own NIR
+importers) and in rate2spike, on the same held-out trials of the graph's task, and score each
+with the task's scorer; optionally beside the original LIF net simulated in Brian2.
+
+Data path: graph file -> ``nir.read`` -> task trials (seeded) -> each client's spikes ->
+readout from the spikes (:func:`~rate2spike.exporters.nir_portable.readout_from_spikes`) ->
+task scorer -> accuracy with a Wilson interval.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import Rate2SpikeError
+from ..exporters.nir_clients import CLIENTS, run_in
+from ..exporters.nir_portable import portable_inputs, readout_from_spikes
+from ..seeds import stream_seed
+from ..statistics import wilson_interval
+from ..tasks import get_task
+from ..validation import check_seed
+
+#: readout samples every 5 graph steps (0.5 ms at the default step), as rate2spike's readout
+READOUT_STRIDE = 5
+
+
+@dataclass
+class ClientScore:
+    """One simulator's result on the shared trials: accuracy with its 95 % Wilson interval,
+    mean spikes per trial and wall time (s, loading included)."""
+
+    client: str
+    accuracy: float
+    interval: tuple
+    spikes_per_trial: float
+    seconds: float
+
+
+def _read_graph(path):
+    import nir
+
+    path = Path(path)
+    if not path.is_file():
+        raise Rate2SpikeError(f"{path} does not exist; give a graph written by "
+                              f"'rate2spike export LIF_NETWORK --format nir'")
+    try:
+        graph = nir.read(str(path))
+    except Exception as exc:   # noqa: BLE001  (h5py raises many kinds on a foreign file)
+        raise Rate2SpikeError(f"{path} is not a NIR file ({type(exc).__name__}: {exc})") from None
+    if "profile" not in graph.metadata or "task" not in graph.metadata:
+        raise Rate2SpikeError(f"{path} is not a portable rate2spike graph; export it with "
+                              f"--nir-profile portable (the default)")
+    return graph
+
+
+def nir_check(graph_path, clients=("rate2spike", "norse", "snntorch"), trials: int = 100,
+              seed: int = 0, network=None, progress: bool = False) -> list:
+    """Score the portable graph at ``graph_path`` in each of ``clients`` on ``trials`` held-out
+    trials (stream ``nir_check_trials`` of ``seed``); with ``network`` (the LIF net or its
+    ``.npz``) also rate2spike's Brian2 simulation of it (noise, refractory period and all) on
+    the same trials, as client ``brian2``. Returns one :class:`ClientScore` per client.
+
+    Example
+    -------
+    >>> for s in nir_check("gonogo_lif.nir", ["norse", "snntorch"]):      # doctest: +SKIP
+    ...     print(s.client, f"{s.accuracy:.0%}")
+    norse 100%
+    snntorch 100%
+    """
+    check_seed(seed, "--seed")
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 100_000:
+        raise Rate2SpikeError(f"--trials must be a whole number in 1 ... 100000, got {trials!r}")
+    unknown = [c for c in clients if c not in CLIENTS]
+    if unknown or not clients:
+        raise Rate2SpikeError(f"--with {','.join(unknown) or '(none)'}: valid clients are "
+                              f"{', '.join(CLIENTS)}")
+    graph = _read_graph(graph_path)
+    meta = graph.metadata
+    task = get_task(str(meta["task"]))
+    batch = task.generate(trials, stream_seed("nir_check_trials", seed))
+    dt_s = float(meta["dt_s"])
+    hold = int(round(batch.dt_s / dt_s))
+    if not np.isclose(hold * dt_s, batch.dt_s):
+        raise Rate2SpikeError(f"the graph's step {dt_s} s does not divide the task's {batch.dt_s} s")
+    inputs = portable_inputs(np.repeat(batch.inputs, hold, axis=2))
+    scores = []
+    for client in clients:
+        start = time.perf_counter()
+        spikes = run_in(client, graph, inputs)
+        outputs = readout_from_spikes(spikes, meta, READOUT_STRIDE)
+        correct = task.score(outputs, batch.labels, READOUT_STRIDE * dt_s, window="lif")
+        scores.append(ClientScore(client, float(correct.mean()),
+                                  wilson_interval(int(correct.sum()), trials),
+                                  float(spikes.sum() / trials), time.perf_counter() - start))
+    if network is not None:
+        scores.append(_brian2_score(network, task, batch, progress))
+    return scores
+
+
+def _brian2_score(network, task, batch, progress: bool) -> ClientScore:
+    from ..lif_models import LIFNetwork
+    from ..simulators.lif import simulate_lif
+
+    if not isinstance(network, LIFNetwork):
+        network = LIFNetwork.load(network)
+    if network.rate.task != task.name:
+        raise Rate2SpikeError(f"--net is a {network.rate.task} net but the graph's task is "
+                              f"{task.name}")
+    start = time.perf_counter()
+    sim = simulate_lif(network, batch.inputs, batch.dt_s, progress=progress)
+    run = sim.runs[network.s]
+    correct = task.score(run.outputs, batch.labels, sim.readout_dt_s, window="lif")
+    return ClientScore("brian2", float(correct.mean()), wilson_interval(int(correct.sum()), len(batch)),
+                       float(run.spike_counts.sum() / len(batch)), time.perf_counter() - start)
