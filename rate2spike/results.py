@@ -215,3 +215,4 @@ class SimulationResult:
     build_time_s: float = 0.0
     wall_time_s: float = 0.0
     files: dict = field(default_factory=dict)
+    lesion: Any = None          # the lesion applied (a dict with connections_hit), or None

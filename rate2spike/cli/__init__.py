@@ -149,7 +149,7 @@ def _run(args) -> int:
     # every core, unless OMP_NUM_THREADS says otherwise: several runs side by side should set it
     # to 1, since torch's threads spin while waiting and oversubscribed cores slow small ops ~15x
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
-    if args.command in ("simulate", "export", "nir-check"):
+    if args.command in ("simulate", "export", "nir-check", "lesion"):
         return run_network_command(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)

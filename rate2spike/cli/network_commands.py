@@ -1,8 +1,10 @@
-"""Commands on a converted LIF network file: ``simulate``, ``export`` and ``nir-check``.
+"""Commands on a converted LIF network file: ``simulate``, ``lesion``, ``export`` and
+``nir-check``.
 
 Examples::
 
     rate2spike simulate runs/gng/lif_network.npz --trials 50 --stim inh --units I --window 0.3,0.6
+    rate2spike lesion runs/gng/lif_network.npz --kinds IE,EI --fractions 0,0.2,0.5
     rate2spike export runs/gng/lif_network.npz --format nir --out gonogo_lif.nir
     rate2spike nir-check gonogo_lif.nir --with norse,snntorch --net runs/gng/lif_network.npz
 """
@@ -17,7 +19,7 @@ EXPORT_FORMATS = ("nir", "brian2")
 
 
 def add_network_commands(sub) -> None:
-    """The ``simulate``, ``export`` and ``nir-check`` sub-parsers."""
+    """The ``simulate``, ``lesion``, ``export`` and ``nir-check`` sub-parsers."""
     sm = sub.add_parser("simulate", help="run trials of a converted LIF net (optionally with the "
                         "reference's artificial stimulation) and write spikes, recordings, "
                         "outputs, figures and accuracy")
@@ -40,6 +42,9 @@ def add_network_commands(sub) -> None:
     sm.add_argument("--quiet", action="store_true", help="no progress bar")
     sm.add_argument("--force", action="store_true", help="overwrite the files of an earlier "
                     "simulate (or a convert's report.md) in --out")
+    sm.add_argument("--lesion", metavar="KIND:FRACTION[:FACTOR]", help="first multiply a fraction "
+                    "of the recurrent connections of KIND (all, EE, EI, IE, II; presynaptic type "
+                    "first) by FACTOR (0: removed), chosen with --seed; e.g. IE:0.5")
 
     ex = sub.add_parser("export", help="write a converted LIF net as a NIR graph or a "
                         "self-contained Brian2 script")
@@ -54,6 +59,23 @@ def add_network_commands(sub) -> None:
                     help="nir: portable (default: CubaLIF nodes that Norse and snnTorch load; what "
                          "it approximates is listed) or full (continuous time, the "
                          "double-exponential synapse and readout as LI nodes)")
+
+    ls = sub.add_parser("lesion", help="accuracy of a converted net as a fraction of its "
+                        "recurrent connections (all, or E->E, E->I, I->E, I->I) is removed")
+    ls.add_argument("network", metavar="LIF_NETWORK", help="lif_network.npz from 'convert'")
+    ls.add_argument("--kinds", default="all,EE,EI,IE,II", metavar="LIST",
+                    help="kinds of connection, presynaptic type first (all,EE,EI,IE,II)")
+    ls.add_argument("--fractions", default="0,0.1,0.2,0.3,0.5,0.8", metavar="LIST",
+                    help="fractions removed, each in 0 ... 1 (0,0.1,0.2,0.3,0.5,0.8)")
+    ls.add_argument("--factor", type=float, default=0.0, help="multiply the chosen connections "
+                    "by this instead of removing them (0)")
+    ls.add_argument("--trials", type=int, default=100, help="held-out trials per point (100)")
+    ls.add_argument("--seed", type=seed_arg, default=0, help="trials, noise, which connections (0)")
+    ls.add_argument("--device", choices=DEVICES, default="cpp_standalone",
+                    help="simulator (cpp_standalone)")
+    ls.add_argument("--out", metavar="DIR", help="output folder (runs/TASK-lesion-TIMESTAMP); "
+                    "rerun the same command to continue an interrupted study")
+    ls.add_argument("--quiet", action="store_true", help="no progress bar")
 
     nc = sub.add_parser("nir-check", help="run a portable NIR graph in Norse, snnTorch and "
                         "rate2spike on the same held-out trials and compare their accuracies")
@@ -94,9 +116,12 @@ def run_simulate(args, progress: bool) -> int:
 
     dale_sign = LIFNetwork.load(args.network).rate.dale_sign
     record = tuple(x for x in args.record.replace(" ", "").split(",") if x)
+    from ..lif_models import Lesion
+
+    lesion = Lesion.parse(args.lesion, args.seed) if args.lesion else None
     res = simulate(args.network, args.task, args.out, args.trials, args.condition,
                    _stimulation(args, dale_sign), record, args.seed, args.device,
-                   progress, force=args.force)
+                   progress, force=args.force, lesion=lesion)
     conds = ", ".join(f"{c} {a:.0%}" for c, a in res.per_condition.items())
     print(f"{res.task}: accuracy {res.accuracy:.1%} ({conds}) on {res.trials} trials at "
           f"s = {res.s:g}; E {res.rate_E_hz:.1f} Hz, I {res.rate_I_hz:.1f} Hz; "
@@ -124,6 +149,25 @@ def run_export(args) -> int:
     return 0
 
 
+def run_lesion(args) -> int:
+    from ..workflows.lesion_study import lesion_study
+
+    try:
+        fractions = [float(f) for f in args.fractions.split(",") if f.strip()]
+    except ValueError:
+        raise ConfigError(f"--fractions {args.fractions!r}: expected numbers in 0 ... 1, e.g. "
+                          f"0,0.2,0.5") from None
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    res = lesion_study(args.network, kinds, fractions, args.trials, args.factor, args.seed,
+                       args.out, args.device, not args.quiet)
+    for p in res.points:
+        print(f"{p['kind']:>4} {p['fraction']:4.2f}: accuracy {p['accuracy']:6.1%} "
+              f"[{p['interval'][0]:.1%}, {p['interval'][1]:.1%}], {p['connections_hit']} "
+              f"connections hit, E {p['rate_E_hz']:.1f} Hz, I {p['rate_I_hz']:.1f} Hz")
+    print(f"report: {res.files['report']}")
+    return 0
+
+
 def run_nir_check(args) -> int:
     from ..workflows.nir_check import nir_check
 
@@ -144,6 +188,8 @@ def run_network_command(args) -> int:
         return run_simulate(args, not args.quiet)
     if args.command == "nir-check":
         return run_nir_check(args)
+    if args.command == "lesion":
+        return run_lesion(args)
     return run_export(args)
 
 

@@ -89,7 +89,7 @@ def write_simulation(res, network, task: Task, batch: TrialBatch, run, correct, 
     summary = {"task": res.task, "scale_s": res.s, "lambda": 1 / res.s, "trials": res.trials,
                "seed": res.seed, "device": res.device, "accuracy": res.accuracy,
                "per_condition": res.per_condition, "rate_E_hz": res.rate_E_hz,
-               "rate_I_hz": res.rate_I_hz, "stimulation": res.stimulation,
+               "rate_I_hz": res.rate_I_hz, "stimulation": res.stimulation, "lesion": res.lesion,
                "sim_time_s": res.sim_time_s, "build_time_s": res.build_time_s,
                "network": str(source) if source else None, "files": files}
     files["json"] = write_json(out / "simulation.json", summary)

@@ -11,7 +11,8 @@ import time
 import numpy as np
 
 from ..errors import Rate2SpikeError
-from ..lif_models import LIFNetwork, Stimulation
+from ..lif_models import Lesion, LIFNetwork, Stimulation
+from ..lif_models import lesion as apply_lesion
 from ..locking import folder_lock
 from ..report.simulate_report import write_simulation
 from ..results import SimulationResult
@@ -54,7 +55,8 @@ SIMULATE_FILES = ("simulation.npz", "simulation.json", "report.md", "raster.png"
 def simulate(network, task: str | None = None, out=None, trials: int = 20,
              condition: str | None = None, stimulation: Stimulation | None = None, record=(),
              seed: int = 0, device: str = "cpp_standalone",
-             progress: bool = True, force: bool = False) -> SimulationResult:
+             progress: bool = True, force: bool = False,
+             lesion: Lesion | None = None) -> SimulationResult:
     """Simulate ``trials`` trials of a converted net and write what happened.
 
     network : a :class:`~rate2spike.lif_models.LIFNetwork` or its artifact
@@ -63,11 +65,13 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
         ``go``); stimulation : a :class:`~rate2spike.lif_models.Stimulation` applied to every
         trial; record : variables among ``v``, ``I_syn``, ``h``, ``r`` recorded every readout
         interval (0.5 ms) for the first trial of each condition; seed : trials, noise and
-        initial voltages. Writes ``simulation.npz`` (outputs, every spike, recordings),
-        ``simulation.json``, ``report.md`` and figures (raster, PSTH of E and I units per
-        condition, outputs, recordings) into ``out`` (default ``runs/TASK-simulate-TIMESTAMP``).
-        A folder that already holds any of these files (an earlier ``simulate``, or a
-        ``convert`` folder's ``report.md``) is refused unless ``force``.
+        initial voltages; lesion : a :class:`~rate2spike.lif_models.Lesion` of the recurrent
+        connections applied first (recorded in ``simulation.json``). Writes ``simulation.npz``
+        (outputs, every spike, recordings), ``simulation.json``, ``report.md`` and figures
+        (raster, PSTH of E and I units per condition, outputs, recordings) into ``out``
+        (default ``runs/TASK-simulate-TIMESTAMP``). A folder that already holds any of these
+        files (an earlier ``simulate``, or a ``convert`` folder's ``report.md``) is refused
+        unless ``force``.
 
     Example
     -------
@@ -93,6 +97,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
                               f"{', '.join(RECORDABLE)}")
     if stimulation is not None:
         stimulation.check(network.n_units, task_obj.duration_s)
+    if lesion is not None:
+        network = apply_lesion(network, lesion)
     check_trials_fit(task_obj, trials, network.n_units, "simulate",
                      network.constants.readout_dt_s)
     batch, recorded = _trials(task_obj, trials, condition, seed)
@@ -117,7 +123,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
              for c in task_obj.condition_names if np.any(batch.conditions == c)},
             float(rates[:, exc].mean()) if exc.any() else 0.0,
             float(rates[:, ~exc].mean()) if (~exc).any() else 0.0,
-            stimulation.as_dict() if stimulation else None, run.sim_time_s, sim.build_time_s)
+            stimulation.as_dict() if stimulation else None, run.sim_time_s, sim.build_time_s,
+            lesion=network.meta.get("lesion"))
         result.files = write_simulation(result, network, task_obj, batch, run, correct,
                                         sim.readout_dt_s, stimulation, source=path)
         result.wall_time_s = time.perf_counter() - start
