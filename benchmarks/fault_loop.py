@@ -49,7 +49,8 @@ def table(what: str, out: Path):
     rows = []
     for f in sorted(out.rglob("result.json")):
         r = json.loads(f.read_text())
-        rows.append((f.parent.name, r.get("best_scale_s"), r.get("best_accuracy")))
+        rows.append((f.parent.name, r.get("best_scale_s"), r.get("lif_accuracy"),
+                     r.get("accuracy_by_scale")))
     return rows
 
 

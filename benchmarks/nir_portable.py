@@ -60,7 +60,7 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 graph = write_nir(lif, Path(tmp) / "g.nir", "portable")
                 scores = {s.client: s for s in nir_check(graph, clients, args.trials, 0, lif)}
-            rows.append((result_file.parent.name, result["best_scale_s"], result["best_accuracy"],
+            rows.append((result_file.parent.name, result["best_scale_s"], result["lif_accuracy"],
                          scores))
             print(f"{folder.name} {rows[-1][0]}: s = {rows[-1][1]:g}, study best "
                   f"{rows[-1][2]:.1%}; " + ", ".join(f"{c} {s.accuracy:.1%} ({s.spikes_per_trial:.0f} "

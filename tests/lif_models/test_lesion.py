@@ -67,7 +67,7 @@ def test_simulate_and_the_lesion_study_remove_inhibition_and_e_units_fire_more(t
     stem = tmp_path / "lif_network"
     convert(RateNetwork.load(TRAINED), 20.0).save(stem)
     net = f"{stem}.npz"
-    code, out = run_cli(["simulate", net, "--trials", "4", "--lesion", "IE:1", "--out",
+    code, out = run_cli(["simulate", net, "--trials", "10", "--lesion", "IE:1", "--out",
                          str(tmp_path / "sim"), "--quiet"])
     assert code == 0, out.err
     recorded = json.loads((tmp_path / "sim" / "simulation.json").read_text())["lesion"]
