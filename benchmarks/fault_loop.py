@@ -55,15 +55,18 @@ def table(what: str, out: Path):
 
 
 def run(cmd, env, kill_after=None, sig=None):
+    """(exit status, stderr, whether the signal was sent to a live process)."""
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
+    sent = False
     if kill_after is not None:
         try:
             proc.wait(timeout=kill_after)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, sig)
+            sent = True
     out, err = proc.communicate(timeout=600)
-    return proc.returncode, err
+    return proc.returncode, err, sent
 
 
 def main() -> int:
@@ -74,6 +77,9 @@ def main() -> int:
     ap.add_argument("--signals", choices=("both", "int", "kill"), default="both",
                     help="SIGINT and SIGKILL at random (both), or only one of them")
     args = ap.parse_args()
+    # a shell starts background jobs with SIGINT ignored, and children would inherit that: give
+    # them the default disposition, as a terminal's foreground job has
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="rate2spike_faults_"))
     cache = work / "cache"
@@ -90,7 +96,7 @@ def main() -> int:
     for attempt in ("cold", "warm"):          # kill points within the warm (cached) run's time
         shutil.rmtree(work / "clean", ignore_errors=True)
         start = time.perf_counter()
-        code, err = run(command(args.what, model, work / "clean", False), env)
+        code, err, _ = run(command(args.what, model, work / "clean", False), env)
         duration = time.perf_counter() - start
         if code != 0:
             print(err)
@@ -103,16 +109,20 @@ def main() -> int:
         sig = rng.choice({"both": (signal.SIGINT, signal.SIGKILL), "int": (signal.SIGINT,),
                           "kill": (signal.SIGKILL,)}[args.signals])
         delay = rng.uniform(0.3, duration)
-        code, err = run(command(args.what, model, out, False), env, delay, sig)
+        code, err, sent = run(command(args.what, model, out, False), env, delay, sig)
         problems = []
         lines = [line for line in err.strip().splitlines() if line.strip()]
         if sig == signal.SIGINT and code == -signal.SIGINT and not lines:
             code = 130   # killed by SIGINT before Python's own handler was installed: a shell says 130
+        # exit 0 is right only when the work was done (the last moments: results written, the
+        # cluster being closed); earlier, the Ctrl-C was swallowed
+        if sig == signal.SIGINT and code == 0 and sent and delay < 0.85 * duration:
+            problems.append("exit 0: the SIGINT reached a running process and was not acted on")
         if sig == signal.SIGINT and code not in (0, 130):
             problems.append(f"exit {code} after SIGINT")
         if sig == signal.SIGINT and code == 130 and (len(lines) > 1 or "Traceback" in err):
             problems.append(f"stderr after SIGINT: {err.strip()[-300:]!r}")
-        code2, err2 = run(command(args.what, model, out, (work / "clean").exists() and out.exists()),
+        code2, err2, _ = run(command(args.what, model, out, (work / "clean").exists() and out.exists()),
                           env)
         if code2 != 0:
             problems.append(f"resume exit {code2}: {err2.strip()[-300:]}")

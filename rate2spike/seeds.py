@@ -78,6 +78,7 @@ ADDED_STREAMS = {
     "simulate_trials": 7000,
     "export_trials": 9000,
     "nir_check_trials": 11000,
+    "lesion_connections": 13000,
 }
 #: seed = offset + extra (the update number); independent of the run seed
 FIXED_STREAMS = {
@@ -112,6 +113,7 @@ PURPOSES = {
     "simulate_trials": "the trials of simulate",
     "export_trials": "the stimulus trial of an exported Brian2 script",
     "nir_check_trials": "the held-out trials of nir-check",
+    "lesion_connections": "which connections a lesion hits",
     "rate_evaluation": "rate training's held-out evaluation trials (+ update)",
     "spiking_evaluation": "SRC / adaptive LIF training's held-out evaluation trials (+ update)",
     "classifier_pool": "which training samples a classifier uses",

@@ -117,8 +117,10 @@ def run_simulate(args, progress: bool) -> int:
     dale_sign = LIFNetwork.load(args.network).rate.dale_sign
     record = tuple(x for x in args.record.replace(" ", "").split(",") if x)
     from ..lif_models import Lesion
+    from ..seeds import stream_seed
 
-    lesion = Lesion.parse(args.lesion, args.seed) if args.lesion else None
+    lesion = Lesion.parse(args.lesion, stream_seed("lesion_connections", args.seed)) \
+        if args.lesion else None
     res = simulate(args.network, args.task, args.out, args.trials, args.condition,
                    _stimulation(args, dale_sign), record, args.seed, args.device,
                    progress, force=args.force, lesion=lesion)

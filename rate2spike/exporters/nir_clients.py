@@ -88,9 +88,8 @@ def run_numpy(graph, inputs: np.ndarray) -> np.ndarray:
     n = len(syn)
     current, v, z = np.zeros((n_trials, n)), np.zeros((n_trials, n)), np.zeros((n_trials, n))
     spikes = np.zeros((n_steps, n_trials, n), dtype=np.float32)
-    drive = np.asarray(inputs, float) @ w_in.T
     for step in range(n_steps):
-        x = drive[step] + z @ w_loop.T
+        x = np.asarray(inputs[step], float) @ w_in.T + z @ w_loop.T
         current = current + syn * (gain_in * x - current)
         v = v + mem * (r * current - v)
         z = (v > threshold).astype(float)
@@ -100,6 +99,18 @@ def run_numpy(graph, inputs: np.ndarray) -> np.ndarray:
 
 
 RUNNERS = {"rate2spike": run_numpy, "norse": run_norse, "snntorch": run_snntorch}
+
+#: the module each client needs
+CLIENT_MODULES = {"norse": "norse.torch", "snntorch": "snntorch.import_nir"}
+
+
+def require_clients(clients) -> None:
+    """Refuse an unknown client, or one whose library is not installed, before any work."""
+    for client in clients:
+        if client not in RUNNERS:
+            raise Rate2SpikeError(f"unknown NIR client {client!r}; valid: {', '.join(CLIENTS)}")
+        if client in CLIENT_MODULES:
+            _require(CLIENT_MODULES[client])
 
 
 def run_in(client: str, graph, inputs: np.ndarray) -> np.ndarray:

@@ -147,7 +147,7 @@ def to_nir(network: LIFNetwork) -> nir.NIRGraph:
 NIR_PROFILES = ("portable", "full")
 
 
-def write_nir(network: LIFNetwork, path, profile: str = "full") -> Path:
+def write_nir(network: LIFNetwork, path, profile: str = "portable") -> Path:
     """Write the ``profile`` graph of ``network`` (``full``: :func:`to_nir`; ``portable``:
     :func:`~.nir_portable.to_portable_nir`) to ``path`` (HDF5, readable by ``nir.read``).
 

@@ -34,7 +34,8 @@ or the calibrated readout), from the graph's ``metadata["readout"]``.
 What the graph cannot carry is listed in ``metadata["approximations"]`` (empty: the profile
 is *exact*, up to the initial voltages and the threshold's ``>`` instead of ``>=``): a
 double-exponential synapse (the rise tau_r is dropped), the refractory period, the voltage
-noise, and a model step other than 0.1 ms.
+noise, a model step other than 0.1 ms, and the reference's timing switches (the input's lead,
+the start hold).
 """
 from __future__ import annotations
 
@@ -61,6 +62,11 @@ def _approximations(network: LIFNetwork, dt_s: float) -> dict:
         found["voltage_noise"] = f"the voltage noise ({c.noise_mV} mV * N(0, 1) per step) is dropped"
     if not np.isclose(c.dt_s, dt_s, rtol=1e-9, atol=0):
         found["time_step"] = f"simulated at {dt_s} s per step instead of the model's {c.dt_s} s"
+    if c.input_switch != "floor":
+        found["input_switch"] = (f"the input switches at the start of each sample, not with the "
+                                 f"reference's lead ({c.input_switch!r})")
+    if c.start_hold_s > 0:
+        found["start_hold"] = f"v is not held for the first {c.start_hold_s} s"
     return found
 
 
@@ -113,7 +119,8 @@ def to_portable_nir(network: LIFNetwork, dt_s: float = PORTABLE_DT_S):
         "task": rate.task,
         "scale_s": float(network.s),
         "readout": {"weights_s": np.asarray(network.readout_weights_s, float).reshape(-1),
-                    "offset": float(network.readout_offset), "tau_d_s": tau_d},
+                    "offset": float(network.readout_offset), "tau_d_s": tau_d,
+                    "sample_every_s": float(c.readout_dt_s)},
     }
     return nir.NIRGraph(nodes=nodes, edges=edges, metadata=metadata)
 
@@ -143,12 +150,11 @@ def readout_from_spikes(spikes: np.ndarray, metadata: dict, stride: int = 1) -> 
     tau_d = np.asarray(readout["tau_d_s"], float)
     weights = np.asarray(readout["weights_s"], float)
     decay = np.exp(-dt_s / tau_d)
-    spikes = np.asarray(spikes, float)
     n_steps, n_trials, _ = spikes.shape
     r = np.zeros((n_trials, len(tau_d)))
     out = np.empty((n_trials, -(-n_steps // stride)))
     for step in range(n_steps):
         if step % stride == 0:
             out[:, step // stride] = r @ weights
-        r = r * decay + spikes[step] / tau_d
+        r = r * decay + spikes[step] / tau_d   # one step at a time: spikes stay 0/1 float32
     return out + float(readout["offset"])

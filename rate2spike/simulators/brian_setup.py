@@ -138,17 +138,24 @@ def interruptible_shell():
     ``SHELL_GRACE_S``. The command's output goes to ``SHELL_LOG`` in the working folder (the
     project Brian2 builds), not to this process's streams, which Brian2 dumps whole on any
     exception: after a Ctrl-C nothing of ``make`` is printed; when the command fails, the
-    log's end is written to stderr, where Brian2 shows it with its own error. The exit status
-    is encoded as ``os.system``'s."""
+    log's end is written to stderr, where Brian2 shows it with its own error. While the command
+    runs, its process group id is in ``SHELL_PGID`` in that folder: a process killed outright
+    (a Dask worker shut down by its nanny) cannot stop the command itself, and the next user of
+    the build folder does (:func:`stop_orphaned_build`). The exit status is encoded as
+    ``os.system``'s."""
     def system(command: str) -> int:
         with open(SHELL_LOG, "w") as log:
             proc = subprocess.Popen(command, shell=True, start_new_session=True, stdout=log,
                                     stderr=subprocess.STDOUT)
+        marker = Path(SHELL_PGID)
+        marker.write_text(str(proc.pid))
         try:
             code = proc.wait()
         except BaseException:
             _stop_group(proc)
             raise
+        finally:
+            marker.unlink(missing_ok=True)
         if code != 0:
             with open(SHELL_LOG, errors="replace") as log:
                 sys.stderr.write(log.read()[-20_000:])
@@ -166,26 +173,47 @@ def interruptible_shell():
 #: where the output of a build command goes, in the folder it runs in (the project's)
 SHELL_LOG = "rate2spike_build.log"
 
+#: the process group id of a running build command, in the folder it runs in
+SHELL_PGID = "rate2spike_build.pgid"
+
 #: seconds a stopped shell command (make, the compilers) has to clean up before SIGKILL
 SHELL_GRACE_S = 2.0
 
 
 def _stop_group(proc) -> None:
     """SIGTERM to the process group of ``proc``, SIGKILL to whatever of it is left after
-    ``SHELL_GRACE_S``; returns once the group is empty and ``proc`` reaped."""
+    ``SHELL_GRACE_S`` (at once on a second Ctrl-C); returns once the group is empty (or 10 s
+    after the SIGKILL) and ``proc`` reaped."""
     deadline = time.monotonic() + SHELL_GRACE_S
     sig = signal.SIGTERM
-    while True:
+    while time.monotonic() < deadline + 10:
         try:
             os.killpg(proc.pid, sig)           # signal 0: is anyone of the group left?
         except ProcessLookupError:
             break
         proc.poll()                            # reap the shell, so it does not count
-        if sig == signal.SIGKILL:
-            break
+        try:
+            time.sleep(0.02)
+        except BaseException:                  # noqa: BLE001  (a second Ctrl-C: kill now)
+            deadline = 0.0
         sig = signal.SIGKILL if time.monotonic() > deadline else 0
-        time.sleep(0.02)
     proc.wait()
+
+
+def stop_orphaned_build(folder) -> None:
+    """Kill the build command left running in ``folder`` by a process that died without
+    stopping it (its ``SHELL_PGID`` file), if that group still works in ``folder``."""
+    marker = Path(folder) / SHELL_PGID
+    try:
+        pgid = int(marker.read_text())
+    except (OSError, ValueError):
+        return
+    try:
+        if Path(os.readlink(f"/proc/{pgid}/cwd")).resolve() == Path(folder).resolve():
+            os.killpg(pgid, signal.SIGKILL)
+    except OSError:
+        pass                                   # gone already, or not ours to judge
+    marker.unlink(missing_ok=True)
 
 
 def run_standalone(directory, run_args: dict, results_name: str) -> Path:

@@ -29,6 +29,8 @@ import os
 import shutil
 from pathlib import Path
 
+from .brian_setup import stop_orphaned_build
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX: no cache
@@ -104,6 +106,7 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
         for path in slots:
             fd = _try_lock(path)
             if fd is not None:
+                stop_orphaned_build(path)               # a compiler of a killed worker
                 (path / SIGNATURE_FILE).write_text(signature)
                 for stale in path.glob("results_*"):    # of a run killed in this slot earlier
                     shutil.rmtree(stale, ignore_errors=True)

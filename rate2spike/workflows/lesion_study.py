@@ -10,10 +10,12 @@ written atomically: a rerun of the same command skips the points done) -> ``lesi
 """
 from __future__ import annotations
 
+import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from ..artifacts import atomic_write_text
@@ -75,8 +77,9 @@ def lesion_study(network, kinds=CONNECTION_KINDS, fractions=DEFAULT_FRACTIONS, t
     task = get_task(network.rate.task)
     check_trials_fit(task, trials, network.n_units, "lesion", network.constants.readout_dt_s)
     out = check_out_dir(out if out else default_out_dir("lesion", task.name))
-    options = {"network": source, "kinds": kinds, "fractions": fractions, "trials": trials,
-               "factor": float(factor), "seed": seed, "device": device}
+    options = {"network": source, "network_sha256": _fingerprint(network), "kinds": kinds,
+               "fractions": fractions, "trials": trials, "factor": float(factor), "seed": seed,
+               "device": device}
     batch = task.generate(trials, stream_seed("simulate_trials", seed))
     wanted = [("none", 0.0)] * (0.0 in fractions) + [(k, f) for k in kinds for f in fractions if f > 0]
     with folder_lock(out):
@@ -87,7 +90,8 @@ def lesion_study(network, kinds=CONNECTION_KINDS, fractions=DEFAULT_FRACTIONS, t
             if path.is_file():
                 points.append(json.loads(path.read_text()))
                 continue
-            spec = Lesion("all" if kind == "none" else kind, fraction, factor, seed)
+            spec = Lesion("all" if kind == "none" else kind, fraction, factor,
+                          stream_seed("lesion_connections", seed))
             net = lesion(network, spec)
             run = simulate_lif(net, batch.inputs, batch.dt_s, device=device, seed=seed)
             sim = run.runs[net.s]
@@ -107,12 +111,25 @@ def lesion_study(network, kinds=CONNECTION_KINDS, fractions=DEFAULT_FRACTIONS, t
     return LesionStudy(out, points, files)
 
 
+def _fingerprint(network: LIFNetwork) -> str:
+    """sha256 of what the points depend on: the weights, tau_d, s, constants and readout."""
+    digest = hashlib.sha256()
+    rate = network.rate
+    for array in (rate.W_rec, rate.W_in, rate.W_out, rate.tau_d_s, rate.dale_sign,
+                  network.readout_weights_s):
+        digest.update(np.ascontiguousarray(array, dtype=float).tobytes())
+    digest.update(repr((network.s, network.readout_offset, asdict(network.constants))).encode())
+    return digest.hexdigest()
+
+
 def _check_manifest(out: Path, options: dict) -> None:
     path = out / "lesion_options.json"
     if path.is_file():
         old = json.loads(path.read_text())
-        if old != json.loads(json.dumps(options)):
-            changed = sorted(k for k in options if old.get(k) != json.loads(json.dumps(options))[k])
+        ignore = {"network"}                            # the same net by another path is fine
+        new = {k: v for k, v in json.loads(json.dumps(options)).items() if k not in ignore}
+        if {k: v for k, v in old.items() if k not in ignore} != new:
+            changed = sorted(k for k in new if old.get(k) != new[k])
             raise Rate2SpikeError(f"{out} holds a lesion study with other options ({', '.join(changed)}"
                                   f" differ); rerun it with the same options, or use another --out")
         return

@@ -15,15 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Rate2SpikeError
-from ..exporters.nir_clients import CLIENTS, run_in
+from ..exporters.nir_clients import CLIENTS, require_clients, run_in
 from ..exporters.nir_portable import portable_inputs, readout_from_spikes
 from ..seeds import stream_seed
 from ..statistics import wilson_interval
 from ..tasks import get_task
 from ..validation import check_seed
 
-#: readout samples every 5 graph steps (0.5 ms at the default step), as rate2spike's readout
-READOUT_STRIDE = 5
+#: trials simulated at once (bounds the memory: spikes of 10 Go/NoGo trials are ~80 MB)
+CHUNK_TRIALS = 10
 
 
 @dataclass
@@ -79,37 +79,55 @@ def nir_check(graph_path, clients=("rate2spike", "norse", "snntorch"), trials: i
     graph = _read_graph(graph_path)
     meta = graph.metadata
     task = get_task(str(meta["task"]))
+    require_clients(clients)                          # a missing library before any work
+    if network is not None:
+        network = _matching_net(network, meta, task)
     batch = task.generate(trials, stream_seed("nir_check_trials", seed))
     dt_s = float(meta["dt_s"])
     hold = int(round(batch.dt_s / dt_s))
     if not np.isclose(hold * dt_s, batch.dt_s):
         raise Rate2SpikeError(f"the graph's step {dt_s} s does not divide the task's {batch.dt_s} s")
-    inputs = portable_inputs(np.repeat(batch.inputs, hold, axis=2))
+    stride = max(1, int(round(float(meta["readout"].get("sample_every_s", 5e-4)) / dt_s)))
     scores = []
     for client in clients:
-        start = time.perf_counter()
-        spikes = run_in(client, graph, inputs)
-        outputs = readout_from_spikes(spikes, meta, READOUT_STRIDE)
-        correct = task.score(outputs, batch.labels, READOUT_STRIDE * dt_s, window="lif")
+        start, correct, spikes = time.perf_counter(), [], 0.0
+        for first in range(0, trials, CHUNK_TRIALS):
+            part = slice(first, min(first + CHUNK_TRIALS, trials))
+            inputs = portable_inputs(np.repeat(batch.inputs[part], hold, axis=2))
+            chunk = run_in(client, graph, inputs)
+            outputs = readout_from_spikes(chunk, meta, stride)
+            correct.append(task.score(outputs, batch.labels[part], stride * dt_s, window="lif"))
+            spikes += float(chunk.sum())
+        correct = np.concatenate(correct)
         scores.append(ClientScore(client, float(correct.mean()),
                                   wilson_interval(int(correct.sum()), trials),
-                                  float(spikes.sum() / trials), time.perf_counter() - start))
+                                  spikes / trials, time.perf_counter() - start))
     if network is not None:
-        scores.append(_brian2_score(network, task, batch, progress))
+        scores.append(_brian2_score(network, task, batch, seed, progress))
     return scores
 
 
-def _brian2_score(network, task, batch, progress: bool) -> ClientScore:
+def _matching_net(network, meta: dict, task):
     from ..lif_models import LIFNetwork
-    from ..simulators.lif import simulate_lif
 
     if not isinstance(network, LIFNetwork):
         network = LIFNetwork.load(network)
     if network.rate.task != task.name:
         raise Rate2SpikeError(f"--net is a {network.rate.task} net but the graph's task is "
                               f"{task.name}")
+    n_graph = len(np.asarray(meta["readout"]["tau_d_s"]))
+    if network.n_units != n_graph or not np.isclose(network.s, float(meta["scale_s"])):
+        raise Rate2SpikeError(f"--net has {network.n_units} units at s = {network.s:g}, the graph "
+                              f"{n_graph} units at s = {float(meta['scale_s']):g}: not the net it was "
+                              f"exported from")
+    return network
+
+
+def _brian2_score(network, task, batch, seed: int, progress: bool) -> ClientScore:
+    from ..simulators.lif import simulate_lif
+
     start = time.perf_counter()
-    sim = simulate_lif(network, batch.inputs, batch.dt_s, progress=progress)
+    sim = simulate_lif(network, batch.inputs, batch.dt_s, seed=seed, progress=progress)
     run = sim.runs[network.s]
     correct = task.score(run.outputs, batch.labels, sim.readout_dt_s, window="lif")
     return ClientScore("brian2", float(correct.mean()), wilson_interval(int(correct.sum()), len(batch)),

@@ -35,7 +35,7 @@ def network():
 
 def test_written_graph_reads_back_with_every_array_and_the_approximations(network, tmp_path):
     rate, c, n = network.rate, network.constants, network.n_units
-    path = write_nir(network, tmp_path / "net.nir")
+    path = write_nir(network, tmp_path / "net.nir", "full")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["net.nir"]      # no temp file left
     g = nir.read(path)
     nodes, tau_d = g.nodes, rate.tau_d_s
@@ -75,7 +75,7 @@ def test_write_refuses_a_missing_folder_and_replaces_an_existing_file(network, t
         write_nir(network, tmp_path / "missing" / "net.nir")
     target = tmp_path / "net.nir"
     target.write_text("old")
-    write_nir(network, target)
+    write_nir(network, target, "full")
     assert nir.read(target).nodes["lif"].tau.shape == (network.n_units,)
 
 
@@ -201,7 +201,7 @@ def parity(network, tmp_path_factory):
     c = network.constants
     v0 = initial_voltages([trial], network.n_units, c, PARITY_SEED)
     per_step = round(batch.dt_s / c.dt_s)                                 # 100 LIF steps
-    g = nir.read(write_nir(network, tmp_path_factory.mktemp("nir") / "gonogo.nir"))
+    g = nir.read(write_nir(network, tmp_path_factory.mktemp("nir") / "gonogo.nir", "full"))
     run = run_nir(g, np.repeat(inputs[0].T, per_step, axis=0), c.dt_s, {"lif": v0})
     return batch.dt_s, inputs, trial, v0, run
 

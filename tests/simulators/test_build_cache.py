@@ -147,3 +147,28 @@ def test_build_commands_keep_their_output_in_a_log_and_show_it_only_when_they_fa
     assert (ok, failed, killed) == (0, 3 << 8, 15)     # os.system's encoding
     assert out == "" and err == "main.cpp:1: error: compiler says no\n"
     assert (tmp_path / SHELL_LOG).is_file()
+
+
+def test_a_build_left_running_by_a_killed_process_is_stopped_by_the_next_user_of_its_folder(
+        tmp_path):
+    """A Dask worker killed by its nanny cannot stop its ``make``; the next run taking the
+    build folder kills the group named in the folder's marker, if it still works there."""
+    import subprocess
+
+    from rate2spike.simulators.brian_setup import SHELL_PGID, stop_orphaned_build
+
+    slot, elsewhere = tmp_path / "slot", tmp_path / "elsewhere"
+    slot.mkdir(), elsewhere.mkdir()
+    orphan = subprocess.Popen(["sleep", "30"], cwd=slot, start_new_session=True)
+    stranger = subprocess.Popen(["sleep", "30"], cwd=elsewhere, start_new_session=True)
+    try:
+        (slot / SHELL_PGID).write_text(str(stranger.pid))    # not working in the slot: spared
+        stop_orphaned_build(slot)
+        assert stranger.poll() is None and not (slot / SHELL_PGID).exists()
+        (slot / SHELL_PGID).write_text(str(orphan.pid))
+        stop_orphaned_build(slot)
+        assert orphan.wait(timeout=5) == -9 and not (slot / SHELL_PGID).exists()
+    finally:
+        for proc in (orphan, stranger):
+            proc.kill()
+            proc.wait()

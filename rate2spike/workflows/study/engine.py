@@ -177,16 +177,30 @@ def _local_cluster_without_ctrl_c(local_cluster, workers: int):
     are started with SIGINT *blocked*, a mask they inherit from the Dask event-loop thread that
     spawns them; nothing is ignored in this thread, and a Ctrl-C during start-up interrupts it at
     once. The resource tracker is started first: starting it later unblocks SIGINT in the thread
-    that starts it (``multiprocessing.resource_tracker``). The dashboard takes a free port (the
-    default 8787 warns when another cluster holds it)."""
-    cluster = local_cluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=":0")
-    if hasattr(signal, "pthread_sigmask"):
-        from multiprocessing import resource_tracker
+    that starts it (``multiprocessing.resource_tracker``). The dashboard listens on a free port
+    of this machine only (its default, 8787 on every interface, warns when another cluster holds
+    it). Workers that do not start within ``WORKER_START_TIMEOUT_S`` are an error."""
+    cluster = local_cluster(n_workers=0, threads_per_worker=1, processes=True,
+                            dashboard_address="127.0.0.1:0")
+    try:
+        if hasattr(signal, "pthread_sigmask"):
+            from multiprocessing import resource_tracker
 
-        resource_tracker.ensure_running()
-        cluster.sync(_block_ctrl_c_in_this_thread)
-    cluster.scale(workers)
+            resource_tracker.ensure_running()
+            cluster.sync(_block_ctrl_c_in_this_thread)
+        cluster.scale(workers)
+        cluster.wait_for_workers(workers, timeout=WORKER_START_TIMEOUT_S)
+    except BaseException as exc:
+        _close_quietly(None, cluster, interrupted=True)
+        if isinstance(exc, (TimeoutError, OSError)):
+            raise Rate2SpikeError(f"the {workers} local Dask workers did not start within "
+                                  f"{WORKER_START_TIMEOUT_S} s ({type(exc).__name__}: {exc})") from None
+        raise
     return cluster
+
+
+#: seconds the local workers have to start
+WORKER_START_TIMEOUT_S = 120
 
 
 async def _block_ctrl_c_in_this_thread() -> None:
