@@ -20,10 +20,10 @@ lint: install
 	$(BIN)/lint-imports --no-cache
 
 test: lint
-	$(BIN)/python -m pytest -q -n 2   # 2 workers: the whole suite in < 5 min on 2 cores
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal   # 2 workers; idle ones take queued tests
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal -m "not slow"
 
 # The documentation site (docs/_build/html/index.html): warnings are errors, and every
 # gallery example in examples/ runs during the build.

@@ -42,9 +42,13 @@ def add_network_commands(sub) -> None:
     sm.add_argument("--quiet", action="store_true", help="no progress bar")
     sm.add_argument("--force", action="store_true", help="overwrite the files of an earlier "
                     "simulate (or a convert's report.md) in --out")
-    sm.add_argument("--lesion", metavar="KIND:FRACTION[:FACTOR]", help="first multiply a fraction "
-                    "of the recurrent connections of KIND (all, EE, EI, IE, II; presynaptic type "
-                    "first) by FACTOR (0: removed), chosen with --seed; e.g. IE:0.5")
+    sm.add_argument("--lesion", metavar="FRACTION", help="first remove this fraction (0 ... 1) "
+                    "of the recurrent connections of --lesion-type, chosen with --seed "
+                    "(KIND:FRACTION[:FACTOR] also works, e.g. IE:0.5)")
+    sm.add_argument("--lesion-type", dest="lesion_type", default="all", metavar="KIND",
+                    help="all, EE, EI, IE or II, presynaptic type first (all)")
+    sm.add_argument("--lesion-factor", dest="lesion_factor", type=float, default=0.0,
+                    help="multiply the lesioned connections by this instead of removing them (0)")
 
     ex = sub.add_parser("export", help="write a converted LIF net as a NIR graph or a "
                         "self-contained Brian2 script")
@@ -119,8 +123,8 @@ def run_simulate(args, progress: bool) -> int:
     from ..lif_models import Lesion
     from ..seeds import stream_seed
 
-    lesion = Lesion.parse(args.lesion, stream_seed("lesion_connections", args.seed)) \
-        if args.lesion else None
+    lesion = Lesion.parse(args.lesion, stream_seed("lesion_connections", args.seed),
+                          args.lesion_type, args.lesion_factor) if args.lesion else None
     res = simulate(args.network, args.task, args.out, args.trials, args.condition,
                    _stimulation(args, dale_sign), record, args.seed, args.device,
                    progress, force=args.force, lesion=lesion)

@@ -117,7 +117,32 @@ def run_in(client: str, graph, inputs: np.ndarray) -> np.ndarray:
     """Spikes (steps, trials, N) of ``graph`` on ``inputs`` simulated by ``client``."""
     if client not in RUNNERS:
         raise Rate2SpikeError(f"unknown NIR client {client!r}; valid: {', '.join(CLIENTS)}")
-    if "profile" not in graph.metadata or "lif" not in graph.nodes:
+    check_portable(graph, inputs)
+    return RUNNERS[client](graph, inputs)
+
+
+PORTABLE_NODES = {"input": "Input", "input_linear": "Linear", "lif": "CubaLIF",
+                  "recurrent_linear": "Linear", "recurrent_relay": "Linear", "output": "Output"}
+
+
+def check_portable(graph, inputs=None) -> None:
+    """Refuse a graph that is not a portable rate2spike graph (other nodes or node types), or
+    whose shapes do not chain (input -> N units -> N x N loop), naming what is wrong."""
+    if "profile" not in graph.metadata:
         raise Rate2SpikeError("this is not a portable rate2spike NIR graph (no 'profile' in its "
                               "metadata); export it with --nir-profile portable")
-    return RUNNERS[client](graph, inputs)
+    found = {name: type(node).__name__ for name, node in graph.nodes.items()}
+    if found != PORTABLE_NODES:
+        raise Rate2SpikeError(f"the portable graph must have the nodes {PORTABLE_NODES}; this one "
+                              f"has {found}")
+    n = len(np.atleast_1d(graph.nodes["lif"].tau_syn))
+    w_in = np.shape(graph.nodes["input_linear"].weight)
+    problems = [f"{name} is {np.shape(graph.nodes[name].weight)}, not ({n}, {n})"
+                for name in ("recurrent_linear", "recurrent_relay")
+                if np.shape(graph.nodes[name].weight) != (n, n)]
+    if len(w_in) != 2 or w_in[0] != n:
+        problems.append(f"input_linear is {w_in}, not ({n}, channels)")
+    if inputs is not None and len(w_in) == 2 and np.shape(inputs)[-1] != w_in[1]:
+        problems.append(f"the input has {np.shape(inputs)[-1]} channels, input_linear takes {w_in[1]}")
+    if problems:
+        raise Rate2SpikeError(f"the graph's shapes do not chain for {n} units: {'; '.join(problems)}")

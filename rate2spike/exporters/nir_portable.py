@@ -32,10 +32,11 @@ spike adds 1 / tau_d to the unit's trace r, which decays with tau_d; ``o = lambd
 or the calibrated readout), from the graph's ``metadata["readout"]``.
 
 What the graph cannot carry is listed in ``metadata["approximations"]`` (empty: the profile
-is *exact*, up to the initial voltages and the threshold's ``>`` instead of ``>=``): a
-double-exponential synapse (the rise tau_r is dropped), the refractory period, the voltage
-noise, a model step other than 0.1 ms, and the reference's timing switches (the input's lead,
-the start hold).
+is *exact*, up to the threshold's ``>`` instead of ``>=``): a double-exponential synapse (the
+rise tau_r is dropped), the refractory period, the voltage noise, a model step other than
+0.1 ms, the reference's timing switches (the input's lead, the start hold), and initial
+voltages other than v_reset (the graph starts every unit there; exact nets set
+``v_init_high_mV = v_reset_mV``).
 """
 from __future__ import annotations
 
@@ -67,12 +68,16 @@ def _approximations(network: LIFNetwork, dt_s: float) -> dict:
                                  f"reference's lead ({c.input_switch!r})")
     if c.start_hold_s > 0:
         found["start_hold"] = f"v is not held for the first {c.start_hold_s} s"
+    if c.v_init_high_mV != c.v_reset_mV:
+        found["initial_voltages"] = (f"every unit starts at v_reset; rate2spike draws v(0) from "
+                                     f"U({c.v_reset_mV}, {c.v_init_high_mV}) mV per trial")
     return found
 
 
 def portable_profile(network: LIFNetwork, dt_s: float = PORTABLE_DT_S) -> str:
     """``"exact"`` if the portable graph reproduces ``network`` (single-exponential synapse, no
-    refractory period, no noise, a model step of ``dt_s``), else ``"approximate"``."""
+    refractory period, no noise, a model step of ``dt_s``, every unit starting at v_reset), else
+    ``"approximate"``."""
     return "approximate" if _approximations(network, dt_s) else "exact"
 
 

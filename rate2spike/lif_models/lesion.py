@@ -49,15 +49,20 @@ class Lesion:
         check_seed(self.seed, "lesion seed")
 
     @classmethod
-    def parse(cls, text: str, seed: int = 0) -> "Lesion":
-        """``KIND:FRACTION[:FACTOR]``, e.g. ``IE:0.5`` or ``all:0.2:0.5``."""
-        parts = text.split(":")
+    def parse(cls, text: str, seed: int = 0, kind: str = "all", factor: float = 0.0) -> "Lesion":
+        """``FRACTION`` (of ``kind``, times ``factor``) or ``KIND:FRACTION[:FACTOR]``, e.g. ``0.2``
+        or ``IE:0.5`` or ``all:0.2:0.5``."""
+        parts = str(text).split(":")
         try:
+            if len(parts) == 1:
+                return cls(kind, float(parts[0]), factor, seed)
             if len(parts) not in (2, 3):
                 raise ValueError
-            return cls(parts[0], float(parts[1]), float(parts[2]) if len(parts) == 3 else 0.0, seed)
+            return cls(parts[0], float(parts[1]), float(parts[2]) if len(parts) == 3 else factor,
+                       seed)
         except ValueError:
-            raise Rate2SpikeError(f"--lesion {text!r}: expected KIND:FRACTION[:FACTOR], e.g. IE:0.5 "
+            raise Rate2SpikeError(f"--lesion {text!r}: expected a fraction in 0 ... 1 (with "
+                                  f"--lesion-type) or KIND:FRACTION[:FACTOR], e.g. 0.2 or IE:0.5 "
                                   f"(kinds {', '.join(CONNECTION_KINDS)})") from None
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import Rate2SpikeError
-from ..exporters.nir_clients import CLIENTS, require_clients, run_in
+from ..exporters.nir_clients import CLIENTS, check_portable, require_clients, run_in
 from ..exporters.nir_portable import portable_inputs, readout_from_spikes
 from ..seeds import stream_seed
 from ..statistics import wilson_interval
@@ -48,10 +48,12 @@ def _read_graph(path):
     try:
         graph = nir.read(str(path))
     except Exception as exc:   # noqa: BLE001  (h5py raises many kinds on a foreign file)
-        raise Rate2SpikeError(f"{path} is not a NIR file ({type(exc).__name__}: {exc})") from None
+        raise Rate2SpikeError(f"{path} cannot be read as a NIR graph ({type(exc).__name__}: "
+                              f"{exc})") from None
     if "profile" not in graph.metadata or "task" not in graph.metadata:
         raise Rate2SpikeError(f"{path} is not a portable rate2spike graph; export it with "
                               f"--nir-profile portable (the default)")
+    check_portable(graph)
     return graph
 
 

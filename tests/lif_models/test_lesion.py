@@ -62,12 +62,20 @@ def test_bad_lesions_are_refused(bad):
         Lesion(**{"kind": "all", "fraction": 0.5, **bad})
 
 
+def test_the_lesion_option_reads_a_fraction_with_a_type_or_kind_fraction_factor():
+    assert Lesion.parse("0.2", 5, "EI") == Lesion("EI", 0.2, 0.0, 5)
+    assert Lesion.parse("IE:0.5:0.25", 5) == Lesion("IE", 0.5, 0.25, 5)
+    for bad in ("half", "IE:", "IE:0.5:x:1", "1.5"):
+        with pytest.raises(Rate2SpikeError):
+            Lesion.parse(bad)
+
+
 @pytest.mark.slow
 def test_simulate_and_the_lesion_study_remove_inhibition_and_e_units_fire_more(tmp_path, run_cli):
     stem = tmp_path / "lif_network"
     convert(RateNetwork.load(TRAINED), 20.0).save(stem)
     net = f"{stem}.npz"
-    code, out = run_cli(["simulate", net, "--trials", "10", "--lesion", "IE:1", "--out",
+    code, out = run_cli(["simulate", net, "--trials", "10", "--lesion", "1", "--lesion-type", "IE", "--out",
                          str(tmp_path / "sim"), "--quiet"])
     assert code == 0, out.err
     recorded = json.loads((tmp_path / "sim" / "simulation.json").read_text())["lesion"]
@@ -89,3 +97,7 @@ def test_simulate_and_the_lesion_study_remove_inhibition_and_e_units_fire_more(t
     assert code == 2 and "lesion fraction must be a number in 0 ... 1" in out.err
     code, out = run_cli(["simulate", net, "--lesion", "XY:0.5", "--out", str(tmp_path / "y")])
     assert code == 2 and "valid kinds are all, EE, EI, IE, II" in out.err
+    code, out = run_cli(["simulate", net, "--lesion", "0.2", "--lesion-type", "EX", "--out",
+                         str(tmp_path / "z")])
+    assert code == 2 and "valid kinds are all, EE, EI, IE, II" in out.err
+    assert not (tmp_path / "y").exists() and not (tmp_path / "z").exists()

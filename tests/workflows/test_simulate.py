@@ -81,7 +81,8 @@ def test_simulate_bad_input_exits_2_and_writes_nothing(tmp_path, run_cli, lif_pa
 
 def test_export_nir_and_brian2_and_refuse_bad_formats_and_overwrites(tmp_path, run_cli,
                                                                      lif_path):
-    code, _ = run_cli(["export", str(lif_path), "--format", "nir", "--out", str(tmp_path / "n")])
+    code, _ = run_cli(["export", str(lif_path), "--format", "nir", "--nir-profile", "full",
+                       "--out", str(tmp_path / "n")])
     assert code == 0
     graph = nir.read(tmp_path / "n.nir")
     lif = LIFNetwork.load(lif_path)
