@@ -131,16 +131,13 @@ def test_train_src_then_compare_end_to_end(tmp_path, run_cli):
 
 @pytest.mark.slow
 def test_compare_without_a_scale_runs_the_search_and_uses_its_best_s(tmp_path, run_cli):
-    from rate2spike.src_models.cell import SRCNet
-
-    SRCNet(1, [4]).to_network({"task": "gonogo"}).save(tmp_path / "src")
     rate = make_rate_artifact(tmp_path / "rate")
     cfg = tmp_path / "c.yaml"
     cfg.write_text(yaml.safe_dump({"convert": {"trials": 4, "scales": [20, 30]}}))
     out = tmp_path / "cmp"
-    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--src-model",
-                         str(tmp_path / "src.npz"), "--trials", "4", "--config", str(cfg),
-                         "--src-device", "numpy", "--out", str(out), "--quiet"])
+    code, cap = run_cli(["compare", "--task", "gonogo", "--rate-model", str(rate), "--families",
+                         "rate,lif", "--trials", "4", "--config", str(cfg), "--out", str(out),
+                         "--quiet"])
     assert code == 0, cap.err
     search = json.loads((out / "convert" / "convert_result.json").read_text())
     rows = json.loads((out / "convert" / "lambda_sweep.json").read_text())
