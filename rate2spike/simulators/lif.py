@@ -185,6 +185,14 @@ class ScaleRun:
     sim_time_s: float
     states: dict = field(default_factory=dict)
 
+    def mean_rates_hz(self, duration_s: float, dale_sign, empty: float = 0.0) -> tuple:
+        """(E, I): the mean firing rate (Hz) of the excitatory and of the inhibitory units over
+        every trial of ``duration_s`` seconds; ``empty`` for a population without units."""
+        rates = self.spike_counts / duration_s
+        exc = np.asarray(dale_sign) > 0
+        return tuple(float(rates[:, units].mean()) if units.any() else empty
+                     for units in (exc, ~exc))
+
 
 @dataclass
 class LIFSimulation:

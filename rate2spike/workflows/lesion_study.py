@@ -96,14 +96,12 @@ def lesion_study(network, kinds=CONNECTION_KINDS, fractions=DEFAULT_FRACTIONS, t
             run = simulate_lif(net, batch.inputs, batch.dt_s, device=device, seed=seed)
             sim = run.runs[net.s]
             correct = task.score(sim.outputs, batch.labels, run.readout_dt_s, "lif")
-            rates = sim.spike_counts / task.duration_s
-            exc = net.rate.dale_sign > 0
+            rate_e, rate_i = sim.mean_rates_hz(task.duration_s, net.rate.dale_sign)
             point = {"kind": kind, "fraction": fraction, "factor": float(factor),
                      "connections_hit": net.meta["lesion"]["connections_hit"],
                      "accuracy": float(correct.mean()), "correct": int(correct.sum()),
                      "trials": trials, "interval": list(wilson_interval(int(correct.sum()), trials)),
-                     "rate_E_hz": float(rates[:, exc].mean()) if exc.any() else 0.0,
-                     "rate_I_hz": float(rates[:, ~exc].mean()) if (~exc).any() else 0.0}
+                     "rate_E_hz": rate_e, "rate_I_hz": rate_i}
             path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write_text(path, json.dumps(point, indent=2) + "\n")
             points.append(point)

@@ -115,14 +115,11 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
                            progress=progress)
         run = sim.runs[network.s]
         correct = task_obj.score(run.outputs, batch.labels, sim.readout_dt_s, "lif")
-        rates = run.spike_counts / task_obj.duration_s
-        exc = network.rate.dale_sign > 0
         result = SimulationResult(
             out, task_obj.name, network.s, trials, seed, sim.device, float(correct.mean()),
             {c: float(correct[batch.conditions == c].mean())
              for c in task_obj.condition_names if np.any(batch.conditions == c)},
-            float(rates[:, exc].mean()) if exc.any() else 0.0,
-            float(rates[:, ~exc].mean()) if (~exc).any() else 0.0,
+            *run.mean_rates_hz(task_obj.duration_s, network.rate.dale_sign),
             stimulation.as_dict() if stimulation else None, run.sim_time_s, sim.build_time_s,
             lesion=network.meta.get("lesion"))
         result.files = write_simulation(result, network, task_obj, batch, run, correct,

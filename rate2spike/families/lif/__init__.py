@@ -20,8 +20,6 @@ def evaluate_lif(lif: LIFNetwork, task: Task, batch: TrialBatch, options: Evalua
     ok = task.score(run.outputs, batch.labels, sim.readout_dt_s, window="lif")
     duration = batch.inputs.shape[2] * batch.dt_s
     unit_rates = run.spike_counts.mean(axis=0) / duration
-    exc = lif.rate.dale_sign > 0
-    rates = run.spike_counts / duration
     r = lif.rate
     summary = {
         "label": f"converted LIF (s = {lif.s:g}, λ = {1 / lif.s:.4g}"
@@ -33,8 +31,8 @@ def evaluate_lif(lif: LIFNetwork, task: Task, batch: TrialBatch, options: Evalua
         "energy": energy.lif_energy(r.W_in, r.W_rec, r.W_out, unit_rates * task.duration_s,
                                     batch.inputs.shape[2]),
         "activity": {"Hz": float(unit_rates.mean()),
-                     "E Hz": float(rates[:, exc].mean()) if exc.any() else float("nan"),
-                     "I Hz": float(rates[:, ~exc].mean()) if (~exc).any() else float("nan")},
+                     **dict(zip(("E Hz", "I Hz"),
+                                run.mean_rates_hz(duration, lif.rate.dale_sign, float("nan"))))},
         "training": {"updates": 0, "wall_time_s": None},      # the lambda search only
     }
     return Evaluation(summary, run.outputs[examples], sim.readout_dt_s)

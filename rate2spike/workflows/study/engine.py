@@ -160,9 +160,6 @@ def _quiet_workers():
         os.environ.setdefault(name, value)
     try:
         yield
-    except BaseException:          # a Ctrl-C while the cluster starts: its teardown is muted too
-        _mute_dask()
-        raise
     finally:
         for name, value in before.items():
             if value is None:
