@@ -26,6 +26,7 @@ from .boundary import guarded
 from .family_options import add_family_options, alif_config, family_sections
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
+from .nir_run_command import add_nir_run_command, run_nir_run
 from .snn_command import add_snn_command, run_snn_command
 from .src_options import add_src_options, src_config
 from .sweep_flags import add_sweep_options, sweep_overrides
@@ -134,6 +135,7 @@ def make_parser() -> argparse.ArgumentParser:
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     add_network_commands(sub)
+    add_nir_run_command(sub)
     add_neuron_command(sub)
     add_snn_command(sub)
     return parser
@@ -151,6 +153,8 @@ def _run(args) -> int:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS") or 0) or os.cpu_count() or 1)
     if args.command in ("simulate", "export", "nir-check", "lesion"):
         return run_network_command(args)
+    if args.command == "nir-run":
+        return run_nir_run(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)
     if args.command in ("train-snn", "snn-study"):
