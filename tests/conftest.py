@@ -17,15 +17,21 @@ from rate2spike.artifacts import save_network
 from rate2spike.cli import main
 
 TRAINED = Path(__file__).parent / "data" / "gonogo_n200.npz"   # default Go/NoGo net, loss < 1
-_BUILD_CACHE = tempfile.mkdtemp(prefix="rate2spike_test_builds_")
+#: the session's build cache, made by the first pytest process (the xdist controller, whose
+#: environment its workers inherit) so that both workers reuse each other's compiled programs
+_SHARED_CACHE = "RATE2SPIKE_TEST_SESSION_BUILDS"
 
 
 def pytest_configure(config):
-    os.environ["RATE2SPIKE_BUILD_CACHE"] = _BUILD_CACHE   # inherited by Dask workers too
+    if not os.environ.get(_SHARED_CACHE):
+        os.environ[_SHARED_CACHE] = tempfile.mkdtemp(prefix="rate2spike_test_builds_")
+        config._rate2spike_made_build_cache = True
+    os.environ["RATE2SPIKE_BUILD_CACHE"] = os.environ[_SHARED_CACHE]   # Dask workers inherit it
 
 
 def pytest_unconfigure(config):
-    shutil.rmtree(_BUILD_CACHE, ignore_errors=True)
+    if getattr(config, "_rate2spike_made_build_cache", False):       # the controller, last
+        shutil.rmtree(os.environ.pop(_SHARED_CACHE), ignore_errors=True)
 
 
 def make_rate_artifact(path_stem, task="gonogo", n=20, n_in=1, seed=0, **meta_changes):

@@ -51,8 +51,10 @@ def add_network_commands(sub) -> None:
                     help="multiply the lesioned connections by this instead of removing them (0)")
 
     ex = sub.add_parser("export", help="write a converted LIF net as a NIR graph or a "
-                        "self-contained Brian2 script")
-    ex.add_argument("network", metavar="LIF_NETWORK", help="lif_network.npz from 'convert'")
+                        "self-contained Brian2 script, or a directly trained net as a NIR graph")
+    ex.add_argument("network", metavar="MODEL", help="lif_network.npz from 'convert', or a directly "
+                    "trained model (the LIF classifier exports; the SRC, adaptive and plain LIF "
+                    "SRNN are refused, naming what NIR lacks)")
     ex.add_argument("--format", required=True, dest="fmt", metavar="FORMAT",
                     help=f"one of {', '.join(EXPORT_FORMATS)}")
     ex.add_argument("--out", required=True, metavar="F", help="file to write (nir: F.nir; "
@@ -149,6 +151,11 @@ def run_export(args) -> int:
         import nir
 
         meta = nir.read(str(path)).metadata
+        if "family" in meta:                             # a directly trained net
+            print(f"NIR graph of the {meta['family']} net: exact, {meta['dt_s']:g} s per step; the "
+                  f"readout to apply is in its metadata (Norse: from_nir(graph, dt={meta['dt_s']:g}); "
+                  f"snnTorch 1.0.0 runs graphs at 0.1 ms per step only)")
+            return 0
         dropped = "; ".join(meta["approximations"].values())
         print(f"NIR profile: portable, {meta['profile']}" + (f" ({dropped})" if dropped else "")
               + f"; check it: rate2spike nir-check {path} --net {args.network}")

@@ -22,7 +22,10 @@ What a family provides:
   runner (:func:`rate2spike.simulators.register_brian_model`) and puts it in the parametrised
   torch == Brian2 parity test;
 - its config section and class (``config_section``, ``config_class``, ``config_overrides``),
-  energy formula and labels.
+  energy formula and labels;
+- optionally the ``kind`` its model files carry (``artifact_kind``) and ``to_nir(net)``, which
+  returns the net as a NIR graph or raises :class:`~rate2spike.errors.ArtifactError` naming
+  what NIR cannot express (``rate2spike export MODEL --format nir``).
 """
 from __future__ import annotations
 
@@ -107,6 +110,8 @@ class Family:
     brian_build: Callable | None = None
     torch_model: Callable[[Any], Any] | None = None
     example: Callable[[Task], Any] | None = None
+    artifact_kind: str = ""
+    to_nir: Callable[[Any], Any] | None = None
 
 
 #: name -> Family, in registration order (the built-ins first)
@@ -149,6 +154,11 @@ def get_family(name: str) -> Family:
     except KeyError:
         raise Rate2SpikeError(f"unknown family {name!r}; valid families: "
                               f"{', '.join(FAMILIES)}") from None
+
+
+def family_for_kind(kind: str) -> Family | None:
+    """The first registered family whose model files carry ``kind``, or None."""
+    return next((f for f in FAMILIES.values() if f.artifact_kind and f.artifact_kind == kind), None)
 
 
 def family_of(net) -> Family:

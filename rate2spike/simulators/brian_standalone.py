@@ -23,6 +23,7 @@ from ..brian_models.lif import LIFBatchModel
 from ..errors import Rate2SpikeError
 from . import brian_setup, build_cache
 from .base import Backend, concurrent_runs
+from .precompiled import precompiled_standard_headers
 
 
 class BuildError(Rate2SpikeError):
@@ -72,13 +73,14 @@ class StandaloneBackend(Backend):
         objs["net"].run(self.model.duration_s * b2.second, namespace={})
         start = time.perf_counter()
         try:
-            try:
-                brian_setup.build_standalone(self.build_dir)
-            except Exception:
-                if self._slot is None:
-                    raise
-                self._slot.wipe()   # e.g. a compiler killed mid-file: build from scratch
-                brian_setup.build_standalone(self.build_dir)
+            with precompiled_standard_headers():
+                try:
+                    brian_setup.build_standalone(self.build_dir)
+                except Exception:
+                    if self._slot is None:
+                        raise
+                    self._slot.wipe()   # e.g. a compiler killed mid-file: build from scratch
+                    brian_setup.build_standalone(self.build_dir)
         except Exception as exc:  # compiler missing or broken
             brian_setup.reset_brian()
             raise BuildError(f"could not build for {self.device}: {type(exc).__name__}: {exc}") \

@@ -13,8 +13,10 @@ The folders ("slots") live under ``$RATE2SPIKE_BUILD_CACHE`` (default
 cache off: every build then gets a fresh temporary folder, removed afterwards). A slot is
 held with an exclusive ``flock`` for as long as a backend uses it, so processes (Dask
 workers, two ``convert`` runs) never share one; the kernel releases the lock when a process
-dies. A slot that last held the same shape (``signature``) is preferred. Correctness never
-depends on the signature: ``make`` decides what to recompile from the files themselves.
+dies. A slot that last held the same shape (``signature``) is preferred, then an unused one,
+then the one used longest ago, so that up to :data:`MAX_SLOTS` shapes stay compiled (~1 MB
+each). Correctness never depends on the signature: ``make`` decides what to recompile from the
+files themselves.
 
 Example
 -------
@@ -93,6 +95,21 @@ def _signature_of(path: Path) -> str:
         return ""
 
 
+def _preference(path: Path, signature: str) -> tuple:
+    """Sort key of a slot for a build of ``signature``: one that holds the same shape first (it
+    compiles nothing), then an unused one (so that other shapes stay cached), then the one
+    used longest ago (its signature file was written when it was last taken)."""
+    held = _signature_of(path)
+    if held == signature:
+        return (0, 0.0)
+    if not held:
+        return (1, 0.0)
+    try:
+        return (2, (path / SIGNATURE_FILE).stat().st_mtime)
+    except OSError:
+        return (1, 0.0)
+
+
 def acquire_slot(device: str, signature: str) -> BuildSlot | None:
     """Lock and return a slot for ``device``, preferring one last built with ``signature``;
     None when the cache is off, not writable, or all :data:`MAX_SLOTS` slots are in use."""
@@ -102,7 +119,7 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         slots = [root / f"{device}-{k}" for k in range(MAX_SLOTS)]
-        slots.sort(key=lambda p: _signature_of(p) != signature)   # same shape first (stable)
+        slots.sort(key=lambda p: _preference(p, signature))
         for path in slots:
             fd = _try_lock(path)
             if fd is not None:

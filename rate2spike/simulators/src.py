@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import Rate2SpikeError
 from . import brian_setup
+from .precompiled import precompiled_standard_headers
 
 BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
 #: plain-data network type -> its Brian2 builder (see the module docstring)
@@ -91,7 +92,8 @@ def simulate_src_brian(net, inputs,
         objs["net"].run(objs["duration"], namespace=objs["namespace"])
         build_time = 0.0
         if device == "cpp_standalone":
-            brian_setup.build_standalone(directory)
+            with precompiled_standard_headers():
+                brian_setup.build_standalone(directory)
             build_time = time.perf_counter() - start
             start = time.perf_counter()
             brian_setup.run_standalone(directory, {}, "results")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..artifacts import load_network
 from ..errors import Rate2SpikeError
 from ..exporters.brian2_script import write_brian2_script
 from ..exporters.nir_export import NIR_PROFILES, write_nir
+from ..exporters.nir_trained import write_graph
 from ..lif_models import LIFNetwork
 from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task
@@ -24,6 +26,24 @@ EXPORT_TRIAL_OFFSET = STREAMS["export_trials"]
 def _targets(out: Path, fmt: str) -> list:
     stem = out.with_suffix("") if out.suffix in FORMATS[fmt] else out
     return [stem.with_suffix(ext) for ext in FORMATS[fmt]]
+
+
+def _directly_trained(path) -> tuple | None:
+    """(family, net) for the model file of a directly trained family that can be exported, None
+    for a converted LIF net; any other file is refused naming what export takes."""
+    from ..families import FAMILIES
+    from ..families.base import family_for_kind
+
+    kind = load_network(path)[1].get("kind")
+    if kind == "lif_network":
+        return None
+    family = family_for_kind(kind)
+    if family is None or family.to_nir is None:
+        exportable = ", ".join(f.name for f in FAMILIES.values() if f.to_nir is not None)
+        raise Rate2SpikeError(f"{path} holds a {kind!r} model; export takes a converted LIF net "
+                              f"(lif_network.npz from 'convert') or a directly trained model of "
+                              f"the families {exportable}")
+    return family, family.network_type.load(path)
 
 
 def export(network, fmt: str, out, condition: str | None = None, seed: int = 0,
@@ -50,7 +70,12 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0,
     if fmt == "nir" and condition is not None:
         raise Rate2SpikeError("--condition applies to --format brian2 only (a NIR graph carries no "
                               "trial); leave it out")
-    if not isinstance(network, LIFNetwork):
+    trained = None if isinstance(network, LIFNetwork) else _directly_trained(network)
+    if trained is not None and fmt != "nir":
+        raise Rate2SpikeError(f"--format {fmt} takes a converted LIF net; a {trained[0].title} "
+                              f"model is exported with --format nir")
+    graph = trained[0].to_nir(trained[1]) if trained else None    # refused here if NIR lacks it
+    if trained is None and not isinstance(network, LIFNetwork):
         network = LIFNetwork.load(network)
     out = Path(out)
     if out.is_dir():
@@ -63,6 +88,8 @@ def export(network, fmt: str, out, condition: str | None = None, seed: int = 0,
     if existing:
         raise Rate2SpikeError(f"{', '.join(existing)} already exist(s); choose another --out or "
                               f"remove it")
+    if graph is not None:
+        return [write_graph(graph, targets[0])]
     if fmt == "nir":
         return [Path(write_nir(network, targets[0], nir_profile))]
     task = get_task(network.rate.task)

@@ -4,6 +4,7 @@ independent NumPy simulator; slots are exclusive between processes; the padding 
 canonical ``main`` that make programs identical."""
 import subprocess
 import sys
+import time
 
 import numpy as np
 
@@ -97,6 +98,24 @@ def test_slots_are_exclusive_between_processes_and_prefer_the_same_shape(tmp_pat
         holder.wait()
 
 
+def test_a_new_shape_takes_an_unused_slot_and_then_the_one_used_longest_ago(tmp_path, monkeypatch):
+    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path))
+    monkeypatch.setattr(build_cache, "MAX_SLOTS", 2)
+
+    def take(shape):
+        slot = build_cache.acquire_slot("cpp_standalone", shape)
+        slot.release()
+        time.sleep(0.02)                       # distinct time stamps on any file system
+        return slot.path.name
+
+    a = take("shape A")
+    b = take("shape B")
+    assert b != a                              # an unused slot: shape A stays compiled
+    assert take("shape A") == a                # so A is found again
+    assert take("shape C") == b                # full: B was used longest ago
+    assert take("shape A") == a and take("shape C") == b
+
+
 def test_the_cache_can_be_turned_off(monkeypatch):
     monkeypatch.setenv(build_cache.CACHE_ENV, "off")
     assert build_cache.cache_root() is None
@@ -118,11 +137,12 @@ def test_a_build_that_fails_in_a_slot_is_retried_once_from_an_empty_folder(tmp_p
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(CPPStandaloneDevice, "compile_source", crashes_once)
-    slot = build_cache.acquire_slot("cpp_standalone", "x")
+    inputs = np.zeros((2, 1, 20))
+    model = _model(net.W_rec, net, inputs, LIFConstants(noise_mV=0.0))
+    slot = build_cache.acquire_slot("cpp_standalone", model.shape_signature())   # the slot it takes
     (slot.path / "stale.o").write_text("half-written")
     slot.release()
-    inputs = np.zeros((2, 1, 20))
-    with open_backend(_model(net.W_rec, net, inputs, LIFConstants(noise_mV=0.0))) as backend:
+    with open_backend(model) as backend:
         assert backend.device == "cpp_standalone"       # no fallback to numpy
         run = backend.run(CopyBatch(inputs, np.full(2, 25.0), np.full(400, -60.0), None))
     assert calls == [["stale.o"], []]                    # wiped before the second try

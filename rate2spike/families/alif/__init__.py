@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ...brian_models.alif import build_alif_network
 from ...classifiers.kim_tasks import ALIFTaskConfig, task_output, train_alif_task
+from ...exporters.nir_trained import alif_to_nir
 from ...locking import folder_lock
 from ...report import energy
 from ...report.training_report import write_alif_task_report
@@ -65,6 +66,7 @@ def _family(name: str, title: str, adaptive: bool, description: str) -> Family:
         train_on_task=model_trainer(train_and_write),
         config_section="alif", config_class=ALIFTaskConfig, config_overrides={"adaptive": adaptive},
         network_type=ALIFNetwork, brian_build=build_alif_network, torch_model=ALIFNet.from_network,
+        artifact_kind="alif_network", to_nir=alif_to_nir,
         example=lambda task: seeded(lambda: ALIFNet(task.n_inputs, [6], 1, adaptive=adaptive).to_network(
             {"task": task.name})))
     return register(family)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ...brian_models.surrogate_lif import build_lif_classifier_network
 from ...errors import Rate2SpikeError
+from ...exporters.nir_trained import slif_to_nir
 from ...report import energy
 from ...surrogate_models.lif import LIFClassifier
 from ...surrogate_models.network import SurrogateLIFNetwork
@@ -51,6 +52,6 @@ FAMILY = register(Family(
     evaluate=evaluate_slif, energy_formula=energy.CLASSIFIER_FORMULAS["input_graded"] + " + "
     + energy.CLASSIFIER_FORMULAS["lif"], model_file="model.npz", load=load_slif,
     network_type=SurrogateLIFNetwork, brian_build=build_lif_classifier_network,
-    torch_model=LIFClassifier.from_network,
+    torch_model=LIFClassifier.from_network, artifact_kind="surrogate_lif_network", to_nir=slif_to_nir,
     example=lambda task: seeded(lambda: LIFClassifier(task.n_inputs, [4, 10 * task.n_classes],
                                                       task.n_classes).to_network({"task": task.name}))))

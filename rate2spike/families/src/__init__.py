@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...brian_models.src import build_src_network
+from ...exporters.nir_trained import src_to_nir
 from ...locking import folder_lock
 from ...report import energy
 from ...report.training_report import write_src_training_report
@@ -57,5 +58,6 @@ FAMILY = register(Family(
     evaluate=evaluate_src, energy_formula=energy.FORMULAS["src"], model_file="src_model.npz",
     load=load_src, train_on_task=model_trainer(train_and_write),
     config_section="src", config_class=SRCTrainConfig, network_type=SRCNetwork,
-    brian_build=build_src_network, torch_model=SRCNet.from_network,
+    brian_build=build_src_network, torch_model=SRCNet.from_network, artifact_kind="src_network",
+    to_nir=src_to_nir,
     example=lambda task: seeded(lambda: SRCNet(task.n_inputs, [6]).to_network({"task": task.name}))))
