@@ -75,3 +75,9 @@ def run_cli(capsys):
             code = exc.code
         return code, capsys.readouterr()
     return run
+
+
+def pytest_collection_modifyitems(config, items):
+    """The long tests (marked ``slow``) first: with two workers a long test started last would
+    leave the other worker idle at the end of the run."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)   # stable: order kept

@@ -40,6 +40,7 @@ def test_unknown_task_exits_2(run_cli):
     assert code == 2 and "invalid choice: 'tetris'" in cap.err
 
 
+@pytest.mark.slow
 def test_train_then_convert_end_to_end_with_resume(tmp_path, run_cli):
     cfg = tmp_path / "tiny.yaml"
     cfg.write_text(yaml.safe_dump({

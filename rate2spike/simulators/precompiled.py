@@ -12,7 +12,7 @@ source includes anyway (their include guards make the second inclusion empty), a
 that the ``.gch`` was made by the same compiler with compatible options, or else silently reads
 the text header instead. It is used with GCC only, only when the build cache is on (the
 ``.gch``, ~50 MB, lives in ``pch-<hash>`` under the cache folder, one per compiler and set of
-options) and only for ``cpp_standalone``.
+options) and only for ``cpp_standalone``; ``RATE2SPIKE_PRECOMPILED_HEADERS=off`` turns it off.
 """
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from pathlib import Path
 from .build_cache import cache_root
 
 HEADER_NAME = "rate2spike_pch.h"
+#: set to off, 0 or no to build without the precompiled header
+SWITCH_ENV = "RATE2SPIKE_PRECOMPILED_HEADERS"
 #: every standard header that Brian2 2.8-2.9's standalone sources include
 STANDARD_HEADERS = ("algorithm", "cassert", "climits", "cmath", "csignal", "cstdint", "cstdlib",
                     "ctime", "fstream", "iostream", "iterator", "limits", "map", "random", "set",
@@ -84,7 +86,8 @@ def precompiled_standard_headers():
     from brian2.codegen.cpp_prefs import get_compiler_and_args
 
     root, compiler = cache_root(), None
-    if root is not None and type(b2.get_device()).__name__ == "CPPStandaloneDevice":
+    switched_off = os.environ.get(SWITCH_ENV, "").strip().lower() in ("off", "0", "no", "false")
+    if root is not None and not switched_off and type(b2.get_device()).__name__ == "CPPStandaloneDevice":
         compiler = _gnu_compiler()
     if compiler is None:
         yield

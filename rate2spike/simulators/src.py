@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import Rate2SpikeError
-from . import brian_setup
+from . import brian_setup, build_cache
 from .precompiled import precompiled_standard_headers
 
 BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
@@ -79,10 +79,13 @@ def simulate_src_brian(net, inputs,
         raise Rate2SpikeError(f"inputs must be (batch, {net.n_inputs}, steps), got {inputs.shape}")
     build = brian_model_for(net)
     brian_setup.reset_brian()
-    tmp = None
+    tmp = slot = None
     if device == "cpp_standalone":
-        tmp = None if build_dir else tempfile.TemporaryDirectory(prefix="rate2spike_src_")
-        directory = str(build_dir or tmp.name)
+        if build_dir is None:     # a build-cache slot: the same net shape compiles nothing
+            slot = build_cache.acquire_slot("cpp_standalone-trained", _signature(net, inputs, record_pulses))
+        if build_dir is None and slot is None:
+            tmp = tempfile.TemporaryDirectory(prefix="rate2spike_src_")
+        directory = str(build_dir or (slot.path if slot else tmp.name))
         brian_setup.use_standalone("cpp_standalone", directory)
     else:
         b2.prefs.codegen.target = device
@@ -93,7 +96,13 @@ def simulate_src_brian(net, inputs,
         build_time = 0.0
         if device == "cpp_standalone":
             with precompiled_standard_headers():
-                brian_setup.build_standalone(directory)
+                try:
+                    brian_setup.build_standalone(directory)
+                except Exception:
+                    if slot is None:
+                        raise
+                    slot.wipe()      # e.g. a compiler killed mid-file: build from scratch
+                    brian_setup.build_standalone(directory)
             build_time = time.perf_counter() - start
             start = time.perf_counter()
             brian_setup.run_standalone(directory, {}, "results")
@@ -106,7 +115,16 @@ def simulate_src_brian(net, inputs,
         brian_setup.reset_brian()
         if tmp is not None:
             tmp.cleanup()
+        if slot is not None:
+            slot.release()
     return SRCBrianResult(outputs, active, pulses, sim_time, build_time, device)
+
+
+def _signature(net, inputs: np.ndarray, record_pulses: bool) -> str:
+    """What a trained net's program mostly depends on (slot preference only: ``make`` decides
+    what to recompile from the files themselves)."""
+    sizes = getattr(net, "sizes", None)
+    return f"{type(net).__module__}.{type(net).__qualname__} {sizes} {inputs.shape} {record_pulses}"
 
 
 #: the same runner under the name that says it runs every directly trained family

@@ -112,6 +112,7 @@ def test_trial_in_batch_equals_trial_alone_and_s_scales_only_recurrent_and_reado
     np.testing.assert_allclose(pre.outputs, batch.outputs, rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.slow
 def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):
     """Also checks the C++ and NumPy versions of the counter-based noise draw for draw."""
     from rate2spike.simulators import brian_setup

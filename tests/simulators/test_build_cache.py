@@ -7,12 +7,13 @@ import sys
 import time
 
 import numpy as np
+import pytest
 
 from rate2spike.brian_models import LIFBatchModel
 from rate2spike.brian_models.lif import padded_synapse_count
 from rate2spike.lif_models import LIFConstants
 from rate2spike.rate_models import RateNetwork
-from rate2spike.simulators import CopyBatch, brian_setup, build_cache, open_backend
+from rate2spike.simulators import CopyBatch, brian_setup, build_cache, open_backend, precompiled
 from rate2spike.simulators.numpy_reference import simulate_reference
 from tests.conftest import TRAINED
 
@@ -22,6 +23,7 @@ def _model(w_rec, net, inputs, c):
                          inputs.shape[2], 0.005, c)
 
 
+@pytest.mark.slow
 def test_a_second_net_of_the_same_shape_compiles_nothing_and_runs_its_own_weights(
         tmp_path, monkeypatch):
     monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
@@ -122,6 +124,7 @@ def test_the_cache_can_be_turned_off(monkeypatch):
     assert build_cache.acquire_slot("cpp_standalone", "x") is None
 
 
+@pytest.mark.slow
 def test_a_build_that_fails_in_a_slot_is_retried_once_from_an_empty_folder(tmp_path,
                                                                            monkeypatch):
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
@@ -192,3 +195,34 @@ def test_a_build_left_running_by_a_killed_process_is_stopped_by_the_next_user_of
         for proc in (orphan, stranger):
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.slow
+def test_the_precompiled_header_is_used_and_changes_no_spike(tmp_path, monkeypatch):
+    """A small net built with the precompiled standard headers (the build log shows the forced
+    include and the .gch exists) gives the independent NumPy simulator's spikes; with
+    RATE2SPIKE_PRECOMPILED_HEADERS=off the same build does without them."""
+    rng = np.random.default_rng(3)
+    n = 20
+    w = rng.normal(0, 2.0, (n, n)) * (rng.random((n, n)) < 0.3)
+    w_in, w_out, tau_d = rng.normal(0, 3, (n, 1)) + 4, rng.normal(size=(1, n)), np.full(n, 0.03)
+    inputs = np.zeros((2, 1, 40))
+    inputs[:, :, 5:25] = 1.0
+    c = LIFConstants(noise_mV=0.0)
+    v0 = np.full(2 * n, -60.0)
+    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
+    with open_backend(LIFBatchModel(w, w_in, w_out, tau_d, 2, 40, 0.005, c)) as backend:
+        run = backend.run(CopyBatch(inputs, np.full(2, 20.0), v0, None))
+        log = (backend.build_dir / brian_setup.SHELL_LOG).read_text()
+    assert f"-include{tmp_path / 'cache'}" in log and list((tmp_path / "cache").glob("pch-*/*.gch"))
+    ref = simulate_reference(w, w_in, w_out, tau_d, inputs, 0.005, np.full(2, 1 / 20), v0, c)
+    assert run.spike_counts.sum() > 10
+    np.testing.assert_array_equal(ref.spike_i, run.spike_i)
+    np.testing.assert_allclose(ref.outputs, run.outputs, rtol=1e-7, atol=1e-9)
+    import brian2 as b2
+
+    monkeypatch.setenv(precompiled.SWITCH_ENV, "off")
+    brian_setup.use_standalone("cpp_standalone", tmp_path / "unused")
+    with precompiled.precompiled_standard_headers():
+        assert not any(f.startswith("-include") for f in b2.prefs.codegen.cpp.extra_compile_args_gcc)
+    brian_setup.reset_brian()

@@ -24,6 +24,7 @@ def _simulate(run_cli, lif_path, out, *extra):
     return json.loads((out / "simulation.json").read_text()), np.load(out / "simulation.npz")
 
 
+@pytest.mark.slow
 def test_simulate_writes_spikes_outputs_recordings_and_consistent_numbers(tmp_path, run_cli,
                                                                          lif_path):
     summary, arr = _simulate(run_cli, lif_path, tmp_path / "s", "--record", "v,I_syn")
@@ -104,6 +105,7 @@ def test_export_nir_and_brian2_and_refuse_bad_formats_and_overwrites(tmp_path, r
     assert not (tmp_path / "folder.nir").exists() and not any((tmp_path / "folder").iterdir())
 
 
+@pytest.mark.slow
 def test_recording_works_when_each_run_holds_fewer_trials_than_are_recorded(tmp_path, run_cli,
                                                                            lif_path):
     # 2 trials on 2 processes would be two runs of one copy; both recorded trials must land
