@@ -99,6 +99,12 @@ def canonical_main(text: str) -> str:
     return "\n".join(out + sorted(run))
 
 
+#: appended to Brian2's makefile: ``objects.cpp`` (~65 kB) only declares, allocates, loads and
+#: saves the arrays (no simulation arithmetic), and at -O1 it compiles in about half the time
+#: of -O3 (1.2 s instead of 2.2 s, the largest file of a build); the last -O given wins
+OBJECTS_AT_O1 = "\n# rate2spike: objects.cpp holds no simulation arithmetic\nobjects.o: OPTIMISATIONS += -O1\n"
+
+
 def build_standalone(directory) -> None:
     """Generate and compile the network defined since :func:`use_standalone` (not run).
 
@@ -115,6 +121,8 @@ def build_standalone(directory) -> None:
         return
     before = (main.read_text(), main.stat().st_mtime_ns) if main.exists() else None
     device.build(directory=str(directory), compile=False, run=False, with_output=False)
+    makefile = Path(directory) / "makefile"
+    makefile.write_text(makefile.read_text() + OBJECTS_AT_O1)
     text = canonical_main(main.read_text())
     main.write_text(text)
     if before is not None and text == before[0]:

@@ -165,8 +165,15 @@ def test_nir_run_writes_spikes_and_refuses_bad_input_with_exit_2(tmp_path, run_c
                              "--device", "numpy", "--out", str(tmp_path / folder)])
         assert code == 2 and message in out.err and "Traceback" not in out.err
     assert not (tmp_path / "run_bad").exists()
-    nir.write(tmp_path / "two.nir", _graph(rec=nir.LIF(tau=np.ones(3), r=np.ones(3), v_leak=np.zeros(3),
-                                                       v_threshold=np.ones(3), v_reset=np.zeros(3))))
-    code, out = run_cli(["nir-run", str(tmp_path / "two.nir"), "--input", str(tmp_path / "u.npy"),
-                         "--device", "numpy", "--out", str(tmp_path / "run2")])
-    assert code == 2 and "spiking nodes" in out.err and not (tmp_path / "run2").exists()
+    bad_graphs = {
+        "two": (_graph(rec=nir.LIF(tau=np.ones(3), r=np.ones(3), v_leak=np.zeros(3),
+                                   v_threshold=np.ones(3), v_reset=np.zeros(3))), "spiking nodes"),
+        "li": (_graph(rec=nir.LI(tau=np.ones(3), r=np.ones(3), v_leak=np.zeros(3))), "unsupported nodes"),
+        "shapes": (_graph(w=nir.Linear(np.ones((3, 5)))), "cannot be read as a NIR graph"),
+    }
+    for name, (graph, message) in bad_graphs.items():
+        nir.write(tmp_path / f"{name}.nir", graph)
+        code, out = run_cli(["nir-run", str(tmp_path / f"{name}.nir"), "--input", str(tmp_path / "u.npy"),
+                             "--device", "numpy", "--out", str(tmp_path / f"run_{name}")])
+        assert code == 2 and message in out.err and "Traceback" not in out.err, (name, out.err)
+        assert not (tmp_path / f"run_{name}").exists()
