@@ -106,6 +106,18 @@ OBJECTS_AT_O1 = ("\n# rate2spike: objects.cpp holds no simulation arithmetic\n"
                  "objects.o: OPTIMISATIONS += -O1\n")
 
 
+def _text_and_stamp(path: Path) -> tuple | None:
+    return (path.read_text(), path.stat().st_mtime_ns) if path.exists() else None
+
+
+def _rewrite_keeping_stamp(path: Path, text: str, before: tuple | None) -> None:
+    """Write ``text`` to ``path``; if it equals the text ``before`` (text, time stamp) the file
+    keeps the old time stamp, so that ``make`` does not rebuild what depends on it."""
+    path.write_text(text)
+    if before is not None and text == before[0]:
+        os.utime(path, ns=(before[1], before[1]))
+
+
 def build_standalone(directory) -> None:
     """Generate and compile the network defined since :func:`use_standalone` (not run).
 
@@ -121,18 +133,11 @@ def build_standalone(directory) -> None:
     if type(device).__name__ != "CPPStandaloneDevice":
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
         return
-    before = (main.read_text(), main.stat().st_mtime_ns) if main.exists() else None
     makefile = Path(directory) / "makefile"
-    old_makefile = (makefile.read_text(), makefile.stat().st_mtime_ns) if makefile.exists() else None
+    before = {path: _text_and_stamp(path) for path in (main, makefile)}
     device.build(directory=str(directory), compile=False, run=False, with_output=False)
-    new_makefile = makefile.read_text() + OBJECTS_AT_O1
-    makefile.write_text(new_makefile)
-    if old_makefile is not None and new_makefile == old_makefile[0]:
-        os.utime(makefile, ns=(old_makefile[1], old_makefile[1]))   # every object depends on it
-    text = canonical_main(main.read_text())
-    main.write_text(text)
-    if before is not None and text == before[0]:
-        os.utime(main, ns=(before[1], before[1]))   # unchanged: make keeps main.o
+    _rewrite_keeping_stamp(main, canonical_main(main.read_text()), before[main])
+    _rewrite_keeping_stamp(makefile, makefile.read_text() + OBJECTS_AT_O1, before[makefile])
     with interruptible_shell():
         device.compile_source(str(directory), get_compiler_and_args()[0], False, False)
 

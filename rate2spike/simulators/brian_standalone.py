@@ -23,7 +23,6 @@ from ..brian_models.lif import LIFBatchModel
 from ..errors import Rate2SpikeError
 from . import brian_setup, build_cache
 from .base import Backend, concurrent_runs
-from .precompiled import precompiled_standard_headers
 
 
 class BuildError(Rate2SpikeError):
@@ -73,14 +72,7 @@ class StandaloneBackend(Backend):
         objs["net"].run(self.model.duration_s * b2.second, namespace={})
         start = time.perf_counter()
         try:
-            with precompiled_standard_headers():
-                try:
-                    brian_setup.build_standalone(self.build_dir)
-                except Exception:
-                    if self._slot is None:
-                        raise
-                    self._slot.wipe()   # e.g. a compiler killed mid-file: build from scratch
-                    brian_setup.build_standalone(self.build_dir)
+            build_cache.build_in(self.build_dir, self._slot)
         except Exception as exc:  # compiler missing or broken
             brian_setup.reset_brian()
             raise BuildError(f"could not build for {self.device}: {type(exc).__name__}: {exc}") \

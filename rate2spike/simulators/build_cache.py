@@ -31,7 +31,8 @@ import os
 import shutil
 from pathlib import Path
 
-from .brian_setup import stop_orphaned_build
+from . import brian_setup
+from .precompiled import precompiled_standard_headers
 
 try:
     import fcntl
@@ -123,7 +124,7 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
         for path in slots:
             fd = _try_lock(path)
             if fd is not None:
-                stop_orphaned_build(path)               # a compiler of a killed worker
+                brian_setup.stop_orphaned_build(path)   # a compiler of a killed worker
                 (path / SIGNATURE_FILE).write_text(signature)
                 for stale in path.glob("results_*"):    # of a run killed in this slot earlier
                     shutil.rmtree(stale, ignore_errors=True)
@@ -131,3 +132,17 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
     except OSError:
         return None
     return None
+
+
+def build_in(directory, slot: BuildSlot | None) -> None:
+    """Generate and compile the standalone program defined since ``use_standalone`` into
+    ``directory`` with the precompiled standard headers; in a cache ``slot``, a failed build
+    (e.g. a compiler killed mid-file) is retried once from an emptied folder."""
+    with precompiled_standard_headers(cache_root()):
+        try:
+            brian_setup.build_standalone(directory)
+        except Exception:
+            if slot is None:
+                raise
+            slot.wipe()
+            brian_setup.build_standalone(directory)

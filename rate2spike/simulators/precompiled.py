@@ -23,8 +23,6 @@ import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
-from .build_cache import cache_root
-
 HEADER_NAME = "rate2spike_pch.h"
 #: set to off, 0 or no to build without the precompiled header
 SWITCH_ENV = "RATE2SPIKE_PRECOMPILED_HEADERS"
@@ -78,14 +76,15 @@ def ensure_header(root: Path, compiler: str, flags: list) -> Path | None:
 
 
 @contextmanager
-def precompiled_standard_headers():
+def precompiled_standard_headers(root: Path | None):
     """Within this block, the ``cpp_standalone`` program being built compiles with the
-    precompiled standard headers (if GCC is the compiler and the build cache is on); Brian2's
-    compiler options are restored afterwards."""
+    precompiled standard headers kept under ``root`` (the build cache's folder; None: the cache
+    is off, no header), if GCC is the compiler; Brian2's compiler options are restored
+    afterwards."""
     import brian2 as b2
     from brian2.codegen.cpp_prefs import get_compiler_and_args
 
-    root, compiler = cache_root(), None
+    compiler = None
     switched_off = os.environ.get(SWITCH_ENV, "").strip().lower() in ("off", "0", "no", "false")
     if root is not None and not switched_off and type(b2.get_device()).__name__ == "CPPStandaloneDevice":
         compiler = _gnu_compiler()

@@ -21,7 +21,6 @@ import numpy as np
 
 from ..errors import Rate2SpikeError
 from . import brian_setup, build_cache
-from .precompiled import precompiled_standard_headers
 
 BRIAN_SRC_DEVICES = ("cpp_standalone", "cython", "numpy")
 #: plain-data network type -> its Brian2 builder (see the module docstring)
@@ -95,14 +94,7 @@ def simulate_src_brian(net, inputs,
         objs["net"].run(objs["duration"], namespace=objs["namespace"])
         build_time = 0.0
         if device == "cpp_standalone":
-            with precompiled_standard_headers():
-                try:
-                    brian_setup.build_standalone(directory)
-                except Exception:
-                    if slot is None:
-                        raise
-                    slot.wipe()      # e.g. a compiler killed mid-file: build from scratch
-                    brian_setup.build_standalone(directory)
+            build_cache.build_in(directory, slot)
             build_time = time.perf_counter() - start
             start = time.perf_counter()
             brian_setup.run_standalone(directory, {}, "results")

@@ -226,6 +226,6 @@ def test_the_precompiled_header_is_used_and_changes_no_spike(tmp_path, monkeypat
 
     monkeypatch.setenv(precompiled.SWITCH_ENV, "off")
     brian_setup.use_standalone("cpp_standalone", tmp_path / "unused")
-    with precompiled.precompiled_standard_headers():
+    with precompiled.precompiled_standard_headers(tmp_path / "cache"):
         assert not any(f.startswith("-include") for f in b2.prefs.codegen.cpp.extra_compile_args_gcc)
     brian_setup.reset_brian()
