@@ -43,7 +43,7 @@ import nir
 import numpy as np
 
 from ..artifacts import atomic_write_bytes
-from ..errors import Rate2SpikeError
+from ..errors import ArtifactError, Rate2SpikeError
 from ..lif_models import LIFNetwork
 from ..version import __version__
 from .nir_portable import to_portable_nir
@@ -162,8 +162,25 @@ def write_nir(network: LIFNetwork, path, profile: str = "portable") -> Path:
         raise Rate2SpikeError(f"cannot write {path}: it is a folder")
     if profile not in NIR_PROFILES:
         raise Rate2SpikeError(f"unknown NIR profile {profile!r}; valid: {', '.join(NIR_PROFILES)}")
-    graph = to_nir(network) if profile == "full" else to_portable_nir(network)
+    return write_graph(to_nir(network) if profile == "full" else to_portable_nir(network), path)
+
+
+def write_graph(graph: nir.NIRGraph, path) -> Path:
+    """Write ``graph`` to ``path`` atomically (HDF5, readable by ``nir.read``); returns the path."""
     buffer = io.BytesIO()                   # h5py writes into a file-like object
     nir.write(buffer, graph)
-    atomic_write_bytes(path, buffer.getvalue())
-    return path
+    atomic_write_bytes(Path(path), buffer.getvalue())
+    return Path(path)
+
+
+def read_graph(path, hint: str) -> nir.NIRGraph:
+    """The NIR graph in the file ``path``; a missing file is refused with ``hint`` (what to give
+    instead), an unreadable one naming what ``nir.read`` found wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise ArtifactError(f"{path} does not exist; {hint}")
+    try:
+        return nir.read(str(path))
+    except Exception as exc:   # noqa: BLE001  (h5py and nir raise many kinds on a foreign file)
+        raise ArtifactError(f"{path} cannot be read as a NIR graph ({type(exc).__name__}: "
+                            f"{exc})") from None

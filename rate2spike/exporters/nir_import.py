@@ -28,6 +28,7 @@ from ..brian_models.imported_lif import build_imported_network
 from ..errors import ArtifactError
 from ..lif_models.imported import ImportedLIFNetwork
 from ..simulators.src import register_brian_model, simulate_trained_brian
+from .nir_export import read_graph
 
 register_brian_model(ImportedLIFNetwork, build_imported_network)
 
@@ -68,7 +69,8 @@ def _single(graph: nir.NIRGraph, kind: type) -> str:
 
 
 def _map_of(node, width: int, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(matrix, bias) of a stateless node taking ``width`` values, or None for a pass-through."""
+    """(matrix, bias) of a stateless node taking ``width`` values (Input and Output pass them
+    through)."""
     if isinstance(node, (nir.Input, nir.Output)):
         return np.eye(width), np.zeros(width)
     if isinstance(node, nir.Scale):
@@ -89,18 +91,14 @@ def read_nir(graph, dt_s: float | None = None) -> ImportedLIFNetwork:
     source = ""
     if isinstance(graph, (str, Path)):
         source = str(graph)
-        try:
-            graph = nir.read(graph)
-        except Exception as exc:   # noqa: BLE001 - h5py and nir raise many kinds
-            raise ArtifactError(f"{graph} cannot be read as a NIR graph: {exc}") from None
+        graph = read_graph(graph, "give a .nir file")
     nodes, edges = flatten(graph)
-    kinds = {name: type(node).__name__ for name, node in nodes.items()}
     spiking = [n for n, node in nodes.items() if isinstance(node, SPIKING)]
     inputs = [n for n, node in nodes.items() if isinstance(node, nir.Input)
               and not any(dst == n for _, dst in edges)]
     outputs = [n for n, node in nodes.items() if isinstance(node, nir.Output)
                and not any(src == n for src, _ in edges)]
-    other = {n: k for n, node in nodes.items() for k in [kinds[n]]
+    other = {n: type(node).__name__ for n, node in nodes.items()
              if not isinstance(node, (*SPIKING, *STATELESS, nir.Input, nir.Output))}
     if other:
         raise ArtifactError(f"rate2spike imports one recurrent LIF/CubaLIF population with "
@@ -163,8 +161,8 @@ def _compose(nodes: dict, edges: list, sources: tuple, width: dict) -> dict:
                 if src in visiting:
                     raise ArtifactError(f"the graph has a loop that does not pass through the "
                                         f"population (at node {src!r})")
-                matrix, offset = _map_of(nodes[src], _width(input_of(src, visiting | {src}), src), src)
-                ws, bs = input_of(src, visiting)
+                ws, bs = input_of(src, visiting | {src})
+                matrix, offset = _map_of(nodes[src], _width(ws, src), src)
                 done[src] = ({k: matrix @ w for k, w in ws.items()}, matrix @ bs + offset)
             ws, bs = done[src]
             for key, w in ws.items():
@@ -178,8 +176,7 @@ def _compose(nodes: dict, edges: list, sources: tuple, width: dict) -> dict:
     return {name: input_of(name, {name}) for name in nodes}
 
 
-def _width(mapping, name) -> int:
-    weights, bias = mapping
+def _width(weights: dict, name) -> int:
     if not weights:
         raise ArtifactError(f"node {name!r} receives nothing")
     return next(iter(weights.values())).shape[0]

@@ -25,13 +25,9 @@ profile gives (snnTorch runs no ``LI`` node): the graph's output is ``W_out s_L`
 """
 from __future__ import annotations
 
-import io
-from pathlib import Path
-
 import nir
 import numpy as np
 
-from ..artifacts import atomic_write_bytes
 from ..errors import ArtifactError
 from ..surrogate_models.network import SurrogateLIFNetwork
 from ..version import __version__
@@ -113,10 +109,3 @@ def src_to_nir(net) -> nir.NIRGraph:
     """Refuse a Spiking Recurrent Cell net, naming what NIR lacks."""
     raise ArtifactError(f"cannot write this net as NIR: {MISSING['src']}")
 
-
-def write_graph(graph: nir.NIRGraph, path) -> Path:
-    """Write ``graph`` to ``path`` atomically (HDF5, readable by ``nir.read``)."""
-    buffer = io.BytesIO()                   # h5py writes into a file-like object
-    nir.write(buffer, graph)
-    atomic_write_bytes(Path(path), buffer.getvalue())
-    return Path(path)

@@ -11,8 +11,7 @@ from pathlib import Path
 from ..artifacts import load_network
 from ..errors import Rate2SpikeError
 from ..exporters.brian2_script import write_brian2_script
-from ..exporters.nir_export import NIR_PROFILES, write_nir
-from ..exporters.nir_trained import write_graph
+from ..exporters.nir_export import NIR_PROFILES, write_graph, write_nir
 from ..lif_models import LIFNetwork
 from ..seeds import STREAMS, stream_seed
 from ..tasks import get_task

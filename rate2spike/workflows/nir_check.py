@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from ..errors import Rate2SpikeError
 from ..exporters.nir_clients import CLIENTS, check_portable, require_clients, run_in
+from ..exporters.nir_export import read_graph
 from ..exporters.nir_portable import portable_inputs, readout_from_spikes
 from ..seeds import stream_seed
 from ..statistics import wilson_interval
@@ -39,17 +39,7 @@ class ClientScore:
 
 
 def _read_graph(path):
-    import nir
-
-    path = Path(path)
-    if not path.is_file():
-        raise Rate2SpikeError(f"{path} does not exist; give a graph written by "
-                              f"'rate2spike export LIF_NETWORK --format nir'")
-    try:
-        graph = nir.read(str(path))
-    except Exception as exc:   # noqa: BLE001  (h5py raises many kinds on a foreign file)
-        raise Rate2SpikeError(f"{path} cannot be read as a NIR graph ({type(exc).__name__}: "
-                              f"{exc})") from None
+    graph = read_graph(path, "give a graph written by 'rate2spike export LIF_NETWORK --format nir'")
     if "profile" not in graph.metadata or "task" not in graph.metadata:
         raise Rate2SpikeError(f"{path} is not a portable rate2spike graph; export it with "
                               f"--nir-profile portable (the default)")

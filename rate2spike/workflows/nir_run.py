@@ -73,8 +73,6 @@ def nir_run(graph_path, input_path, out, dt_s: float | None = None, device: str 
     if taken and not force:
         raise Rate2SpikeError(f"{out} already holds {', '.join(taken)}; choose another --out, or "
                               f"pass --force to overwrite")
-    if not Path(graph_path).is_file():
-        raise Rate2SpikeError(f"{graph_path} does not exist; give a .nir file")
     net = read_nir(graph_path, dt_s)
     inputs = _read_inputs(input_path, net.n_inputs)
     steps, trials, _ = inputs.shape
