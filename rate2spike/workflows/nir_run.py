@@ -10,15 +10,15 @@ population) -> input array (steps, trials, channels) -> Brian2 (discrete time, f
 from __future__ import annotations
 
 import io
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ..artifacts import atomic_write_bytes, atomic_write_text, check_numeric
+from ..artifacts import atomic_write_bytes, check_numeric
 from ..errors import Rate2SpikeError
+from ..report.tables import write_json
 from ..resources import check_memory
 from .common import check_out_dir
 
@@ -93,5 +93,5 @@ def nir_run(graph_path, input_path, out, dt_s: float | None = None, device: str 
                "neuron": "CubaLIF" if net.current_based else "LIF", "dt_s": net.dt_s,
                "steps": steps, "trials": trials, "mean_rate_hz": rate, "spikes": int(spikes.sum()),
                "device": device, "wall_time_s": wall, "build_time_s": result.build_time_s}
-    atomic_write_text(files["summary"], json.dumps(summary, indent=2))
+    write_json(files["summary"], summary)
     return NIRRun(spikes, outputs, rate, wall, files)
