@@ -32,8 +32,9 @@ STANDARD_HEADERS = ("algorithm", "cassert", "climits", "cmath", "csignal", "cstd
                     "string", "tuple", "utility", "vector")
 
 
-def _gnu_compiler() -> str | None:
-    """The C++ compiler make will use ($CXX, else g++) if it is GCC, else None."""
+def _gnu_compiler() -> tuple | None:
+    """(the C++ compiler make will use ($CXX, else g++), its ``--version`` text) if it is GCC,
+    else None."""
     compiler = os.environ.get("CXX", "g++")
     if shutil.which(compiler) is None:
         return None
@@ -42,14 +43,14 @@ def _gnu_compiler() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     text = version.stdout.lower()
-    return compiler if version.returncode == 0 and "clang" not in text and "free software" in text else None
+    gnu = version.returncode == 0 and "clang" not in text and "free software" in text
+    return (compiler, version.stdout) if gnu else None
 
 
-def ensure_header(root: Path, compiler: str, flags: list) -> Path | None:
-    """The text header under ``root`` whose ``.gch`` was compiled by ``compiler`` with ``flags``
-    (made once, atomically: concurrent builds may race, each writes its own temporary file);
-    None if it cannot be made."""
-    version = subprocess.run([compiler, "--version"], capture_output=True, text=True).stdout
+def ensure_header(root: Path, compiler: str, version: str, flags: list) -> Path | None:
+    """The text header under ``root`` whose ``.gch`` was compiled by ``compiler`` (whose
+    ``--version`` printed ``version``) with ``flags`` (made once, atomically: concurrent builds
+    may race, each writes its own temporary file); None if it cannot be made."""
     key = hashlib.sha256(repr((compiler, version, flags, STANDARD_HEADERS)).encode()).hexdigest()[:12]
     folder = root / f"pch-{key}"
     header, compiled = folder / HEADER_NAME, folder / (HEADER_NAME + ".gch")
@@ -84,11 +85,13 @@ def precompiled_standard_headers(root: Path | None):
     import brian2 as b2
     from brian2.codegen.cpp_prefs import get_compiler_and_args
 
-    compiler = None
+    gnu = None
     switched_off = os.environ.get(SWITCH_ENV, "").strip().lower() in ("off", "0", "no", "false")
-    if root is not None and not switched_off and type(b2.get_device()).__name__ == "CPPStandaloneDevice":
-        compiler = _gnu_compiler()
-    if compiler is None:
+    # a path with spaces: make would split the -include word, so no header is made at all
+    if root is not None and " " not in str(root) and not switched_off \
+            and type(b2.get_device()).__name__ == "CPPStandaloneDevice":
+        gnu = _gnu_compiler()
+    if gnu is None:
         yield
         return
     before = list(b2.prefs.codegen.cpp.extra_compile_args_gcc)
@@ -96,10 +99,10 @@ def precompiled_standard_headers(root: Path | None):
     if b2.prefs.devices.cpp_standalone.openmp_threads:
         flags.append("-fopenmp")                       # defines _OPENMP, as the build will
     try:
-        header = ensure_header(root, compiler, flags)
+        header = ensure_header(root, *gnu, flags)
     except (OSError, subprocess.SubprocessError):
         header = None
-    if header is not None and " " not in str(header):   # make would split a path with spaces
+    if header is not None:
         # one word: Brian2 tests each flag alone and drops a bare "-include"
         b2.prefs.codegen.cpp.extra_compile_args_gcc = before + [f"-include{header}"]
     try:
