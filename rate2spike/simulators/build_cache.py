@@ -14,9 +14,9 @@ cache off: every build then gets a fresh temporary folder, removed afterwards). 
 held with an exclusive ``flock`` for as long as a backend uses it, so processes (Dask
 workers, two ``convert`` runs) never share one; the kernel releases the lock when a process
 dies. A slot that last held the same shape (``signature``) is preferred, then an unused one,
-then the one used longest ago, so that up to :data:`MAX_SLOTS` shapes stay compiled (~1 MB
-each). Correctness never depends on the signature: ``make`` decides what to recompile from the
-files themselves.
+then the one used longest ago, so that up to :data:`MAX_SLOTS` shapes stay compiled (1-25 MB
+each, with the net's size). Correctness never depends on the signature: ``make`` decides what
+to recompile from the files themselves.
 
 Example
 -------
