@@ -137,7 +137,7 @@ def load_network(path: str | Path, kind: str | None = None) -> tuple[dict, dict]
     return arrays, meta
 
 
-def check_numeric(a: np.ndarray, what: str) -> None:
+def check_numeric(a: np.ndarray, what: str, values: str = "weight and time constant") -> None:
     """Refuse an array that is not numeric (strings, objects) or holds NaN or infinity: the
     one rule every network array obeys, whatever the format it came in.
 
@@ -150,9 +150,9 @@ def check_numeric(a: np.ndarray, what: str) -> None:
     """
     a = np.asarray(a)
     if not (np.issubdtype(a.dtype, np.number) or a.dtype == bool):
-        raise ArtifactError(f"{what} is not numeric (dtype {a.dtype}); weights and time constants "
-                            f"must be numbers")
+        raise ArtifactError(f"{what} is not numeric (dtype {a.dtype}); every {values} must be a "
+                            f"number")
     bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
     if bad:
-        raise ArtifactError(f"{what} holds {bad} NaN or infinite value(s); every weight and time "
-                            f"constant must be finite")
+        raise ArtifactError(f"{what} holds {bad} NaN or infinite value(s); every {values} must be "
+                            f"finite")

@@ -39,9 +39,12 @@ def _directly_trained(path) -> tuple | None:
     family = family_for_kind(kind)
     if family is None or family.to_nir is None:
         exportable = ", ".join(f.name for f in FAMILIES.values() if f.to_nir is not None)
+        hint = (" (a rate net does not spike: convert it first, 'rate2spike convert --model "
+                f"{path}', and export its lif_network.npz)" if kind == "rate_rnn" else "")
         raise Rate2SpikeError(f"{path} holds a {kind!r} model; export takes a converted LIF net "
-                              f"(lif_network.npz from 'convert') or a directly trained model of "
-                              f"the families {exportable}")
+                              f"(lif_network.npz from 'convert') or the model of a directly trained "
+                              f"family ({exportable}; those NIR cannot express are refused, naming "
+                              f"what it lacks){hint}")
     return family, family.network_type.load(path)
 
 

@@ -46,7 +46,7 @@ def _read_inputs(path, n_inputs: int) -> np.ndarray:
         inputs = np.load(path, allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
         raise Rate2SpikeError(f"--input {path} cannot be read as a .npy array: {exc}") from None
-    check_numeric(inputs, f"--input {path}")
+    check_numeric(inputs, f"--input {path}", "input value")
     if inputs.ndim == 2:
         inputs = inputs[:, None, :]
     if inputs.ndim != 3 or inputs.shape[2] != n_inputs or 0 in inputs.shape:
