@@ -106,10 +106,6 @@ OBJECTS_AT_O1 = ("\n# rate2spike: objects.cpp holds no simulation arithmetic\n"
                  "objects.o: OPTIMISATIONS += -O1\n")
 
 
-def _text_and_stamp(path: Path) -> tuple | None:
-    return (path.read_text(), path.stat().st_mtime_ns) if path.exists() else None
-
-
 def _rewrite_keeping_stamp(path: Path, text: str, before: tuple | None) -> None:
     """Write ``text`` to ``path``; if it equals the text ``before`` (text, time stamp) the file
     keeps the old time stamp, so that ``make`` does not rebuild what depends on it."""
@@ -134,7 +130,7 @@ def build_standalone(directory) -> None:
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
         return
     makefile = Path(directory) / "makefile"
-    before = {path: _text_and_stamp(path) for path in (main, makefile)}
+    before = {p: (p.read_text(), p.stat().st_mtime_ns) if p.exists() else None for p in (main, makefile)}
     device.build(directory=str(directory), compile=False, run=False, with_output=False)
     _rewrite_keeping_stamp(main, canonical_main(main.read_text()), before[main])
     _rewrite_keeping_stamp(makefile, makefile.read_text() + OBJECTS_AT_O1, before[makefile])
