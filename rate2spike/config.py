@@ -27,7 +27,7 @@ from .converters import READOUT_FITS, SEARCHES, TIE_RULES, TRIAL_SAMPLINGS, Swee
 from .errors import ConfigError
 from .lif_models import INPUT_SWITCHES, REFRACTORY_HOLDS, LIFConstants
 from .rate_models.training import TrainConfig
-from .simulators import DEVICES
+from .simulators import DEVICES, TORCH_DEVICES, TORCH_DTYPES, resolve_torch_device
 from .src_models.training import SRCTrainConfig
 from .tasks import REFERENCE_STOP_LOSS, TASKS, get_task
 from .validation import check_choice, check_range, check_scales, check_seed, check_trials
@@ -57,11 +57,17 @@ class ConvertConfig:
     search: str = "grid"             # the grid at `trials` each, or "adaptive" (beyond the paper)
     adaptive_trials: int = 50        # adaptive: trials per block
     adaptive_max_trials: int = 200   # adaptive: trials at most per s
+    torch_device: str = "cpu"        # device torch: cpu, cuda or auto
+    torch_dtype: str = "float32"     # device torch: float32 or float64
     lif: LIFConstants = field(default_factory=LIFConstants)
 
     def validate(self):
         check_choice("task", self.task, TASKS)
         check_choice("device", self.device, DEVICES)
+        check_choice("torch_device", self.torch_device, TORCH_DEVICES)
+        check_choice("torch_dtype", self.torch_dtype, tuple(TORCH_DTYPES))
+        if self.device == "torch":
+            resolve_torch_device(self.torch_device)     # cuda without a GPU: refused here
         check_choice("tie_rule", self.tie_rule, TIE_RULES)
         check_choice("readout_fit", self.readout_fit, READOUT_FITS)
         check_choice("trial_sampling", self.trial_sampling, TRIAL_SAMPLINGS)
@@ -107,7 +113,7 @@ class ConvertConfig:
     def sweep_options(self, build_dir=None) -> SweepOptions:
         """How the sweep simulates (device, seed, batching, processes, threads)."""
         return SweepOptions(self.device, self.seed, self.copies_per_run, self.processes or None,
-                            self.threads or None, build_dir)
+                            self.threads or None, build_dir, self.torch_device, self.torch_dtype)
 
 
 SECTIONS = {"train": TrainConfig, "convert": ConvertConfig, "src": SRCTrainConfig,

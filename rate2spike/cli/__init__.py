@@ -186,7 +186,8 @@ def _run(args) -> int:
                        {"task": args.task, "seed": args.seed, "device": args.device,
                         "trials": args.trials, "scales": args.scales, "tie_rule": args.tie_rule,
                         **sweep_overrides(args)})
-    tcfg = build_config(TrainConfig, file_cfg.get("train"), {"task": args.task})
+    tcfg = build_config(TrainConfig, file_cfg.get("train"),
+                        {"task": args.task, "torch_device": args.torch_device})
     res = convert(cfg.task, args.model, args.out, cfg, tcfg, resume=args.resume, progress=progress)
     print(f"{res.task}: LIF accuracy {res.lif_accuracy:.1%} at s = {res.best_s:g} "
           f"(lambda = {1 / res.best_s:.4g}); rate net {res.rate_accuracy:.1%}; "

@@ -11,7 +11,7 @@ Examples::
 from __future__ import annotations
 
 from ..errors import ConfigError, Rate2SpikeError
-from ..simulators import DEVICES
+from ..simulators import DEVICES, TORCH_DEVICES, TORCH_DTYPES
 from ..tasks import task_names
 from .arguments import seed as seed_arg
 
@@ -37,6 +37,10 @@ def add_network_commands(sub) -> None:
                     "0.5 ms for the first trial of each condition: v, I_syn, h, r")
     sm.add_argument("--device", choices=DEVICES, default="cpp_standalone",
                     help="simulator (cpp_standalone)")
+    sm.add_argument("--torch-device", choices=TORCH_DEVICES, default="cpu", dest="torch_device",
+                    help="with --device torch: cpu (default), cuda or auto")
+    sm.add_argument("--torch-dtype", choices=tuple(TORCH_DTYPES), default="float32",
+                    dest="torch_dtype", help="with --device torch: float32 (default) or float64")
     sm.add_argument("--seed", type=seed_arg, default=0, help="trials, noise, initial voltages (0)")
     sm.add_argument("--out", metavar="DIR", help="output folder (runs/TASK-simulate-TIMESTAMP)")
     sm.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -129,7 +133,8 @@ def run_simulate(args, progress: bool) -> int:
                           args.lesion_type, args.lesion_factor) if args.lesion else None
     res = simulate(args.network, args.task, args.out, args.trials, args.condition,
                    _stimulation(args, dale_sign), record, args.seed, args.device,
-                   progress, force=args.force, lesion=lesion)
+                   progress, force=args.force, lesion=lesion,
+                   torch_options=(args.torch_device, args.torch_dtype))
     conds = ", ".join(f"{c} {a:.0%}" for c, a in res.per_condition.items())
     print(f"{res.task}: accuracy {res.accuracy:.1%} ({conds}) on {res.trials} trials at "
           f"s = {res.s:g}; E {res.rate_E_hz:.1f} Hz, I {res.rate_I_hz:.1f} Hz; "

@@ -1,5 +1,6 @@
 """Flags of the lambda search shared by ``convert``, ``compare`` and ``study``:
-``--readout-fit``, ``--calibration-trials`` and ``--search``."""
+``--readout-fit``, ``--calibration-trials``, ``--search``, and the ``torch`` device's
+``--torch-device`` and ``--torch-dtype``."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import sys
 
 from ..config import fixed_by_preset
 from ..converters import READOUT_FITS, SEARCHES
+from ..simulators import TORCH_DEVICES, TORCH_DTYPES
 
 
 def add_sweep_options(p: argparse.ArgumentParser) -> None:
@@ -21,13 +23,20 @@ def add_sweep_options(p: argparse.ArgumentParser) -> None:
                    help="how s is searched: grid (default: --trials at every s, as the paper) or "
                         "adaptive (coarse grid, extension past an edge, refinement, more trials "
                         "where the 95 %% interval straddles 95 %%)")
+    p.add_argument("--torch-device", choices=TORCH_DEVICES, dest="torch_device",
+                   help="with --device torch: where torch simulates the LIF net, cpu (default), "
+                        "cuda (a GPU) or auto; convert also trains its rate net there")
+    p.add_argument("--torch-dtype", choices=tuple(TORCH_DTYPES), dest="torch_dtype",
+                   help="with --device torch: float32 (default) or float64 (spike for spike "
+                        "with cpp_standalone)")
 
 
 def sweep_overrides(args) -> dict:
     """The convert-config overrides of these flags; a flag fixed by the preset is
     dropped with a note on stderr."""
     values = {"readout_fit": args.readout_fit, "calibration_trials": args.calibration_trials,
-              "search": args.search}
+              "search": args.search, "torch_device": args.torch_device,
+              "torch_dtype": args.torch_dtype}
     for key in fixed_by_preset(args.preset, "convert"):
         if values.get(key) is not None:
             print(f"note: --preset {args.preset} keeps {key} as in the authors' code; "

@@ -137,10 +137,11 @@ def adaptive_search(network: LIFNetwork, task: Task, grid, n_steps: int, stim_dt
     opt, ad = options or SweepOptions(), adaptive or AdaptiveOptions()
     grid = sorted(set(check_scales(list(grid))))
     _, copies = plan_runs(grid[::ad.coarse_every], ad.trials, opt.copies_per_run,
-                          concurrent_runs(opt.device, opt.processes))
+                          concurrent_runs(opt.device, opt.processes), opt.device)
     bar = tqdm(desc="adaptive s search", unit="trial", disable=not progress, dynamic_ncols=True)
     with LIFSimulator(network, n_steps, stim_dt_s, copies, opt.device, opt.seed, opt.build_dir,
-                      opt.processes, opt.threads) as sim:
+                      opt.processes, opt.threads, torch_device=opt.torch_device,
+                      torch_dtype=opt.torch_dtype) as sim:
         sc = _Scales(network, task, opt, ad, sim, copies)
         search(sc, grid, ad, tie_rule, on_round=lambda: bar.update(sc.simulated - bar.n))
         bar.close()

@@ -42,7 +42,8 @@ class SweepOptions:
     """How a sweep is simulated: ``device``; ``seed`` of noise and initial voltages;
     ``copies_per_run`` (trial x s pairs per compiled run, 0 = auto); ``processes`` concurrent
     single-threaded runs on ``cpp_standalone`` (None = all cores) or, with 1, ``threads``
-    OpenMP threads; ``build_dir`` for the generated code (None = a fresh temporary folder)."""
+    OpenMP threads; ``build_dir`` for the generated code (None = a fresh temporary folder);
+    ``torch_device`` and ``torch_dtype`` of the ``torch`` device."""
 
     device: str = "cpp_standalone"
     seed: int = 0
@@ -50,6 +51,8 @@ class SweepOptions:
     processes: int | None = None
     threads: int | None = None
     build_dir: str | None = None
+    torch_device: str = "cpu"
+    torch_dtype: str = "float32"
 
 
 #: how ties between scales of equal accuracy are broken (see the module docstring)
@@ -154,7 +157,7 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
             todo.append(s)
     plan = plan_scale_trials(task, batch, scales, trial_sampling, opt.seed)
     runs, copies = plan_runs(todo, len(batch), opt.copies_per_run,
-                             concurrent_runs(opt.device, opt.processes))
+                             concurrent_runs(opt.device, opt.processes), opt.device)
     runs = [[(s, int(plan.positions(s, t))) for s, t in run] for run in runs]
     device, warnings, build_time = (results[0].device if results else opt.device), [], 0.0
     bar = tqdm(total=len(todo), desc=f"s sweep ({len(batch)} trials/scale, {copies} copies/run)",
@@ -165,7 +168,8 @@ def sweep_scales(network: LIFNetwork, task: Task, batch: TrialBatch, scales,
         rasters = np.concatenate([plan.positions(s, range(len(batch) if every else
                                                           plan.n_examples[s])) for s in todo])
         with LIFSimulator(network, batch.inputs.shape[2], batch.dt_s, copies, opt.device,
-                          opt.seed, opt.build_dir, opt.processes, opt.threads) as sim:
+                          opt.seed, opt.build_dir, opt.processes, opt.threads,
+                          torch_device=opt.torch_device, torch_dtype=opt.torch_dtype) as sim:
             device, warnings, build_time = sim.device, sim.warnings, sim.build_time_s
             readouts = _calibrate(sim, network, calibration, todo, copies, bar)
             bar.set_description(f"s sweep ({len(batch)} trials/scale, {copies} copies/run)")

@@ -62,13 +62,16 @@ class Evaluation(NamedTuple):
 class EvaluationOptions:
     """How nets are evaluated: ``seed`` (the run's seed: rate-net noise, LIF noise), the LIF
     simulator's ``lif_device`` / ``processes`` / ``threads`` (None: automatic), the Brian2
-    ``brian_device`` of the directly trained nets."""
+    ``brian_device`` of the directly trained nets, and ``torch_device`` / ``torch_dtype`` of
+    the LIF simulator when ``lif_device`` is ``torch``."""
 
     seed: int = 0
     lif_device: str = "cpp_standalone"
     processes: int | None = None
     threads: int | None = None
     brian_device: str = "cpp_standalone"
+    torch_device: str = "cpu"
+    torch_dtype: str = "float32"
 
 
 class NetSource(Protocol):

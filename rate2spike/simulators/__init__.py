@@ -1,9 +1,8 @@
 """Simulators: :func:`simulate_lif` (the entry point for converted LIF networks) on one of the
-backends (Brian2 standalone, Brian2 runtime, brian2cuda, the NumPy reference), and the Brian2
-run of SRC nets. Brian2 device handling lives in :mod:`.brian_setup` only."""
+backends (Brian2 standalone, Brian2 runtime, brian2cuda, the NumPy reference, torch), and the
+Brian2 run of SRC nets. Brian2 device handling lives in :mod:`.brian_setup` only."""
 from .backends import open_backend
-from .base import DEVICES, Backend, CopyBatch, concurrent_runs
-from .brian_setup import COUNTER_NOISE_DEVICES
+from .base import COUNTER_NOISE_DEVICES, DEVICES, Backend, CopyBatch, concurrent_runs
 from .lif import (
                   LIFSimulation,
                   LIFSimulator,
@@ -23,9 +22,11 @@ from .src import (
                   simulate_src_brian,
                   simulate_trained_brian,
 )
+from .torch_backend import TORCH_DEVICES, TORCH_DTYPES, resolve_torch_device
 
 __all__ = ["open_backend", "DEVICES", "Backend", "CopyBatch", "concurrent_runs",
            "COUNTER_NOISE_DEVICES", "LIFSimulation", "LIFSimulator", "RunChunk", "ScaleRun",
            "initial_voltages", "plan_runs", "simulate_lif", "check_record", "BRIAN_SRC_DEVICES",
            "SRCBrianResult", "simulate_src_brian", "simulate_trained_brian", "BRIAN_MODELS",
-           "brian_model_for", "register_brian_model"]
+           "brian_model_for", "register_brian_model", "TORCH_DEVICES", "TORCH_DTYPES",
+           "resolve_torch_device"]

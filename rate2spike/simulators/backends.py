@@ -24,17 +24,23 @@ def _fallback(model, seed, why: str) -> Backend:
 
 def open_backend(model: LIFBatchModel, device: str = "cpp_standalone", seed: int = 0,
                  build_dir=None, processes: int | None = None,
-                 threads: int | None = None) -> Backend:
+                 threads: int | None = None, torch_device: str = "cpu",
+                 torch_dtype: str = "float32") -> Backend:
     """A ready backend for ``model`` on ``device`` (one of :data:`~.base.DEVICES`); standalone
     devices are compiled here. ``seed`` seeds the voltage noise: with counter-based noise
     (``cpp_standalone``, ``numpy``) a trial's noise is a function of (seed, trial id) alone, the
     same at every s (common random numbers) and in any batch. ``build_dir``, ``processes``,
-    ``threads``: see :class:`~.brian_standalone.StandaloneBackend`."""
+    ``threads``: see :class:`~.brian_standalone.StandaloneBackend`; ``torch_device`` (cpu, cuda,
+    auto) and ``torch_dtype`` (float32, float64): where and in what precision the ``torch``
+    device runs (:class:`~.torch_backend.TorchBackend`)."""
     if device not in DEVICES:
         raise Rate2SpikeError(f"unknown device {device!r}; valid devices: {', '.join(DEVICES)}")
     if device == "reference":
         from .numpy_reference import ReferenceBackend
         return ReferenceBackend(model, seed)
+    if device == "torch":
+        from .torch_backend import TorchBackend
+        return TorchBackend(model, seed, torch_device, torch_dtype)
     if device in ("cython", "numpy"):
         from .brian_runtime import RuntimeBackend
         return RuntimeBackend(model, seed, device)

@@ -22,7 +22,13 @@ import numpy as np
 from ..brian_models.lif import LIFBatchModel, RunResult, synaptic_lambda
 from ..brian_models.noise import stream_ids
 
-DEVICES = ("cpp_standalone", "cython", "numpy", "cuda_standalone", "reference")
+DEVICES = ("cpp_standalone", "cython", "numpy", "cuda_standalone", "reference", "torch")
+#: devices whose voltage noise is the counter-based draw of (seed, trial id, unit, step), the
+#: same on each of them (the reference draws from NumPy's generator unless told the streams)
+COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy", "torch")
+#: largest default number of network copies per run: compiled Brian2 runs are fastest at a
+#: few hundred copies (see :data:`.lif.DEFAULT_COPIES_PER_RUN`); torch runs many at once
+DEFAULT_COPIES_LIMIT = {"torch": 2000}
 
 
 class CopyBatch(NamedTuple):
@@ -45,6 +51,11 @@ def concurrent_runs(device: str, processes: int | None = None) -> int:
     if device != "cpp_standalone":
         return 1
     return max(1, int(processes or os.cpu_count() or 1))
+
+
+def copies_limit(device: str, default: int) -> int:
+    """The largest default run (network copies) on ``device``; ``default`` for Brian2's."""
+    return DEFAULT_COPIES_LIMIT.get(device, default)
 
 
 class Backend:

@@ -15,7 +15,7 @@ class RuntimeBackend(Backend):
     def __init__(self, model: LIFBatchModel, seed: int = 0, target: str = "numpy"):
         super().__init__(model, seed)
         self.device = target
-        model.noise_source = "counter" if target in brian_setup.COUNTER_NOISE_DEVICES else "brian"
+        model.noise_source = "counter" if target in brian_setup.BRIAN_COUNTER_NOISE_DEVICES else "brian"
 
     def _run(self, stim, lam, v0, streams):
         import brian2 as b2

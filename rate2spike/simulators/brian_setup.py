@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-#: devices whose generated code can call the counter-based noise function (C++ and NumPy)
-COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
+#: Brian2 devices whose generated code can call the counter-based noise function (C++, NumPy)
+BRIAN_COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
 
 
 def reset_brian() -> None:

@@ -6,9 +6,7 @@ allows. A trial's initial voltages and noise depend only on (seed, its trial id)
 do not depend on how pairs are batched, and every s sees the same trials and noise (common
 random numbers).
 
-Example
--------
-(Not run by the doctests: compiling and running the C++ standalone takes ~15 s.)
+Example (not run by the doctests: compiling and running the C++ standalone takes ~15 s)
 
 >>> from rate2spike import LIFNetwork, RateNetwork, simulate_lif, tasks   # doctest: +SKIP
 >>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), s=25)  # doctest: +SKIP
@@ -30,13 +28,11 @@ from ..lif_models import LIFConstants, LIFNetwork, Stimulation
 from ..resources import check_memory
 from ..validation import check_scales
 from .backends import open_backend
-from .base import CopyBatch, concurrent_runs
+from .base import CopyBatch, concurrent_runs, copies_limit
 
-#: largest default number of network copies (trial x scale pairs) per compiled run. Bigger
-#: runs amortise the per-run cost (process start, synapse creation, result files, ~0.25 s);
-#: smaller ones keep each process's state and synapses in cache. Measured on the default
-#: Go/NoGo sweep (1,200 copies of N = 200, 2 processes): 100 -> 31.0 s, 200 -> 30.0 s,
-#: 300 -> 31.7 s in total.
+#: largest default number of network copies (trial x scale pairs) per compiled run: bigger
+#: runs amortise the per-run cost (~0.25 s), smaller ones stay in cache. Measured on the default
+#: Go/NoGo sweep (1,200 copies, N = 200, 2 processes): 100 -> 31.0 s, 200 -> 30.0 s, 300 -> 31.7 s.
 DEFAULT_COPIES_PER_RUN = 200
 
 
@@ -48,12 +44,14 @@ def initial_voltages(trial_ids, n_units: int, c: LIFConstants, seed: int) -> np.
                            * span for t in np.asarray(trial_ids).reshape(-1)])
 
 
-def plan_runs(scales, n_trials: int, copies_per_run: int = 0, parallel: int = 1):
+def plan_runs(scales, n_trials: int, copies_per_run: int = 0, parallel: int = 1,
+              device: str = "cpp_standalone"):
     """Split every (s, trial) pair into runs of one fixed size (the compiled batch).
 
     With ``copies_per_run = 0`` the size is chosen so that the number of runs is a multiple
     of ``parallel`` (runs done concurrently) and no run exceeds
-    :data:`DEFAULT_COPIES_PER_RUN` copies. Returns (runs, copies): ``runs`` is a list of
+    :data:`DEFAULT_COPIES_PER_RUN` copies (or the ``device``'s own limit,
+    :func:`~.base.copies_limit`). Returns (runs, copies): ``runs`` is a list of
     lists of (s, trial_index) pairs, s by s in order, and ``copies`` the batch size (the
     last run is padded to it).
     """
@@ -64,7 +62,8 @@ def plan_runs(scales, n_trials: int, copies_per_run: int = 0, parallel: int = 1)
         copies = min(copies_per_run, len(pairs))
     else:
         parallel = max(1, int(parallel))
-        n_runs = parallel * -(-len(pairs) // (parallel * DEFAULT_COPIES_PER_RUN))
+        limit = copies_limit(device, DEFAULT_COPIES_PER_RUN)
+        n_runs = parallel * -(-len(pairs) // (parallel * limit))
         copies = -(-len(pairs) // n_runs)
     return [pairs[a:a + copies] for a in range(0, len(pairs), copies)], copies
 
@@ -91,13 +90,15 @@ class LIFSimulator:
     Use as a context manager; ``device``, ``warnings`` and ``build_time_s`` describe the
     backend actually used (after any fallback). ``stimulation``: optional
     :class:`~rate2spike.lif_models.Stimulation` of every copy; ``record``: variables (e.g.
-    ``("v", "I_syn")``) recorded every ``readout_dt_s`` for the copies in ``record_slots``.
+    ``("v", "I_syn")``) recorded every ``readout_dt_s`` for the copies in ``record_slots``;
+    ``torch_device``, ``torch_dtype``: see :func:`~.backends.open_backend`.
     """
 
     def __init__(self, network: LIFNetwork, n_steps: int, stim_dt_s: float, copies: int,
                  device: str = "cpp_standalone", seed: int = 0, build_dir=None,
                  processes: int | None = None, threads: int | None = None,
-                 stimulation: Stimulation | None = None, record=(), record_slots=()):
+                 stimulation: Stimulation | None = None, record=(), record_slots=(),
+                 torch_device: str = "cpu", torch_dtype: str = "float32"):
         self.network, self.seed = network, int(seed)
         n = network.n_units
         self.record_slots = sorted(int(c) for c in record_slots) if record else []
@@ -105,7 +106,8 @@ class LIFSimulator:
             network, copies, n_steps, stim_dt_s, n_raster=0, stimulation=stimulation,
             record_state=tuple(record), record_dt_s=network.constants.readout_dt_s,
             record_neurons=[c * n + u for c in self.record_slots for u in range(n)])
-        self.backend = open_backend(model, device, seed, build_dir, processes, threads)
+        self.backend = open_backend(model, device, seed, build_dir, processes, threads,
+                                    torch_device, torch_dtype)
 
     @property
     def device(self) -> str:
@@ -216,8 +218,8 @@ def check_record(record, record_trials, device: str, n_trials: int) -> list:
     ``record`` and that each position is a trial of the batch (``n_trials``)."""
     if not record:
         return []
-    if device == "reference":
-        raise Rate2SpikeError("the reference simulator (--device reference) records no state "
+    if device in ("reference", "torch"):
+        raise Rate2SpikeError(f"the {device} simulator (--device {device}) records no state "
                               "variables; use a Brian2 device (cpp_standalone, cython, numpy, "
                               "cuda_standalone) or leave out --record")
     positions = sorted({int(t) for t in record_trials})
@@ -231,12 +233,14 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
                  raster_trials=(), copies_per_run: int = 0, processes: int | None = None,
                  threads: int | None = None, build_dir=None,
                  stimulation: Stimulation | None = None, record=(),
-                 record_trials=(), progress: bool = False) -> LIFSimulation:
+                 record_trials=(), progress: bool = False, torch_device: str = "cpu",
+                 torch_dtype: str = "float32") -> LIFSimulation:
     """Simulate ``network`` on ``inputs`` (trials, n_in, steps; one step = ``stim_dt_s`` s)
     at its own scale s, or at each of ``scales`` (the same conversion at other s).
 
-    device : ``cpp_standalone`` (default), ``cython``, ``numpy``, ``cuda_standalone`` or
-    ``reference`` (the independent NumPy simulator); seed : noise and initial voltages;
+    device : ``cpp_standalone`` (default), ``cython``, ``numpy``, ``cuda_standalone``,
+    ``reference`` (the independent NumPy simulator) or ``torch`` (on ``torch_device``: cpu,
+    cuda or auto, in ``torch_dtype``: float32 or float64); seed : noise and initial voltages;
     trial_ids : (trials,) ids naming each trial's noise (default 0 ... trials-1);
     raster_trials : trials whose spikes are kept in ``rasters``;
     stimulation : optional :class:`~rate2spike.lif_models.Stimulation` applied to every trial;
@@ -264,7 +268,8 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
     check_memory(per_trial * n_trials, f"simulating {n_trials:,} trials at {len(scales)} scales",
                  per_trial)
     trial_ids = np.arange(n_trials) if trial_ids is None else np.asarray(trial_ids)
-    runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes))
+    runs, copies = plan_runs(scales, n_trials, copies_per_run, concurrent_runs(device, processes),
+                             device)
     record_trials = check_record(record, record_trials, device, n_trials)
     if record_trials and record_trials[-1] >= copies:
         if copies_per_run:
@@ -275,7 +280,8 @@ def simulate_lif(network: LIFNetwork, inputs: np.ndarray, stim_dt_s: float, scal
         stimulation.check(network.n_units, n_steps * stim_dt_s)
     got = {}
     with LIFSimulator(network, n_steps, stim_dt_s, copies, device, seed, build_dir, processes,
-                      threads, stimulation, record, record_trials) as sim:
+                      threads, stimulation, record, record_trials, torch_device,
+                      torch_dtype) as sim:
         bar = tqdm(total=n_trials * len(scales), unit="trial", desc="LIF", disable=not progress)
         for chunk in sim.run(inputs, runs, trial_ids, raster_trials):
             bar.update(len(chunk.trials))

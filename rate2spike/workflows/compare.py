@@ -185,7 +185,7 @@ def compare(task: str = "gonogo", out=None, nets: CompareNets | None = None, tri
     check_trials_fit(task_obj, trials, rate.n_units if rate else tcfg.units, "compare",
                      ccfg.lif.readout_dt_s, src_steps)
     options = EvaluationOptions(seed, ccfg.device, ccfg.processes or None, ccfg.threads or None,
-                                src_device)
+                                src_device, ccfg.torch_device, ccfg.torch_dtype)
     with folder_lock(out):
         source = _Source(task_obj, out, nets, given, configs, progress)
         obtained = {f.name: f.obtain(source) for f in families}

@@ -17,7 +17,7 @@ from ..locking import folder_lock
 from ..report.simulate_report import write_simulation
 from ..results import SimulationResult
 from ..seeds import STREAMS, stream_seed
-from ..simulators import DEVICES, check_record, simulate_lif
+from ..simulators import DEVICES, TORCH_DTYPES, check_record, resolve_torch_device, simulate_lif
 from ..tasks import first_trial_per_condition, get_task
 from ..validation import check_choice, check_seed, check_trials
 from .common import check_model_task, check_out_dir, check_trials_fit, default_out_dir
@@ -56,7 +56,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
              condition: str | None = None, stimulation: Stimulation | None = None, record=(),
              seed: int = 0, device: str = "cpp_standalone",
              progress: bool = True, force: bool = False,
-             lesion: Lesion | None = None) -> SimulationResult:
+             lesion: Lesion | None = None,
+             torch_options: tuple = ("cpu", "float32")) -> SimulationResult:
     """Simulate ``trials`` trials of a converted net and write what happened.
 
     network : a :class:`~rate2spike.lif_models.LIFNetwork` or its artifact
@@ -66,7 +67,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
         trial; record : variables among ``v``, ``I_syn``, ``h``, ``r`` recorded every readout
         interval (0.5 ms) for the first trial of each condition; seed : trials, noise and
         initial voltages; lesion : a :class:`~rate2spike.lif_models.Lesion` of the recurrent
-        connections applied first (recorded in ``simulation.json``). Writes ``simulation.npz``
+        connections applied first (recorded in ``simulation.json``); torch_options : (torch
+        device, dtype) of ``device="torch"``. Writes ``simulation.npz``
         (outputs, every spike, recordings), ``simulation.json``, ``report.md`` and figures
         (raster, PSTH of E and I units per condition, outputs, recordings) into ``out``
         (default ``runs/TASK-simulate-TIMESTAMP``). A folder that already holds any of these
@@ -91,6 +93,10 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
     trials = check_trials(trials, "--trials")
     check_seed(seed, "--seed")
     check_choice("--device", device, DEVICES)
+    torch_device, torch_dtype = torch_options
+    check_choice("--torch-dtype", torch_dtype, tuple(TORCH_DTYPES))
+    if device == "torch":
+        resolve_torch_device(torch_device)          # cuda without a GPU: refused before writing
     unknown = [v for v in record if v not in RECORDABLE]
     if unknown:
         raise Rate2SpikeError(f"--record {','.join(unknown)}: not a recordable variable; valid: "
@@ -112,7 +118,8 @@ def simulate(network, task: str | None = None, out=None, trials: int = 20,
         sim = simulate_lif(network, batch.inputs, batch.dt_s, device=device, seed=seed,
                            raster_trials=range(trials), stimulation=stimulation,
                            record=tuple(record), record_trials=recorded,
-                           progress=progress)
+                           progress=progress, torch_device=torch_device,
+                           torch_dtype=torch_dtype)
         run = sim.runs[network.s]
         correct = task_obj.score(run.outputs, batch.labels, sim.readout_dt_s, "lif")
         result = SimulationResult(

@@ -15,7 +15,10 @@ def evaluate_lif(lif: LIFNetwork, task: Task, batch: TrialBatch, options: Evalua
     """The LIF net at its s on ``batch`` (device and noise seed from ``options``)."""
     examples = first_trial_per_condition(batch.conditions)
     sim = simulate_lif(lif, batch.inputs, batch.dt_s, seed=options.seed, device=options.lif_device,
-                       processes=options.processes, threads=options.threads)
+                       processes=options.processes, threads=options.threads,
+                       torch_device=options.torch_device, torch_dtype=options.torch_dtype)
+    simulator = (f"torch ({options.torch_device}, {options.torch_dtype})" if sim.device == "torch"
+                 else f"Brian2 {sim.device}")
     run = sim.runs[lif.s]
     ok = task.score(run.outputs, batch.labels, sim.readout_dt_s, window="lif")
     duration = batch.inputs.shape[2] * batch.dt_s
@@ -24,9 +27,9 @@ def evaluate_lif(lif: LIFNetwork, task: Task, batch: TrialBatch, options: Evalua
     summary = {
         "label": f"converted LIF (s = {lif.s:g}, λ = {1 / lif.s:.4g}"
                  + (f", {lif.readout.method} readout)" if lif.readout else ")"),
-        "simulator": f"Brian2 {sim.device}", "accuracy": float(ok.mean()),
+        "simulator": simulator, "accuracy": float(ok.mean()),
         "per_condition": per_condition_accuracy(ok, batch.conditions, task.condition_names),
-        "time_per_trial_s": {f"Brian2 {sim.device}": run.sim_time_s / len(batch)},
+        "time_per_trial_s": {simulator: run.sim_time_s / len(batch)},
         "compile_s": sim.build_time_s,
         "energy": energy.lif_energy(r.W_in, r.W_rec, r.W_out, unit_rates * task.duration_s,
                                     batch.inputs.shape[2]),

@@ -1,0 +1,138 @@
+"""The converted LIF network simulated by torch (backend ``torch``), on the CPU or a GPU.
+
+The step is :func:`.torch_lif.lif_step`; this module runs it over a batch of copies with no
+gradient and collects what a :class:`~rate2spike.brian_models.lif.RunResult` holds. The noise
+is the compiled model's counter-based draw with the same streams (seed, trial id), so in
+float64 a trial gives the spikes of ``cpp_standalone`` (tested spike for spike); in float32
+the rounding differs and the runs agree statistically (tested on a sweep table).
+
+On the CPU the recurrent input of a step is added spike by spike (a handful of units spike in a
+step); on a GPU it is one dense product. Spikes are gathered every ``SPIKE_BLOCK`` steps, so a
+GPU run synchronises with the host rarely.
+
+Example
+-------
+>>> from rate2spike import LIFNetwork, RateNetwork, simulate_lif, tasks   # doctest: +SKIP
+>>> lif = LIFNetwork(RateNetwork.load("tests/data/gonogo_n200.npz"), s=25)  # doctest: +SKIP
+>>> batch = tasks.get_task("gonogo").generate(20, seed=1)                 # doctest: +SKIP
+>>> sim = simulate_lif(lif, batch.inputs, batch.dt_s, device="torch",     # doctest: +SKIP
+...                    torch_device="cuda", torch_dtype="float32")
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+
+from ..brian_models.lif import RunResult, synaptic_lambda
+from ..brian_models.noise import stream_ids
+from ..errors import ConfigError
+from ..rate_models.training import TORCH_DEVICES, TORCH_DTYPES
+from ..rate_models.training import torch_device as resolve_torch_device
+from .base import Backend
+from .torch_lif import (
+    initial_state,
+    lif_parameters,
+    lif_step,
+    noise_block,
+    readout,
+    recurrent_dense,
+    step_constants,
+)
+
+#: steps whose spikes are gathered to the host at once
+SPIKE_BLOCK = 200
+#: the voltage noise of several steps is drawn at once, up to this many draws
+NOISE_BLOCK_ELEMENTS = 1 << 18
+
+
+def _recurrent_sparse(state, spikes, p, single: bool):
+    """Add this step's spikes to h (or I_syn) spike by spike, in place (CPU, no gradient)."""
+    cs, ns = torch.nonzero(spikes, as_tuple=True)
+    if len(cs):
+        target = state.i_syn if single else state.h
+        target.index_put_((cs,), p.lam[cs] * p.w_kick[ns], accumulate=True)
+
+
+@torch.no_grad()
+def simulate_torch(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v0_mV,
+                   constants, noise_streams, stimulation=None, device="cpu",
+                   dtype: str = "float64", dense: bool | None = None) -> RunResult:
+    """Simulate copies of one network with the torch step; arguments as
+    :func:`~.numpy_reference.simulate_reference` with its ``noise_streams`` (copies,), plus the
+    torch ``device`` and ``dtype`` ("float64" or "float32"); ``dense``: the recurrent input
+    as one product per step (default on a GPU) rather than spike by spike (default on the CPU).
+    Returns a RunResult."""
+    device = torch.device(device)
+    inputs = np.asarray(inputs, float)
+    n_copies, n_units = inputs.shape[0], np.asarray(w_rec).shape[0]
+    k = step_constants(constants, stim_dt_s, stimulation)
+    p = lif_parameters(w_rec, w_in, w_out, tau_d_s, inputs, lam, noise_streams, k,
+                       constants.tau_r_s, stimulation, device=device, dtype=TORCH_DTYPES[dtype])
+    v0 = torch.as_tensor(np.asarray(v0_mV, float).reshape(n_copies, n_units),
+                         dtype=p.w_kick.dtype, device=device)
+    state = initial_state(v0, k)
+    stride, n_steps = constants.readout_stride, inputs.shape[2] * k.per_stim
+    dense = device.type != "cpu" if dense is None else dense
+    outputs = torch.empty((n_copies, -(-n_steps // stride)), dtype=v0.dtype, device=device)
+    block = torch.zeros((SPIKE_BLOCK, n_copies, n_units), dtype=torch.bool, device=device)
+    found = []
+    start = time.perf_counter()
+    noise, ahead = None, max(1, min(SPIKE_BLOCK, NOISE_BLOCK_ELEMENTS // (n_copies * n_units)))
+    for n in range(n_steps):
+        if n % stride == 0:
+            outputs[:, n // stride] = readout(state, p)
+        if n % ahead == 0:
+            noise = noise_block(p, k, n, min(ahead, n_steps - n))
+        state, spikes = lif_step(state, p, k, n, recurrent=recurrent_dense if dense else None,
+                                 noise=None if noise is None else noise[n % ahead])
+        if not dense:
+            _recurrent_sparse(state, spikes, p, k.single)
+        block[n % SPIKE_BLOCK] = spikes > 0
+        if n % SPIKE_BLOCK == SPIKE_BLOCK - 1 or n == n_steps - 1:
+            found.append(_block_spikes(block[:n % SPIKE_BLOCK + 1], n - n % SPIKE_BLOCK))
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    sim = time.perf_counter() - start
+    steps, cs, ns = (np.concatenate(parts) for parts in zip(*found)) if found else \
+        (np.zeros(0, int),) * 3
+    order = np.lexsort((cs * n_units + ns, steps))           # time order, then neuron index
+    steps, cs, ns = steps[order], cs[order], ns[order]
+    counts = np.zeros((n_copies, n_units), int)
+    np.add.at(counts, (cs, ns), 1)
+    return RunResult(outputs.double().cpu().numpy(), counts, [], [], k.dt_s, n_steps * k.dt_s,
+                     sim, stride * k.dt_s, 0.0, {}, cs * n_units + ns, steps * k.dt_s)
+
+
+def _block_spikes(block: torch.Tensor, first_step: int) -> tuple:
+    """(steps, copies, units) of the spikes in a block of steps, as NumPy arrays."""
+    idx = torch.nonzero(block).cpu().numpy()
+    return idx[:, 0] + first_step, idx[:, 1], idx[:, 2]
+
+
+class TorchBackend(Backend):
+    """The torch simulator behind the backend interface: same initial voltages, stimulus and
+    counter-based noise streams (seed, trial id) as the Brian2 backends. ``torch_device``: a
+    name of :data:`TORCH_DEVICES`; ``dtype``: "float64" (spike for spike with
+    ``cpp_standalone``) or "float32"."""
+
+    device = "torch"
+
+    def __init__(self, model, seed: int = 0, torch_device: str = "cpu", dtype: str = "float32"):
+        super().__init__(model, seed)
+        if dtype not in TORCH_DTYPES or torch_device not in TORCH_DEVICES:
+            raise ConfigError(f"torch device {torch_device!r} / dtype {dtype!r}: valid are "
+                              f"{', '.join(TORCH_DEVICES)} / {', '.join(TORCH_DTYPES)}")
+        self.torch_device, self.dtype = resolve_torch_device(torch_device), dtype
+
+    def run_many(self, batches) -> list:
+        out, m = [], self.model
+        for batch in batches:
+            m.stimulus_table(batch.inputs)      # same argument checks as the Brian2 backends
+            v0, ids, s = self.checked(batch)
+            out.append(simulate_torch(m.w_rec, m.w_in, m.w_out, m.tau_d_s, batch.inputs,
+                                      m.stim_dt_s, synaptic_lambda(s), v0, m.c,
+                                      stream_ids(self.seed, ids), m.stimulation,
+                                      self.torch_device, self.dtype))
+        return out
