@@ -79,6 +79,7 @@ ADDED_STREAMS = {
     "export_trials": 9000,
     "nir_check_trials": 11000,
     "lesion_connections": 13000,
+    "finetune_evaluation": 15000,
 }
 #: seed = offset + extra (the update number); independent of the run seed
 FIXED_STREAMS = {
@@ -96,6 +97,7 @@ KEYED_STREAMS = {
     "classifier_test_inputs": 16,
     "fresh_scale_trials": 1000,
     "adaptive_blocks": 3000,
+    "finetune_batches": 4000,
     "classifier_split": 90_10,
 }
 #: every stream: {name: offset or key}; the kind is the table it comes from
@@ -114,6 +116,7 @@ PURPOSES = {
     "export_trials": "the stimulus trial of an exported Brian2 script",
     "nir_check_trials": "the held-out trials of nir-check",
     "lesion_connections": "which connections a lesion hits",
+    "finetune_evaluation": "the held-out trials a fine-tuned net is measured on, before and after",
     "rate_evaluation": "rate training's held-out evaluation trials (+ update)",
     "spiking_evaluation": "SRC / adaptive LIF training's held-out evaluation trials (+ update)",
     "classifier_pool": "which training samples a classifier uses",
@@ -125,6 +128,7 @@ PURPOSES = {
     "classifier_test_inputs": "encoding of a converted rate classifier's test samples",
     "fresh_scale_trials": "fresh held-out trials of scale s (keys: round(100 s))",
     "adaptive_blocks": "the adaptive search's trial block b",
+    "finetune_batches": "the trials of fine-tuning update u (and of its evaluations: u = 0)",
     "classifier_split": "the classifier's 90/10 train/validation split",
 }
 
@@ -134,6 +138,7 @@ NOISE_ID_OFFSETS = {
     "calibration": 10_000_000,
     "fresh_scale_trials": 2 ** 31,
     "adaptive_blocks": 3_000_000_000,
+    "finetune": 3_500_000_000,       # + (update * batch + trial) modulo 5e8
 }
 
 

@@ -27,6 +27,9 @@ def pytest_configure(config):
         os.environ[_SHARED_CACHE] = tempfile.mkdtemp(prefix="rate2spike_test_builds_")
         config._rate2spike_made_build_cache = True
     os.environ["RATE2SPIKE_BUILD_CACHE"] = os.environ[_SHARED_CACHE]   # Dask workers inherit it
+    # every shape of the session stays compiled (~40 shapes, 56 builds asked for: with the
+    # default 16 slots, 13 shapes asked for again had been evicted and were compiled twice)
+    os.environ.setdefault("RATE2SPIKE_BUILD_SLOTS", "64")
 
 
 def pytest_unconfigure(config):

@@ -40,16 +40,19 @@ def test_the_table_holds_todays_numbers():
         "classifier_test": 11, "example_trials": 99, "sweep_trials": 1000,
         "calibration_trials": 2000, "compare_trials": 5000, "simulate_trials": 7000,
         "export_trials": 9000, "nir_check_trials": 11000, "lesion_connections": 13000,
+        "finetune_evaluation": 15000,
         "rate_evaluation": 10_000_019,
         "spiking_evaluation": 20_000_003,
         "classifier_pool": 1, "classifier_epoch_order": 2, "classifier_batch_encoding": 3,
         "classifier_test_sample": 4, "classifier_brian_inputs": 13,
         "classifier_search_inputs": 15, "classifier_test_inputs": 16,
-        "fresh_scale_trials": 1000, "adaptive_blocks": 3000, "classifier_split": 90_10}
+        "fresh_scale_trials": 1000, "adaptive_blocks": 3000, "finetune_batches": 4000,
+        "classifier_split": 90_10}
     assert set(seeds.PURPOSES) == set(STREAMS)
     assert seeds.NOISE_ID_OFFSETS == {"held_out": 0, "calibration": 10_000_000,
                                       "fresh_scale_trials": 2 ** 31,
-                                      "adaptive_blocks": 3_000_000_000}
+                                      "adaptive_blocks": 3_000_000_000,
+                                      "finetune": 3_500_000_000}
 
 
 @pytest.mark.parametrize("seed", [0, 1, 42, 2 ** 31 - 1])

@@ -24,6 +24,7 @@ from .arguments import names, numbers, split_list
 from .arguments import seed as seed_arg
 from .boundary import guarded
 from .family_options import add_family_options, alif_config, family_sections
+from .finetune_command import add_finetune_command, run_finetune
 from .network_commands import add_network_commands, run_network_command
 from .neuron_command import add_neuron_command, run_neuron_command
 from .nir_run_command import add_nir_run_command, run_nir_run
@@ -136,6 +137,7 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     add_network_commands(sub)
     add_nir_run_command(sub)
+    add_finetune_command(sub)
     add_neuron_command(sub)
     add_snn_command(sub)
     return parser
@@ -155,6 +157,8 @@ def _run(args) -> int:
         return run_network_command(args)
     if args.command == "nir-run":
         return run_nir_run(args)
+    if args.command == "finetune":
+        return run_finetune(args)
     if args.command == "src-neuron":
         return run_neuron_command(args)
     if args.command in ("train-snn", "snn-study"):

@@ -40,8 +40,10 @@ except ImportError:  # pragma: no cover - not POSIX: no cache
     fcntl = None
 
 CACHE_ENV = "RATE2SPIKE_BUILD_CACHE"
-#: at most this many slots per device; more concurrent builds get temporary folders
+#: at most this many slots per device (``RATE2SPIKE_BUILD_SLOTS`` sets another number); more
+#: concurrent builds get temporary folders
 MAX_SLOTS = 16
+SLOTS_ENV = "RATE2SPIKE_BUILD_SLOTS"
 SIGNATURE_FILE = "rate2spike_signature.txt"
 
 
@@ -54,6 +56,12 @@ def cache_root() -> Path | None:
         return Path(value).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "rate2spike" / "brian2"
+
+
+def max_slots() -> int:
+    """:data:`MAX_SLOTS`, or the whole number in ``RATE2SPIKE_BUILD_SLOTS`` (at least 1)."""
+    value = os.environ.get(SLOTS_ENV, "").strip()
+    return max(1, int(value)) if value.isdigit() else MAX_SLOTS
 
 
 class BuildSlot:
@@ -119,7 +127,7 @@ def acquire_slot(device: str, signature: str) -> BuildSlot | None:
         return None
     try:
         root.mkdir(parents=True, exist_ok=True)
-        slots = [root / f"{device}-{k}" for k in range(MAX_SLOTS)]
+        slots = [root / f"{device}-{k}" for k in range(max_slots())]
         slots.sort(key=lambda p: _preference(p, signature))
         for path in slots:
             fd = _try_lock(path)

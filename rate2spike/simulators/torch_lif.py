@@ -21,8 +21,9 @@ With ``tau_r_s = 0`` (single-exponential synapse) h and h_r stay 0: step 4 adds
 ``lambda W / tau_d`` to I_syn and step 5 ``1/tau_d`` to r. Units: mV, seconds, Hz.
 
 ``spike_fn(v - v_th)`` makes the spikes (0/1): a hard threshold by default, or a surrogate
-spike (:mod:`rate2spike.surrogates`) for gradient training; the reset is written as
-``v (1 - spike) + v_reset spike`` so that it is exact for 0/1 spikes and differentiable.
+spike (:mod:`rate2spike.surrogates`) for gradient training; the reset is then written as
+``v (1 - spike) + v_reset spike`` with the spike detached (no gradient flows through the
+reset, which otherwise makes the gradients explode over thousands of steps).
 """
 from __future__ import annotations
 
@@ -203,8 +204,9 @@ def lif_step(state: LIFState, p: LIFParameters, k: StepConstants, n: int,
             h = h + added
     if spike_fn is hard_threshold:
         v = torch.where(spiking, k.v_reset_mV, v)
-    else:
-        v = v * (1 - spikes) + k.v_reset_mV * spikes
+    else:              # no gradient through the reset (it makes BPTT explode; Zenke & Vogels 2021)
+        reset = spikes.detach()
+        v = v * (1 - reset) + k.v_reset_mV * reset
     if k.single:
         r = r + spikes * p.kick
     else:

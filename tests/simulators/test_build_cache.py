@@ -102,7 +102,7 @@ def test_slots_are_exclusive_between_processes_and_prefer_the_same_shape(tmp_pat
 
 def test_a_new_shape_takes_an_unused_slot_and_then_the_one_used_longest_ago(tmp_path, monkeypatch):
     monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path))
-    monkeypatch.setattr(build_cache, "MAX_SLOTS", 2)
+    monkeypatch.setenv(build_cache.SLOTS_ENV, "2")
 
     def take(shape):
         slot = build_cache.acquire_slot("cpp_standalone", shape)

@@ -1,0 +1,114 @@
+"""The training loop of fine-tuning (:mod:`.finetune`): seeded batches, a torch evaluation on
+held-out trials at the training step, and the state saved at every evaluation so that an
+interrupted run resumes where it stopped and ends exactly as an uninterrupted one.
+
+Example
+-------
+>>> from rate2spike.converters import convert                               # doctest: +SKIP
+>>> lif = convert(RateNetwork.load("tests/data/gonogo_n200.npz"), 45.0)     # doctest: +SKIP
+>>> tuned, record = finetune(lif, get_task("gonogo"), FinetuneConfig(updates=20))  # doctest: +SKIP
+>>> record.history[-1]["accuracy"]          # torch, at the training step   # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from ..artifacts import atomic_write_bytes
+from ..errors import Rate2SpikeError
+from ..fitting import fit
+from ..lif_models import LIFNetwork
+from ..results import TrainingRecord
+from ..seeds import NOISE_ID_OFFSETS, stream_rng
+from ..tasks import Task
+from .finetune import FinetuneConfig, SpikingNetModel
+
+#: first noise id of the evaluation trials (the batches use the ids below it)
+EVALUATION_ID = NOISE_ID_OFFSETS["finetune"] + 500_000_000
+
+
+class FinetuneRecord(TrainingRecord):
+    """The fine-tuning run: the trained :class:`.finetune.SpikingNetModel`, history, time."""
+
+    random_streams = ("finetune_batches",)
+
+
+def _save_state(path: Path, model, optimizer, record: TrainingRecord, elapsed_s: float) -> None:
+    buf = io.BytesIO()
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "update": record.updates, "history": record.history,
+                "converged": record.converged, "elapsed_s": elapsed_s,
+                "config": asdict(record.config)}, buf)
+    atomic_write_bytes(path, buf.getvalue())
+
+
+def _load_state(path: Path, model, optimizer, record: TrainingRecord) -> float:
+    """Restore a saved state into ``model``, ``optimizer`` and ``record``; its elapsed time."""
+    state = torch.load(path, weights_only=False)
+    if state["config"] != asdict(record.config):
+        changed = sorted(k for k, v in state["config"].items() if asdict(record.config).get(k) != v)
+        raise Rate2SpikeError(f"{path} was saved with other fine-tuning options ({', '.join(changed)}"
+                              f"); resume with the same options, or choose another --out")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    record.updates, record.history = state["update"], state["history"]
+    record.converged = state["converged"]
+    return float(state["elapsed_s"])
+
+
+def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
+             progress: bool = True) -> tuple:
+    """Fine-tune ``lif`` on ``task``; returns (the tuned LIFNetwork, a FinetuneRecord).
+    ``state_path``: where the state is saved at every evaluation, and resumed from if it exists."""
+    cfg.validate()
+    model = SpikingNetModel(lif, task, cfg.train_dt_s, cfg.surrogate_width_mV, cfg.dampening)
+    optimizer = torch.optim.Adam(model.parameter_groups(cfg.lr))
+    record = FinetuneRecord(model, task, cfg)
+    state_path = Path(state_path) if state_path else None
+    earlier = 0.0
+    if state_path is not None and state_path.exists():
+        earlier = _load_state(state_path, model, optimizer, record)
+    start = time.perf_counter()
+    evaluation = model.trials(cfg.eval_trials, stream_rng("finetune_batches", cfg.seed, 0),
+                              EVALUATION_ID)
+    targets = lambda batch: torch.as_tensor(batch.targets, dtype=torch.float32)  # noqa: E731
+
+    def batch_loss(update: int) -> torch.Tensor:
+        batch, v0, streams = model.batch_for_update(update, cfg.batch_size, cfg.seed)
+        return ((model(batch.inputs, v0, streams) - targets(batch)) ** 2).mean()
+
+    def reached(ev: dict) -> bool:
+        return cfg.stop_accuracy is not None and ev["accuracy"] >= cfg.stop_accuracy
+
+    def evaluate(update: int) -> dict:
+        batch, v0, streams = evaluation
+        with torch.no_grad():
+            o = model(batch.inputs, v0, streams)
+        ok = task.score(o.numpy(), batch.labels, task.dt_s, "lif")
+        ev = {"loss": float(((o - targets(batch)) ** 2).mean()), "accuracy": float(ok.mean())}
+        if state_path is not None:        # the history entry of this update is added after
+            record.updates = update
+            snapshot = record.history + [{**ev, "update": update,
+                                          "trials_seen": update * cfg.batch_size}]
+            _save_state(state_path, model, optimizer,
+                        FinetuneRecord(model, task, cfg, snapshot, reached(ev), update),
+                        earlier + time.perf_counter() - start)
+        return ev
+
+    done = record.converged or record.updates >= cfg.updates
+    if not done:
+        fit(record, batch_loss, evaluate, reached,
+            params=list(model.parameters()), optimizer=optimizer, max_updates=cfg.updates,
+            eval_every=cfg.eval_every, batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None,
+            desc="finetune", progress=progress, first_update=record.updates + 1,
+            diverged_hint="try a smaller --lr")
+    record.wall_time_s = earlier + (time.perf_counter() - start if not done else 0.0)
+    meta = {"config": asdict(cfg), "updates": record.updates, "converged": record.converged,
+            "train_wall_time_s": record.wall_time_s,
+            "final_torch_accuracy": record.history[-1]["accuracy"] if record.history else None,
+            "from_s": lif.s}
+    return model.to_network(meta), record
