@@ -29,6 +29,9 @@ def add_finetune_command(sub) -> None:
                     f"group's mean size ({d.lr:g})")
     ft.add_argument("--train-dt-ms", type=float, default=d.train_dt_s * 1e3, dest="train_dt_ms",
                     help=f"training time step in ms ({d.train_dt_s * 1e3:g}; the model's is 0.05)")
+    ft.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
+                    help="stop once the torch evaluation (32 trials, training step) reaches this "
+                         "accuracy (default: train every update)")
     ft.add_argument("--trials", type=int, default=200, help="held-out trials measured before and "
                     "after at the model's step (200)")
     ft.add_argument("--device", choices=DEVICES, default="cpp_standalone",
@@ -43,7 +46,8 @@ def run_finetune(args) -> int:
     from ..workflows.finetune import finetune_net
 
     cfg = FinetuneConfig(updates=args.updates, batch_size=args.batch_size, lr=args.lr,
-                         train_dt_s=args.train_dt_ms / 1000, seed=args.seed)
+                         train_dt_s=args.train_dt_ms / 1000, seed=args.seed,
+                         stop_accuracy=args.stop_accuracy)
     res = finetune_net(args.network, args.out, cfg, args.scale, args.trials, args.device,
                        args.resume, not args.quiet)
     b, a = res.before, res.after

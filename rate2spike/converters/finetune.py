@@ -60,7 +60,9 @@ class FinetuneConfig:
     200-unit converted net grow to 1e18 over 2,000 steps; 0.1 keeps them finite); eval_every
     / eval_trials : a torch evaluation at the training step every so many updates on that many
     held-out trials (also when the state is saved for resuming); stop_accuracy : training stops
-    once that evaluation reaches it (None: never early); seed : batches, noise, initial voltages."""
+    once that evaluation reaches it (default None: never early; 100 % on 32 trials stopped a run
+    whose accuracy measured on 200 trials at the model's step was 89.5 %); seed : batches, noise,
+    initial voltages."""
 
     updates: int = 100
     batch_size: int = 32
@@ -70,7 +72,7 @@ class FinetuneConfig:
     dampening: float = 0.1
     eval_every: int = 10
     eval_trials: int = 32
-    stop_accuracy: float | None = 1.0
+    stop_accuracy: float | None = None
     grad_clip: float = 1.0
     seed: int = 0
 
