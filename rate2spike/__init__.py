@@ -13,6 +13,8 @@ Python entry points (each documented with an example):
 - :func:`simulate_lif`: simulate a converted network (:class:`LIFNetwork`) on any trials;
 - :func:`simulate`: trials of a converted net, optionally stimulated (:class:`Stimulation`),
   with figures and saved spikes; :func:`export`: to NIR or a Brian2 script;
+- :func:`finetune_net`: train a converted net further as a spiking net (:class:`FinetuneConfig`),
+  measured before and after in Brian2;
 - :func:`src_neuron`: one SRC neuron's Fig. 6 (fixed vs variable z_s) and f-I curve;
 - :meth:`RateNetwork.from_arrays` / :func:`load_authors_mat`: bring your own rate RNN.
 
@@ -34,6 +36,7 @@ _EXPORTS = {
     "Stimulation": ".lif_models", "RateNetwork": ".rate_models",
     "load_authors_mat": ".rate_models.authors_mat", "simulate_lif": ".simulators",
     "SRCNetwork": ".src_models", "SurrogateLIFNetwork": ".surrogate_models",
+    "finetune_net": ".workflows.finetune", "FinetuneConfig": ".converters.finetune",
     **{name: ".workflows" for name in ("CompareNets", "compare", "convert", "export", "simulate",
                                        "snn_study", "src_neuron", "train", "train_snn", "train_src")},
 }
@@ -58,4 +61,4 @@ def __dir__() -> list:
 __all__ = ["__version__", "families", "tasks", "LIFConstants", "LIFNetwork", "RateNetwork", "SRCNetwork",
            "Stimulation", "load_authors_mat", "simulate_lif", "CompareNets", "compare", "convert",
            "export", "simulate", "src_neuron", "train", "train_snn", "train_src", "snn_study",
-           "load_dataset", "SurrogateLIFNetwork"]
+           "load_dataset", "SurrogateLIFNetwork", "finetune_net", "FinetuneConfig"]

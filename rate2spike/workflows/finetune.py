@@ -68,7 +68,7 @@ def finetune_net(network, out=None, config: FinetuneConfig | None = None, scale=
     Example
     -------
     >>> res = rate2spike.finetune_net("runs/gng/lif_network.npz", "runs/gng-ft", scale=45,
-    ...                               config=FinetuneConfig(updates=40))       # doctest: +SKIP
+    ...                               config=rate2spike.FinetuneConfig(updates=40))  # doctest: +SKIP
     >>> res.before["accuracy"], res.after["accuracy"]                          # doctest: +SKIP
     """
     start = time.perf_counter()
