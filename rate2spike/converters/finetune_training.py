@@ -105,7 +105,8 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
             params=list(model.parameters()), optimizer=optimizer, max_updates=cfg.updates,
             eval_every=cfg.eval_every, batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None,
             desc="finetune", progress=progress, first_update=record.updates + 1,
-            diverged_hint="try a smaller --lr")
+            diverged_hint="the surrogate gradients grow with the number of steps through a "
+                          "trial: try a coarser --train-dt-ms (0.25 ms is tested) or a smaller --lr")
     record.wall_time_s = earlier + (time.perf_counter() - start if not done else 0.0)
     meta = {"config": asdict(cfg), "updates": record.updates, "converged": record.converged,
             "train_wall_time_s": record.wall_time_s,
