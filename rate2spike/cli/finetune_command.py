@@ -29,6 +29,9 @@ def add_finetune_command(sub) -> None:
                     f"group's mean size ({d.lr:g})")
     ft.add_argument("--train-dt-ms", type=float, default=d.train_dt_s * 1e3, dest="train_dt_ms",
                     help=f"training time step in ms ({d.train_dt_s * 1e3:g}; the model's is 0.05)")
+    ft.add_argument("--dampening", type=float, default=d.dampening,
+                    help=f"factor on the surrogate derivative ({d.dampening:g}; a finer step "
+                         "needs a smaller one, e.g. 0.03 at 0.1 ms)")
     ft.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
                     help="stop once the torch evaluation (32 trials, training step) reaches this "
                          "accuracy (default: train every update)")
@@ -47,7 +50,7 @@ def run_finetune(args) -> int:
 
     cfg = FinetuneConfig(updates=args.updates, batch_size=args.batch_size, lr=args.lr,
                          train_dt_s=args.train_dt_ms / 1000, seed=args.seed,
-                         stop_accuracy=args.stop_accuracy)
+                         stop_accuracy=args.stop_accuracy, dampening=args.dampening)
     res = finetune_net(args.network, args.out, cfg, args.scale, args.trials, args.device,
                        args.resume, not args.quiet)
     b, a = res.before, res.after
