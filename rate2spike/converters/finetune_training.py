@@ -37,12 +37,12 @@ class FinetuneRecord(TrainingRecord):
     random_streams = ("finetune_batches",)
 
 
-def _save_state(path: Path, model, optimizer, record: TrainingRecord, elapsed_s: float) -> None:
+def _save_state(path: Path, model, optimizer, update: int, history: list, converged: bool,
+                elapsed_s: float, cfg: FinetuneConfig) -> None:
     buf = io.BytesIO()
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                "update": record.updates, "history": record.history,
-                "converged": record.converged, "elapsed_s": elapsed_s,
-                "config": asdict(record.config)}, buf)
+                "update": update, "history": history, "converged": converged,
+                "elapsed_s": elapsed_s, "config": asdict(cfg)}, buf)
     atomic_write_bytes(path, buf.getvalue())
 
 
@@ -90,13 +90,10 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
             o = model(batch.inputs, v0, streams)
         ok = task.score(o.numpy(), batch.labels, task.dt_s, "lif")
         ev = {"loss": float(((o - targets(batch)) ** 2).mean()), "accuracy": float(ok.mean())}
-        if state_path is not None:        # the history entry of this update is added after
-            record.updates = update
-            snapshot = record.history + [{**ev, "update": update,
-                                          "trials_seen": update * cfg.batch_size}]
-            _save_state(state_path, model, optimizer,
-                        FinetuneRecord(model, task, cfg, snapshot, reached(ev), update),
-                        earlier + time.perf_counter() - start)
+        if state_path is not None:        # fit adds this update's history entry after
+            entry = {**ev, "update": update, "trials_seen": update * cfg.batch_size}
+            _save_state(state_path, model, optimizer, update, record.history + [entry],
+                        reached(ev), earlier + time.perf_counter() - start, cfg)
         return ev
 
     done = record.converged or record.updates >= cfg.updates

@@ -21,9 +21,9 @@ With ``tau_r_s = 0`` (single-exponential synapse) h and h_r stay 0: step 4 adds
 ``lambda W / tau_d`` to I_syn and step 5 ``1/tau_d`` to r. Units: mV, seconds, Hz.
 
 ``spike_fn(v - v_th)`` makes the spikes (0/1): a hard threshold by default, or a surrogate
-spike (:mod:`rate2spike.surrogates`) for gradient training; the reset is then written as
-``v (1 - spike) + v_reset spike`` with the spike detached (no gradient flows through the
-reset, which otherwise makes the gradients explode over thousands of steps).
+spike (:mod:`rate2spike.surrogates`) for gradient training. The reset selects v_reset where a
+unit spiked, so no gradient flows through it (one through the reset made the gradients explode
+over thousands of steps; Zenke & Vogels 2021 detach it too).
 """
 from __future__ import annotations
 
@@ -202,11 +202,7 @@ def lif_step(state: LIFState, p: LIFParameters, k: StepConstants, n: int,
             i_syn = i_syn + added
         else:
             h = h + added
-    if spike_fn is hard_threshold:
-        v = torch.where(spiking, k.v_reset_mV, v)
-    else:              # no gradient through the reset (it makes BPTT explode; Zenke & Vogels 2021)
-        reset = spikes.detach()
-        v = v * (1 - reset) + k.v_reset_mV * reset
+    v = torch.where(spiking, k.v_reset_mV, v)     # no gradient flows through the reset
     if k.single:
         r = r + spikes * p.kick
     else:
