@@ -177,18 +177,19 @@ class SpikingNetModel(torch.nn.Module):
                                 None if noise is None else noise[n % k.per_stim])
         return torch.stack(outputs, dim=1)
 
-    def trials(self, n_trials: int, rng: np.random.Generator, first_noise_id: int):
-        """(batch, v0 (trials, N), noise streams) of ``n_trials`` fresh trials from ``rng``."""
+    def trials(self, n_trials: int, rng: np.random.Generator, first_noise_id: int, seed: int):
+        """(batch, v0 (trials, N), noise streams) of ``n_trials`` fresh trials from ``rng``, their
+        voltage noise the counter streams of (``seed``, noise ids from ``first_noise_id``)."""
         batch = self.task.generate(n_trials, rng)
         c = self.lif.constants
         v0 = c.v_reset_mV + rng.random((n_trials, self.lif.n_units)) * (c.v_init_high_mV - c.v_reset_mV)
-        return batch, v0, stream_ids(0, first_noise_id + np.arange(n_trials))
+        return batch, v0, stream_ids(seed, first_noise_id + np.arange(n_trials))
 
     def batch_for_update(self, update: int, batch_size: int, seed: int):
         """The seeded trials of update ``update`` (the same after a resume)."""
         rng = stream_rng("finetune_batches", seed, update)
         first = NOISE_ID_OFFSETS["finetune"] + (update * batch_size) % 500_000_000
-        return self.trials(batch_size, rng, first)
+        return self.trials(batch_size, rng, first, seed)
 
     def to_network(self, meta: dict) -> LIFNetwork:
         """The trained net as a LIFNetwork at the same s (rate arrays = weights x s)."""

@@ -74,7 +74,7 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
         earlier = _load_state(state_path, model, optimizer, record)
     start = time.perf_counter()
     evaluation = model.trials(cfg.eval_trials, stream_rng("finetune_batches", cfg.seed, 0),
-                              EVALUATION_ID)
+                              EVALUATION_ID, cfg.seed)
     targets = lambda batch: torch.as_tensor(batch.targets, dtype=torch.float32)  # noqa: E731
 
     def batch_loss(update: int) -> torch.Tensor:

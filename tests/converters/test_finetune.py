@@ -34,6 +34,14 @@ def test_before_training_the_model_is_the_converted_net_at_its_own_step():
     np.testing.assert_allclose(ours, expected, atol=2e-3)
 
 
+def test_the_seed_names_the_noise_streams_of_the_training_trials():
+    model = SpikingNetModel(LIFNetwork(RateNetwork.load(TRAINED), 30.0), get_task("gonogo"),
+                            5e-3, 5.0)
+    streams = {seed: model.batch_for_update(3, 4, seed)[2] for seed in (0, 1)}
+    assert len(set(streams[0]) | set(streams[1])) == 8          # other seed, other noise
+    np.testing.assert_array_equal(streams[1], model.batch_for_update(3, 4, 1)[2])
+
+
 def test_the_noise_keeps_its_diffusion_at_a_coarser_training_step():
     c = LIFConstants()
     model = SpikingNetModel(LIFNetwork(RateNetwork.load(TRAINED), 30.0, c), get_task("gonogo"),
