@@ -80,19 +80,22 @@ def test_what_the_graph_cannot_carry_is_listed_and_the_inputs_are_laid_out_as_do
 @pytest.mark.slow
 def test_norse_and_snntorch_score_the_exported_gonogo_net_as_brian2_does():
     """The default Go/NoGo net converted with the exact-profile constants, exported, loaded by
-    Norse and snnTorch through their own NIR importers, simulated there on 100 held-out
-    trials and scored by the task: within the binomial error of rate2spike's Brian2
-    simulation of the same net on the same trials."""
+    Norse and snnTorch through their own NIR importers, simulated there on 10 held-out trials
+    and scored by the task: the score of rate2spike's Brian2 simulation of the same net on the
+    same trials. Without noise and with every unit starting at v_reset, the trials of a
+    condition are identical (measured: 100 trials scored as these 10 do), so 10 trials that
+    hold both conditions test what 100 would."""
     pytest.importorskip("norse.torch")
     pytest.importorskip("snntorch.import_nir")
     lif = convert(RateNetwork.load(TRAINED), 25.0, EXACT)
     graph = _round_trip(to_portable_nir(lif))
-    task, batch, inputs = _held_out(100)
+    task, batch, inputs = _held_out(10)
+    assert set(batch.labels) == {0, 1}
     brian = simulate_lif(lif, inputs, batch.dt_s).runs[25.0]
     expected = task.score(brian.outputs, batch.labels, EXACT.readout_dt_s, window="lif").mean()
     x = portable_inputs(np.repeat(inputs, int(round(batch.dt_s / PORTABLE_DT_S)), axis=2))
     stride = EXACT.readout_stride
-    tolerance = 2 * np.sqrt(max(expected * (1 - expected), 0.01) / 100)   # two binomial s.e.
+    tolerance = 1e-9                            # a condition scored otherwise moves it by >= 10 %
     for client in ("norse", "snntorch"):          # rate2spike's own run: the test above
         spikes = run_in(client, graph, x)
         score = task.score(readout_from_spikes(spikes, graph.metadata, stride), batch.labels,

@@ -83,22 +83,24 @@ def test_a_unit_driven_above_threshold_fires_at_the_analytic_lif_rate():
 
 
 @pytest.mark.slow
-def test_in_float32_torch_gives_brian2s_sweep_table_within_binomial_error():
+def test_torch_in_float32_and_the_numpy_reference_give_brian2s_sweep_table_within_binomial_error():
     """The default net at a working and a failing s, 24 held-out trials each, same trials and
-    seed: accuracy within two binomial standard errors, mean E and I rates within 5 %."""
+    seed, on ``cpp_standalone``, on torch in float32 and on the independent NumPy reference:
+    accuracy within two binomial standard errors, mean E and I rates within 5 %."""
     net = RateNetwork.load(TRAINED)
     task = get_task("gonogo")
     batch = task.generate(24, 11)
     runs = {dev: sweep_scales(convert(net, 25.0), task, batch, [25, 60],
                               SweepOptions(device=dev, torch_dtype="float32"), progress=False)
-            for dev in ("cpp_standalone", "torch")}
-    for brian, ours in zip(runs["cpp_standalone"].results, runs["torch"].results):
-        p = max(brian.accuracy * (1 - brian.accuracy), 0.02)
-        assert abs(ours.accuracy - brian.accuracy) <= 2 * np.sqrt(p / 24), (brian, ours)
-        for key in ("rate_E_hz", "rate_I_hz"):
-            assert getattr(ours, key) == pytest.approx(getattr(brian, key), rel=0.05), key
-    assert runs["torch"].results[0].accuracy >= 0.95 and runs["torch"].results[1].accuracy <= 0.2
-    assert runs["torch"].device == "torch"
+            for dev in ("cpp_standalone", "torch", "reference")}
+    for other in ("torch", "reference"):
+        for brian, ours in zip(runs["cpp_standalone"].results, runs[other].results):
+            p = max(brian.accuracy * (1 - brian.accuracy), 0.02)
+            assert abs(ours.accuracy - brian.accuracy) <= 2 * np.sqrt(p / 24), (other, brian, ours)
+            for key in ("rate_E_hz", "rate_I_hz"):
+                assert getattr(ours, key) == pytest.approx(getattr(brian, key), rel=0.05), (other, key)
+        assert runs[other].results[0].accuracy >= 0.95 and runs[other].results[1].accuracy <= 0.2
+        assert runs[other].device == other
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
