@@ -46,7 +46,8 @@ def test_simulate_writes_spikes_outputs_recordings_and_consistent_numbers(tmp_pa
 @pytest.mark.slow
 def test_inhibiting_the_inhibitory_units_silences_them_and_disinhibits_e(tmp_path, run_cli,
                                                                         lif_path):
-    _, base = _simulate(run_cli, lif_path, tmp_path / "b")
+    # recorded as the test above records: the same compiled program (the build cache's shape)
+    _, base = _simulate(run_cli, lif_path, tmp_path / "b", "--record", "v,I_syn")
     summary, stim = _simulate(run_cli, lif_path, tmp_path / "i", "--stim", "inh", "--units", "I",
                               "--window", "0.3,0.6")
     inh = np.flatnonzero(RateNetwork.load(TRAINED).dale_sign < 0)
