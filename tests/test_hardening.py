@@ -258,3 +258,25 @@ def test_results_folders_of_killed_runs_are_removed_from_the_build_cache(tmp_pat
     slot = build_cache.acquire_slot("cpp_standalone", "sig")
     assert not list(slot.path.glob("results_*"))
     slot.release()
+
+
+# 3: a SIGINT that the parent ignores (a job started with '&' or nohup) stays ignored after
+# Brian2's import, which used to install a handler that called the ignored "handler" and gave a
+# TypeError traceback; and a network whose build a Ctrl-C stopped leaves no Brian2 warning
+def test_an_ignored_sigint_stays_ignored_and_unused_objects_print_nothing():
+    import subprocess
+    import sys
+
+    code = ("import gc, os, signal\n"
+            "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+            "from rate2spike.simulators import brian_setup\n"
+            "brian_setup.reset_brian()\n"
+            "import brian2\n"
+            "group = brian2.NeuronGroup(1, 'v : 1')   # built, never run\n"
+            "del group\n"
+            "gc.collect()\n"
+            "os.kill(os.getpid(), signal.SIGINT)\n"
+            "print('still running')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "still running", done.stderr
+    assert done.stderr == ""

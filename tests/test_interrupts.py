@@ -19,8 +19,11 @@ pytestmark = pytest.mark.slow
 
 
 def _start(cmd, **env):
+    """Start ``cmd`` as a terminal would: SIGINT at its default, even when the tests themselves
+    run with SIGINT ignored (started in the background), which the command would respect."""
     return subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env={**os.environ, **env})
+                            env={**os.environ, **env},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def _wait_for(predicate, timeout_s: float = 120.0) -> bool:

@@ -12,8 +12,7 @@ Used by every Brian2 backend, for the LIF and the SRC models alike:
   runs one process at a time; to run several at once we start the binary ourselves with its
   documented command line ``main --results_dir DIR group.var=FILE ...`` (FILE: the raw array
   in the variable's dtype, as ``device.run`` writes it) and then set ``device.results_dir``
-  (the folder Brian2 reads monitor arrays from) and ``device.has_been_run``;
-- :func:`import_brian2_off_main_thread` imports Brian2 in a worker thread (Dask).
+  (the folder Brian2 reads monitor arrays from) and ``device.has_been_run``.
 """
 from __future__ import annotations
 
@@ -31,6 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .brian_signals import keep_ignored_sigint
+
 #: Brian2 devices whose generated code can call the counter-based noise function (C++, NumPy)
 BRIAN_COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
 
@@ -46,6 +47,10 @@ def reset_brian() -> None:
     # Ctrl-C interrupts at once: Brian2 would otherwise swallow the first one during a run
     # ("Press Ctrl+C again") and let the command finish as if nothing had happened
     brian2.prefs.core.stop_on_keyboard_interrupt = False
+    keep_ignored_sigint(brian2)
+    # a network whose build a Ctrl-C stopped is never run: Brian2's warning about its unused
+    # objects (printed when they are collected) would follow the command's one-line message
+    brian2.BrianLogger.suppress_name("unused_brian_object")
     # Objects of an earlier network that are only waiting for the cycle collector keep their
     # names taken, and the next network's code objects would be renamed ``..._1``: new
     # source files, compiled again.
@@ -279,20 +284,3 @@ def clean_run_files(directory, *results_dirs) -> None:
         shutil.rmtree(d, ignore_errors=True)
     for f in (Path(directory) / "static_arrays").glob("init_*"):
         f.unlink(missing_ok=True)
-
-
-def import_brian2_off_main_thread() -> None:
-    """Import Brian2 in a worker thread: its import installs a SIGINT handler, which Python
-    allows only in the main thread, so the handler is skipped off the main thread."""
-    import signal
-    import threading
-
-    if threading.current_thread() is threading.main_thread():
-        import brian2  # noqa: F401
-        return
-    original = signal.signal
-    signal.signal = lambda *args, **kwargs: None
-    try:
-        import brian2  # noqa: F401
-    finally:
-        signal.signal = original

@@ -50,7 +50,7 @@ def run_snn_job(job: SNNJob, study_dir: str, options: dict) -> dict:
     returns its summary (stored there as result.json, which later calls read back)."""
     import torch
 
-    from ..simulators.brian_setup import import_brian2_off_main_thread
+    from ..simulators.brian_signals import import_brian2_off_main_thread
     from .train_snn import train_snn
 
     torch.set_num_threads(1)     # the workers already use every core

@@ -17,7 +17,7 @@ from ...artifacts import atomic_write_text
 from ...config import ConvertConfig, TrainConfig, build_config
 from ...converters import best_per_fit
 from ...errors import Rate2SpikeError
-from ...simulators.brian_setup import import_brian2_off_main_thread
+from ...simulators.brian_signals import import_brian2_off_main_thread
 from ..convert import convert
 from .plan import NetJob
 
