@@ -2,8 +2,9 @@
 
 Built in: ``rate`` (Kim et al.'s rate RNN), ``lif`` (the rate net converted to LIF), ``src``
 (De Geeter et al.'s Spiking Recurrent Cell), ``alif`` and ``plif`` (Yin et al.'s adaptive LIF
-SRNN and its beta = 0 variant) and ``slif`` (De Geeter et al.'s surrogate-gradient LIF
-classifier). A new family is its own package that builds a :class:`Family` and calls
+SRNN and its beta = 0 variant), ``slif`` (De Geeter et al.'s surrogate-gradient LIF
+classifier) and ``dlif`` (the converted net's own LIF neuron and synapses, trained directly).
+A new family is its own package that builds a :class:`Family` and calls
 :func:`register` (or names it in the entry-point group ``rate2spike.families``); nothing else
 in rate2spike changes. What the directly trained families share is in :mod:`.trained`.
 
@@ -14,7 +15,7 @@ Example
 >>> get_family("plif").config_overrides
 {'adaptive': False}
 """
-from . import alif, lif, rate, slif, src  # noqa: F401  (each package registers its family)
+from . import alif, dlif, lif, rate, slif, src  # noqa: F401  (each package registers its family)
 from .base import (
                    ENTRY_POINT_GROUP,
                    FAMILIES,
@@ -33,7 +34,7 @@ from .parity import brian_parity
 from .trained import INPUT_SHIFT, evaluate_on_trials, obtain_trained, perturbed_difference
 
 #: the built-ins in the order commands list them, whatever order their packages were imported in
-BUILTIN_ORDER = ("rate", "lif", "src", "alif", "plif", "slif")
+BUILTIN_ORDER = ("rate", "lif", "src", "alif", "plif", "slif", "dlif")
 for _name in BUILTIN_ORDER:
     FAMILIES[_name] = FAMILIES.pop(_name)
 load_plugins()

@@ -39,7 +39,7 @@ def test_unknown_family_exits_2_naming_the_valid_ones(tmp_path, run_cli):
     code, cap = run_cli(["compare", "--task", "gonogo", "--families", "rate,izhikevich", "--out",
                          str(out), "--quiet"])
     assert code == 2 and "'rate,izhikevich': choose from" in cap.err
-    assert all(name in cap.err for name in ("alif", "lif", "plif", "rate", "slif", "src"))
+    assert all(name in cap.err for name in ("alif", "dlif", "lif", "plif", "rate", "slif", "src"))
     assert not out.exists()
 
 

@@ -18,7 +18,7 @@ from rate2spike.simulators import simulate_trained_brian
 from tests.plugins.three_way_task import ThreeWay
 from tests.plugins.toy_family import TOY, ToyNetwork
 
-BUILTIN = ("rate", "lif", "src", "alif", "plif", "slif")
+BUILTIN = ("rate", "lif", "src", "alif", "plif", "slif", "dlif")
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def toy():
 
 
 def test_the_built_in_families_are_registered_in_order():
-    assert tuple(family_names()[:6]) == BUILTIN
+    assert tuple(family_names()[:7]) == BUILTIN
 
 
 @pytest.mark.parametrize("name", BUILTIN)
@@ -47,7 +47,7 @@ def test_every_registered_family_satisfies_the_record(name):
 def test_a_name_is_taken_once_and_unknown_names_list_the_valid_ones(toy):
     with pytest.raises(Rate2SpikeError, match="already registered"):
         families.register(Family(**{**TOY.__dict__}))
-    with pytest.raises(Rate2SpikeError, match="valid families: rate, lif, src, alif, plif, slif, toy"):
+    with pytest.raises(Rate2SpikeError, match="valid families: rate, lif, src, alif, plif, slif, dlif, toy"):
         get_family("izhikevich")
     with pytest.raises(Rate2SpikeError, match="must be a rate2spike.families.Family"):
         families.register("toy")
