@@ -114,15 +114,18 @@ def test_trial_in_batch_equals_trial_alone_and_s_scales_only_recurrent_and_reado
 
 @pytest.mark.slow
 def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatch):
-    """Also checks the C++ and NumPy versions of the counter-based noise draw for draw."""
+    """The fallback (Brian2's NumPy target) gives the independent NumPy simulator's spikes with
+    the same counter noise streams (C++ against the same streams: test_numpy_reference.py)."""
+    from rate2spike.brian_models.noise import stream_ids
     from rate2spike.simulators import brian_setup
+    from rate2spike.simulators.numpy_reference import simulate_reference
 
     net = _small_net(seed=2, n=8)
     c = LIFConstants(noise_mV=1.0, readout_dt_s=1e-4)
     inputs = np.ones((2, 1, 10))           # 50 ms: short, numpy is slow
     v0 = np.random.default_rng(0).uniform(-65, -30, 16)
-    compiled = simulate(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, v0, s=5.0,
-                        constants=c)
+    expected = simulate_reference(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, 0.005,
+                                  np.full(2, 1 / 5.0), v0, c, noise_streams=stream_ids(1, [0, 1]))
     monkeypatch.setattr(brian_setup, "compiler_available", lambda: False)
     model = LIFBatchModel(net.W_rec, net.W_in, net.W_out, net.tau_d_s, 2, 10, 0.005, c)
     with pytest.warns(RuntimeWarning, match="falling back to the numpy runtime"):
@@ -130,9 +133,10 @@ def test_no_compiler_falls_back_to_numpy_with_warning_and_same_result(monkeypatc
     with backend:
         assert backend.device == "numpy" and "no C++ compiler" in backend.warnings[0]
         res = backend.run(CopyBatch(inputs, np.full(2, 5.0), v0, None))
-    assert compiled.spike_counts.sum() > 0
-    np.testing.assert_array_equal(res.spike_counts, compiled.spike_counts)
-    np.testing.assert_allclose(res.outputs, compiled.outputs, rtol=1e-9, atol=1e-12)
+    assert expected.spike_counts.sum() > 0
+    np.testing.assert_array_equal(res.spike_counts, expected.spike_counts)
+    np.testing.assert_array_equal(res.spike_i, expected.spike_i)
+    np.testing.assert_allclose(res.outputs, expected.outputs, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.slow

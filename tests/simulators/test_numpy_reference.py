@@ -1,6 +1,8 @@
-"""The independent NumPy simulator (``device="reference"``) against the Brian2 model. Their
-sweep tables with noise agree within binomial error: tests/simulators/test_torch_backend.py
-(one Brian2 run checks both the reference and torch)."""
+"""The independent NumPy simulator (``device="reference"``) against the Brian2 model, spike for
+spike with the same counter noise. Without noise they agree spike for spike in
+tests/simulators/test_build_cache.py (the trained net, each program of the cache) and their
+sweep tables with noise within binomial error in tests/simulators/test_torch_backend.py (one
+Brian2 run checks both the reference and torch)."""
 import numpy as np
 
 from rate2spike.brian_models import LIFBatchModel
@@ -16,22 +18,6 @@ def _run(device, net, inputs, v0, s, c, seed=0):
                           inputs.shape[2], 0.005, c)
     with open_backend(model, device, seed=seed) as backend:
         return backend.run(CopyBatch(inputs, np.full(inputs.shape[0], s), v0, None))
-
-
-def test_without_noise_reference_and_brian2_agree_spike_for_spike():
-    net = RateNetwork.load(TRAINED)
-    task = get_task("gonogo")
-    batch = task.generate(4, 3)
-    inputs = batch.inputs[:, :, :60]                               # 0.3 s around the pulse
-    v0 = np.random.default_rng(0).uniform(-65, 30, 4 * net.n_units)
-    c = LIFConstants(noise_mV=0.0)
-    brian = _run("cpp_standalone", net, inputs, v0, 25.0, c)
-    ref = _run("reference", net, inputs, v0, 25.0, c)
-    assert brian.spike_counts.sum() > 1000
-    np.testing.assert_array_equal(ref.spike_counts, brian.spike_counts)
-    np.testing.assert_array_equal(ref.spike_i, brian.spike_i)
-    np.testing.assert_allclose(ref.spike_t, brian.spike_t, atol=1e-9)
-    np.testing.assert_allclose(ref.outputs, brian.outputs, rtol=1e-7, atol=1e-9)
 
 
 def test_with_the_same_counter_noise_they_agree_spike_for_spike():
