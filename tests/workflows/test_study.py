@@ -27,10 +27,24 @@ def crash_worker_once(job, study_dir, train_options, convert_options):
     return run_net(job, study_dir, train_options, convert_options)
 
 
+@pytest.fixture(scope="module")
+def scheduler():
+    """One local cluster of 2 single-threaded worker processes for the studies of this module
+    (given as ``scheduler``, as a running cluster is): its workers import rate2spike once, not
+    once per study. The command's own cluster (run_study without a scheduler) is started by the
+    Ctrl-C test of a study (tests/test_interrupts.py)."""
+    from dask.distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address="127.0.0.1:0")
+    yield cluster.scheduler_address
+    cluster.close()
+
+
 @pytest.mark.slow
-def test_tiny_study_runs_reports_failures_and_extends_without_recomputing(tmp_path):
+def test_tiny_study_runs_reports_failures_and_extends_without_recomputing(tmp_path, scheduler):
     jobs = plan_jobs("gonogo", ["sigmoid", "softplus"], 1, units=[12])
-    results = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=2, progress=False,
+    results = run_study(jobs, tmp_path, TRAIN, CONVERT, scheduler=scheduler, progress=False,
                         work=fail_for_softplus_net_0)
     assert len(results) == 2
     failed = [r for r in results if "error" in r]
@@ -53,16 +67,16 @@ def test_tiny_study_runs_reports_failures_and_extends_without_recomputing(tmp_pa
     done = tmp_path / "nets" / jobs[0].key / "result.json"
     stamp = done.stat().st_mtime_ns
     more = run_study(plan_jobs("gonogo", ["sigmoid", "softplus"], 2, units=[12]), tmp_path,
-                     TRAIN, CONVERT, workers=1, progress=False)     # 3 nets to do: one worker
+                     TRAIN, CONVERT, scheduler=scheduler, progress=False)     # 3 nets to do
     assert done.stat().st_mtime_ns == stamp
     assert len(more) == 4 and not any("error" in r for r in more)
     assert more[0] == results[0] | {"setting_info": more[0]["setting_info"]}
 
 
 @pytest.mark.slow
-def test_a_killed_worker_loses_no_finished_net_and_the_study_completes(tmp_path):
+def test_a_killed_worker_loses_no_finished_net_and_the_study_completes(tmp_path, scheduler):
     jobs = plan_jobs("gonogo", ["sigmoid"], 3, units=[12])
-    results = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=2, progress=False,
+    results = run_study(jobs, tmp_path, TRAIN, CONVERT, scheduler=scheduler, progress=False,
                         work=crash_worker_once)
     assert (tmp_path / "crashed-once").exists()
     finished = [r for r in results if "error" not in r]
@@ -72,7 +86,7 @@ def test_a_killed_worker_loses_no_finished_net_and_the_study_completes(tmp_path)
     # resume: whatever the crash cost is recomputed, nothing finished is
     stamps = {r["net"]: (tmp_path / "nets" / r["net"] / "result.json").stat().st_mtime_ns
               for r in finished}
-    again = run_study(jobs, tmp_path, TRAIN, CONVERT, workers=1, progress=False)
+    again = run_study(jobs, tmp_path, TRAIN, CONVERT, scheduler=scheduler, progress=False)
     assert all("error" not in r for r in again)
     for net, stamp in stamps.items():
         assert (tmp_path / "nets" / net / "result.json").stat().st_mtime_ns == stamp

@@ -59,6 +59,7 @@ class DaleLIFTrainConfig:
     p_inh: float = 0.2
     p_rec: float = 0.2
     gain: float = 1.5
+    input_gain: float = 1.0
     tau_min_s: float = 0.02
     tau_max_s: float = 0.1
     s: float = 25.0
@@ -86,6 +87,7 @@ class DaleLIFTrainConfig:
         check_range("p_inh", self.p_inh, 0.0, 1.0)
         check_range("p_rec", self.p_rec, 0.0, 1.0, low_open=True)
         check_range("gain", self.gain, 0.0, 100.0, low_open=True)
+        check_range("input_gain", self.input_gain, 0.0, 1e4, low_open=True)
         check_range("tau_min_s", self.tau_min_s, 0.0, 10.0, low_open=True)
         check_range("tau_max_s", self.tau_max_s, self.tau_min_s, 10.0)
         check_range("s", self.s, 0.0, 1e6, low_open=True)
@@ -99,7 +101,7 @@ def initial_network(cfg: DaleLIFTrainConfig) -> LIFNetwork:
     task = get_task(cfg.task)
     a = RateRNN(cfg.units, task.n_inputs, "sigmoid", True, cfg.p_inh, cfg.p_rec, cfg.gain,
                 cfg.tau_min_s, cfg.tau_max_s, task.dt_s, 0.0, cfg.seed).export_arrays()
-    rate = RateNetwork(a["W_rec"], a["W_in"], a["W_out"] * READOUT_INIT_FACTOR, np.zeros(1),
+    rate = RateNetwork(a["W_rec"], a["W_in"] * cfg.input_gain, a["W_out"] * READOUT_INIT_FACTOR, np.zeros(1),
                        a["tau_d_s"], a["dale_sign"], task.name, "sigmoid", task.dt_s,
                        cfg.tau_min_s, cfg.tau_max_s, 0.0, True,
                        {"initialisation": "Kim et al. 2019 rate-net initialisation, untrained"})
