@@ -9,10 +9,13 @@ are trained in the spiking net itself, with the surrogate-gradient BPTT of ``fin
 
 - initial weights (those of an untrained rate net, :class:`~rate2spike.rate_models.rnn.RateRNN`):
   a fraction ``p_inh`` of inhibitory units; each connection present with probability ``p_rec``,
-  ``|N(0, 1)| gain / sqrt(N p_rec)`` in Dale's sign; W_in ~ N(0, 1); W_out ~ N(0, 1) x 0.03
-  (the rate net's N(0, 1) / 100 times 3, the size of a trained Go/NoGo net's readout, so that
-  the relative step sizes of the readout and the other weights are alike); tau_d in
-  [tau_min, tau_max] as the rate net's initial sigmoid(N(0, 1)) draw, then fixed;
+  ``|N(0, 1)| gain / sqrt(N p_rec)`` in Dale's sign; W_in ~ N(0, 1) x ``input_gain`` (mV;
+  default 20: with Kim et al.'s N(0, 1) mV the 200 units fire at ~75 Hz whatever the input,
+  the Go pulse moves no output, and 200 updates did not learn the task; with 20 mV, 150
+  updates do); W_out ~ N(0, 1) x 0.03 (the rate net's N(0, 1) / 100 times 3, the size of a
+  trained Go/NoGo net's readout, so that the relative step sizes of the readout and the other
+  weights are alike); tau_d in [tau_min, tau_max] as the rate net's initial sigmoid(N(0, 1))
+  draw, then fixed;
 - lambda = 1/s with ``s`` (default 25, where the default converted Go/NoGo net works) scales
   W_rec and W_out of the spiking net, as after a conversion;
 - trained: the recurrent weights in their Dale signs and connectivity, W_in, the readout, by
@@ -47,7 +50,8 @@ READOUT_INIT_FACTOR = 3.0
 class DaleLIFTrainConfig:
     """Options of the directly trained Dale LIF net (``dlif:`` config section). Times in seconds.
 
-    task; units (N); p_inh, p_rec, gain: Kim et al.'s initialisation; tau_min_s / tau_max_s:
+    task; units (N); p_inh, p_rec, gain: Kim et al.'s initialisation; input_gain: the factor
+    on the initial W_in (mV per unit of input); tau_min_s / tau_max_s:
     the range of the fixed synaptic decay times; s: the scale of the initial net (lambda =
     1/s); updates, batch_size, lr (relative Adam step), train_dt_s, surrogate_width_mV,
     dampening, eval_every, eval_trials, stop_accuracy, grad_clip: as ``finetune``'s
@@ -59,17 +63,17 @@ class DaleLIFTrainConfig:
     p_inh: float = 0.2
     p_rec: float = 0.2
     gain: float = 1.5
-    input_gain: float = 1.0
+    input_gain: float = 20.0
     tau_min_s: float = 0.02
     tau_max_s: float = 0.1
     s: float = 25.0
     updates: int = 300
     batch_size: int = 32
-    lr: float = 0.01
-    train_dt_s: float = 5e-4
+    lr: float = 0.03
+    train_dt_s: float = 1e-3
     surrogate_width_mV: float = 5.0
     dampening: float = 0.1
-    eval_every: int = 10
+    eval_every: int = 5
     eval_trials: int = 32
     stop_accuracy: float | None = None
     grad_clip: float = 1.0
