@@ -61,9 +61,10 @@ def _load_state(path: Path, model, optimizer, record: TrainingRecord) -> float:
 
 
 def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
-             progress: bool = True) -> tuple:
+             progress: bool = True, desc: str = "finetune") -> tuple:
     """Fine-tune ``lif`` on ``task``; returns (the tuned LIFNetwork, a FinetuneRecord).
-    ``state_path``: where the state is saved at every evaluation, and resumed from if it exists."""
+    ``state_path``: where the state is saved at every evaluation, and resumed from if it exists;
+    ``desc``: the progress bar's label."""
     cfg.validate()
     model = SpikingNetModel(lif, task, cfg.train_dt_s, cfg.surrogate_width_mV, cfg.dampening)
     optimizer = torch.optim.Adam(model.parameter_groups(cfg.lr))
@@ -101,7 +102,7 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
         fit(record, batch_loss, evaluate, reached,
             params=list(model.parameters()), optimizer=optimizer, max_updates=cfg.updates,
             eval_every=cfg.eval_every, batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None,
-            desc="finetune", progress=progress, first_update=record.updates + 1,
+            desc=desc, progress=progress, first_update=record.updates + 1,
             diverged_hint="the surrogate gradients grow with the number of steps through a "
                           "trial: try a coarser --train-dt-ms (0.25 ms is tested) or a smaller --lr")
     record.wall_time_s = earlier + (time.perf_counter() - start if not done else 0.0)

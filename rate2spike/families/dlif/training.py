@@ -118,7 +118,7 @@ def train_dale_lif(cfg: DaleLIFTrainConfig, state_path=None, progress: bool = Tr
     evaluation and resumed from when it exists."""
     cfg.validate()
     net, record = finetune(initial_network(cfg), get_task(cfg.task), cfg.finetune_config(),
-                           state_path, progress)
+                           state_path, progress, desc="train dlif")
     net.meta = {**net.meta, "family": "dlif", "updates": record.updates,
                 "train_wall_time_s": record.wall_time_s}
     return net, record
