@@ -91,8 +91,9 @@ class LIFBatchModel:
     def __init__(self, w_rec, w_in, w_out, tau_d_s, n_copies, n_steps_stim, stim_dt_s,
                  constants: LIFConstants, n_raster=2, record_state=(), record_neurons=(),
                  noise_source: str = "counter", stimulation: Stimulation | None = None,
-                 record_dt_s: float | None = None):
+                 record_dt_s: float | None = None, min_synapses: int = 0):
         self.w_rec = np.asarray(w_rec, float)
+        self.min_synapses = int(min_synapses)    # e.g. a lesioned net's intact count
         self.w_in = np.asarray(w_in, float)
         self.w_out = np.asarray(w_out, float).reshape(-1)
         self.tau_d_s = np.asarray(tau_d_s, float)
@@ -121,18 +122,26 @@ class LIFBatchModel:
         program runs the network at any s. A calibrated readout enters as its weights times s
         (exact at the net's own s; its offset is added by the simulator). ``options``:
         ``n_raster``, ``record_state``, ``record_neurons``, ``record_dt_s``, ``noise_source``,
-        ``stimulation``."""
+        ``stimulation``. A lesioned net keeps the synapse count of the intact one
+        (``meta["lesion"]["synapses_before"]``), its removed synapses weighing 0: every point of
+        a lesion study runs one compiled program."""
         r = network.rate
         # lambda * (readout weights * s) = the net's readout weights at its own s
         w_out = r.W_out if network.readout is None else network.readout_weights_s * network.s
+        intact = int((network.meta.get("lesion") or {}).get("synapses_before", 0))
         return cls(r.W_rec, r.W_in, w_out, r.tau_d_s, n_copies, n_steps_stim, stim_dt_s,
-                   network.constants, **options)
+                   network.constants, min_synapses=intact, **options)
+
+    def synapse_slots(self) -> int:
+        """Synapses in the compiled program: the nonzero weights (at least ``min_synapses``),
+        padded (:func:`padded_synapse_count`); the extra ones weigh 0."""
+        return padded_synapse_count(max(int(np.count_nonzero(self.w_rec)), self.min_synapses))
 
     def shape_signature(self) -> str:
         """What the compiled program depends on besides values read at run time (weights,
         time constants, stimulus): nets with equal signatures share a build-cache slot."""
         return repr((self.N, self.n_in, self.n_copies, self.n_steps_stim, self.stim_dt_s,
-                     padded_synapse_count(int(np.count_nonzero(self.w_rec))), self.c,
+                     self.synapse_slots(), self.c,
                      self.n_raster, self.record_state, len(self.record_neurons),
                      self.record_dt_s, self.noise_source, self.stimulation))
 
@@ -213,7 +222,7 @@ class LIFBatchModel:
         weights = self.w_rec[post, pre]
         # zero-weight self-synapses, spread over the units, up to the padded count: they add
         # exactly 0 and make the program the same for every net of similar density
-        extra = np.arange(padded_synapse_count(len(pre)) - len(pre)) % N
+        extra = np.arange(self.synapse_slots() - len(pre)) % N
         post, pre = np.concatenate([post, extra]), np.concatenate([pre, extra])
         weights = np.concatenate([weights, np.zeros(len(extra))])
         offsets = np.repeat(np.arange(C) * N, len(pre))

@@ -92,8 +92,10 @@ def lesioned_weights(w_rec: np.ndarray, dale_sign: np.ndarray, spec: Lesion):
 def lesion(network, spec: Lesion):
     """A copy of ``network`` (a :class:`~rate2spike.lif_models.LIFNetwork`) with the lesion
     ``spec`` applied to its recurrent weights, recorded in ``meta["lesion"]`` with the number
-    of connections hit."""
+    of connections hit and the number of connections before (``synapses_before``: the Brian2
+    program keeps that many synapses, so the lesions of one net share one compiled program)."""
     rate = network.rate
     w_rec, hit = lesioned_weights(rate.W_rec, rate.dale_sign, spec)
-    meta = {**network.meta, "lesion": {**asdict(spec), "connections_hit": int(hit.sum())}}
+    meta = {**network.meta, "lesion": {**asdict(spec), "connections_hit": int(hit.sum()),
+                                        "synapses_before": int(np.count_nonzero(rate.W_rec))}}
     return replace(network, rate=replace(rate, W_rec=w_rec), meta=meta)

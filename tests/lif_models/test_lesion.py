@@ -49,7 +49,8 @@ def test_lesion_copies_the_network_and_records_itself():
     cut = lesion(net, Lesion("IE", 1.0))
     n_ie = int(connections_of(before, net.rate.dale_sign, "IE").sum())
     assert cut.meta["lesion"] == {"kind": "IE", "fraction": 1.0, "factor": 0.0, "seed": 0,
-                                  "connections_hit": n_ie}
+                                  "connections_hit": n_ie,
+                                  "synapses_before": int(np.count_nonzero(before))}
     assert np.array_equal(net.rate.W_rec, before) and n_ie > 0
     inhibitory_to_excitatory = cut.rate.W_rec[np.ix_(net.rate.dale_sign > 0, net.rate.dale_sign < 0)]
     assert not inhibitory_to_excitatory.any()
@@ -101,3 +102,17 @@ def test_simulate_and_the_lesion_study_remove_inhibition_and_e_units_fire_more(t
                          str(tmp_path / "z")])
     assert code == 2 and "valid kinds are all, EE, EI, IE, II" in out.err
     assert not (tmp_path / "y").exists() and not (tmp_path / "z").exists()
+
+
+def test_every_lesion_of_a_net_runs_the_intact_nets_compiled_program():
+    """Removed synapses stay in the program with weight 0: the same shape (one compile per
+    lesion study), the same weights where connections remain, 0 where they were cut."""
+    from rate2spike.brian_models import LIFBatchModel
+
+    net = convert(RateNetwork.load(TRAINED), 20.0)
+    intact = LIFBatchModel.from_network(net, 4, 200, 0.005)
+    for spec in (Lesion("IE", 1.0), Lesion("all", 0.5, seed=2), Lesion("all", 1.0)):
+        cut = LIFBatchModel.from_network(lesion(net, spec), 4, 200, 0.005)
+        assert cut.shape_signature() == intact.shape_signature(), spec
+        assert cut.synapse_slots() == intact.synapse_slots() >= np.count_nonzero(net.rate.W_rec)
+    assert np.count_nonzero(lesion(net, Lesion("all", 1.0)).rate.W_rec) == 0
