@@ -26,6 +26,9 @@ def _model(w_rec, net, inputs, c):
 @pytest.mark.slow
 def test_a_second_net_of_the_same_shape_compiles_nothing_and_runs_its_own_weights(
         tmp_path, monkeypatch):
+    """A cold build (precompiled standard headers, the code that runs once at -O1), then a
+    second net of the same shape: nothing recompiled, its own weights, the NumPy reference's
+    spikes."""
     monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
     net = RateNetwork.load(TRAINED)
     inputs = np.zeros((2, 1, 30))
@@ -35,9 +38,22 @@ def test_a_second_net_of_the_same_shape_compiles_nothing_and_runs_its_own_weight
     with open_backend(_model(net.W_rec, net, inputs, c)) as first:
         slot = first.build_dir
         first.run(CopyBatch(inputs, np.full(2, 25.0), v0, None))
+        log = (slot / brian_setup.SHELL_LOG).read_text()
     stamps = {p: p.stat().st_mtime_ns for p in slot.rglob("*.o")} | {
         slot / "main": (slot / "main").stat().st_mtime_ns}
     assert len(stamps) > 5
+    # built with the precompiled standard headers (forced include, .gch in the cache)
+    assert f"-include{tmp_path / 'cache'}" in log and list((tmp_path / "cache").glob("pch-*/*.gch"))
+
+    def at_o1(source):           # the compile line of one file (the last -O given wins)
+        line = next(x for x in log.splitlines() if x.endswith(f"{source}.cpp -o {source}.o"))
+        return line.rfind("-O1") > line.rfind("-O3")
+
+    # the code that runs once at -O1; the code of every time step at -O3 (spikes: below)
+    assert at_o1("objects") and at_o1("main")
+    assert at_o1("code_objects/recurrent_synapses_create_array_codeobject")
+    assert not at_o1("code_objects/lif_stateupdater_codeobject")
+    assert not at_o1("code_objects/recurrent_pre_codeobject")
     # other weights, 5 synapses fewer (same padded count): the same program
     w2 = net.W_rec * 1.2
     rows, cols = np.nonzero(w2)
@@ -197,38 +213,9 @@ def test_a_build_left_running_by_a_killed_process_is_stopped_by_the_next_user_of
             proc.wait()
 
 
-@pytest.mark.slow
-def test_the_precompiled_header_is_used_and_changes_no_spike(tmp_path, monkeypatch):
-    """A small net built with the precompiled standard headers (the build log shows the forced
-    include and the .gch exists) and the code that runs once at -O1 gives the independent NumPy
-    simulator's spikes; with
-    RATE2SPIKE_PRECOMPILED_HEADERS=off the same build does without them."""
-    rng = np.random.default_rng(3)
-    n = 20
-    w = rng.normal(0, 2.0, (n, n)) * (rng.random((n, n)) < 0.3)
-    w_in, w_out, tau_d = rng.normal(0, 3, (n, 1)) + 4, rng.normal(size=(1, n)), np.full(n, 0.03)
-    inputs = np.zeros((2, 1, 40))
-    inputs[:, :, 5:25] = 1.0
-    c = LIFConstants(noise_mV=0.0)
-    v0 = np.full(2 * n, -60.0)
-    monkeypatch.setenv(build_cache.CACHE_ENV, str(tmp_path / "cache"))
-    with open_backend(LIFBatchModel(w, w_in, w_out, tau_d, 2, 40, 0.005, c)) as backend:
-        run = backend.run(CopyBatch(inputs, np.full(2, 20.0), v0, None))
-        log = (backend.build_dir / brian_setup.SHELL_LOG).read_text()
-    assert f"-include{tmp_path / 'cache'}" in log and list((tmp_path / "cache").glob("pch-*/*.gch"))
-    def flags_of(source):        # the compile line of one file (the last -O given wins)
-        line = next(x for x in log.splitlines() if x.endswith(f"{source}.cpp -o {source}.o"))
-        return line.rfind("-O1") > line.rfind("-O3")
-
-    # the code that runs once at -O1; the code of every time step at -O3
-    assert flags_of("objects") and flags_of("main")
-    assert flags_of("code_objects/recurrent_synapses_create_array_codeobject")
-    assert not flags_of("code_objects/lif_stateupdater_codeobject")
-    assert not flags_of("code_objects/recurrent_pre_codeobject")
-    ref = simulate_reference(w, w_in, w_out, tau_d, inputs, 0.005, np.full(2, 1 / 20), v0, c)
-    assert run.spike_counts.sum() > 10
-    np.testing.assert_array_equal(ref.spike_i, run.spike_i)
-    np.testing.assert_allclose(ref.outputs, run.outputs, rtol=1e-7, atol=1e-9)
+def test_precompiled_headers_can_be_switched_off(tmp_path, monkeypatch):
+    """RATE2SPIKE_PRECOMPILED_HEADERS=off: no forced include (with them, the build of the test
+    above shows the include and the .gch, and gives the reference's spikes)."""
     import brian2 as b2
 
     monkeypatch.setenv(precompiled.SWITCH_ENV, "off")
