@@ -78,21 +78,22 @@ def test_what_the_graph_cannot_carry_is_listed_and_the_inputs_are_laid_out_as_do
 
 
 @pytest.mark.slow
-def test_norse_and_snntorch_score_the_exported_gonogo_net_as_brian2_does():
+def test_norse_and_snntorch_score_the_exported_gonogo_net_as_rate2spike_does():
     """The default Go/NoGo net converted with the exact-profile constants, exported, loaded by
     Norse and snnTorch through their own NIR importers, simulated there on 10 held-out trials
-    and scored by the task: the score of rate2spike's Brian2 simulation of the same net on the
-    same trials. Without noise and with every unit starting at v_reset, the trials of a
-    condition are identical (measured: 100 trials scored as these 10 do), so 10 trials that
-    hold both conditions test what 100 would."""
+    and scored by the task: the score of rate2spike's simulation of the same net on the same
+    trials (its NumPy reference, which gives Brian2's spikes: tests/simulators/). Without
+    noise and with every unit starting at v_reset, the trials of a condition are identical
+    (measured: 100 trials scored as these 10 do), so 10 trials that hold both conditions test
+    what 100 would."""
     pytest.importorskip("norse.torch")
     pytest.importorskip("snntorch.import_nir")
     lif = convert(RateNetwork.load(TRAINED), 25.0, EXACT)
     graph = _round_trip(to_portable_nir(lif))
     task, batch, inputs = _held_out(10)
     assert set(batch.labels) == {0, 1}
-    brian = simulate_lif(lif, inputs, batch.dt_s).runs[25.0]
-    expected = task.score(brian.outputs, batch.labels, EXACT.readout_dt_s, window="lif").mean()
+    ours = simulate_lif(lif, inputs, batch.dt_s, device="reference").runs[25.0]
+    expected = task.score(ours.outputs, batch.labels, EXACT.readout_dt_s, window="lif").mean()
     x = portable_inputs(np.repeat(inputs, int(round(batch.dt_s / PORTABLE_DT_S)), axis=2))
     stride = EXACT.readout_stride
     tolerance = 1e-9                            # a condition scored otherwise moves it by >= 10 %
@@ -101,7 +102,7 @@ def test_norse_and_snntorch_score_the_exported_gonogo_net_as_brian2_does():
         score = task.score(readout_from_spikes(spikes, graph.metadata, stride), batch.labels,
                            stride * PORTABLE_DT_S, window="lif").mean()
         assert expected >= 0.95 and abs(score - expected) <= tolerance, (client, score, expected)
-        assert abs(spikes.sum() - brian.spike_counts.sum()) <= 0.01 * brian.spike_counts.sum()
+        assert abs(spikes.sum() - ours.spike_counts.sum()) <= 0.01 * ours.spike_counts.sum()
 
 
 @pytest.mark.slow
