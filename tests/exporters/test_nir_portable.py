@@ -84,14 +84,16 @@ def test_norse_and_snntorch_score_the_exported_gonogo_net_as_rate2spike_does():
     and scored by the task: the score of rate2spike's simulation of the same net on the same
     trials (its NumPy reference, which gives Brian2's spikes: tests/simulators/). Without
     noise and with every unit starting at v_reset, the trials of a condition are identical
-    (measured: 100 trials scored as these 10 do), so 10 trials that hold both conditions test
-    what 100 would."""
+    (same input samples, checked below), so 10 trials that hold both conditions test what 100
+    would."""
     pytest.importorskip("norse.torch")
     pytest.importorskip("snntorch.import_nir")
     lif = convert(RateNetwork.load(TRAINED), 25.0, EXACT)
     graph = _round_trip(to_portable_nir(lif))
     task, batch, inputs = _held_out(10)
     assert set(batch.labels) == {0, 1}
+    for label in (0, 1):                       # one input per condition
+        assert np.ptp(inputs[batch.labels == label], axis=0).max() == 0
     ours = simulate_lif(lif, inputs, batch.dt_s, device="reference").runs[25.0]
     expected = task.score(ours.outputs, batch.labels, EXACT.readout_dt_s, window="lif").mean()
     x = portable_inputs(np.repeat(inputs, int(round(batch.dt_s / PORTABLE_DT_S)), axis=2))
