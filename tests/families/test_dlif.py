@@ -78,3 +78,14 @@ def test_a_converted_net_or_a_bad_option_is_refused_with_exit_2(tmp_path, run_cl
     code, cap = run_cli(["compare", "--task", "gonogo", "--families", "dlif", "--config", str(cfg),
                          "--out", str(tmp_path / "b"), "--quiet"])
     assert code == 2 and "units" in cap.err and not (tmp_path / "b").exists()
+
+
+def test_a_resume_with_other_dlif_options_is_refused_by_name(tmp_path):
+    from rate2spike.errors import Rate2SpikeError
+
+    cfg = DaleLIFTrainConfig(units=20, updates=2, batch_size=2, eval_every=1, eval_trials=2,
+                             train_dt_s=1e-3)
+    train_dale_lif(cfg, tmp_path / "state.pt", progress=False)
+    other = DaleLIFTrainConfig(**{**cfg.__dict__, "input_gain": 5.0, "updates": 3})
+    with pytest.raises(Rate2SpikeError, match="input_gain"):
+        train_dale_lif(other, tmp_path / "state.pt", progress=False)

@@ -47,17 +47,21 @@ READOUT_INIT_FACTOR = 3.0
 
 
 @dataclass
-class DaleLIFTrainConfig:
+class DaleLIFTrainConfig(FinetuneConfig):
     """Options of the directly trained Dale LIF net (``dlif:`` config section). Times in seconds.
 
     task; units (N); p_inh, p_rec, gain: Kim et al.'s initialisation; input_gain: the factor
-    on the initial W_in (mV per unit of input); tau_min_s / tau_max_s:
-    the range of the fixed synaptic decay times; s: the scale of the initial net (lambda =
-    1/s); updates, batch_size, lr (relative Adam step), train_dt_s, surrogate_width_mV,
-    dampening, eval_every, eval_trials, stop_accuracy, grad_clip: as ``finetune``'s
-    (:class:`~rate2spike.converters.finetune.FinetuneConfig`); seed: initial weights, batches,
-    noise."""
+    on the initial W_in (mV per unit of input); tau_min_s / tau_max_s: the range of the fixed
+    synaptic decay times; s: the scale of the initial net (lambda = 1/s); the training options
+    are ``finetune``'s (:class:`~rate2spike.converters.finetune.FinetuneConfig`: updates,
+    batch_size, lr (relative Adam step), train_dt_s, surrogate_width_mV, dampening, eval_every,
+    eval_trials, stop_accuracy, grad_clip) with the defaults below; seed: initial weights,
+    batches, noise."""
 
+    updates: int = 300
+    lr: float = 0.03
+    train_dt_s: float = 1e-3
+    eval_every: int = 5
     task: str = "gonogo"
     units: int = 200
     p_inh: float = 0.2
@@ -67,23 +71,6 @@ class DaleLIFTrainConfig:
     tau_min_s: float = 0.02
     tau_max_s: float = 0.1
     s: float = 25.0
-    updates: int = 300
-    batch_size: int = 32
-    lr: float = 0.03
-    train_dt_s: float = 1e-3
-    surrogate_width_mV: float = 5.0
-    dampening: float = 0.1
-    eval_every: int = 5
-    eval_trials: int = 32
-    stop_accuracy: float | None = None
-    grad_clip: float = 1.0
-    seed: int = 0
-
-    def finetune_config(self) -> FinetuneConfig:
-        """The training options as ``finetune`` takes them."""
-        return FinetuneConfig(self.updates, self.batch_size, self.lr, self.train_dt_s,
-                              self.surrogate_width_mV, self.dampening, self.eval_every,
-                              self.eval_trials, self.stop_accuracy, self.grad_clip, self.seed)
 
     def validate(self) -> "DaleLIFTrainConfig":
         check_choice("task", self.task, TASKS)
@@ -96,7 +83,7 @@ class DaleLIFTrainConfig:
         check_range("tau_max_s", self.tau_max_s, self.tau_min_s, 10.0)
         check_range("s", self.s, 0.0, 1e6, low_open=True)
         check_seed(self.seed, "seed")
-        self.finetune_config().validate()
+        super().validate()
         return self
 
 
@@ -105,8 +92,8 @@ def initial_network(cfg: DaleLIFTrainConfig) -> LIFNetwork:
     task = get_task(cfg.task)
     a = RateRNN(cfg.units, task.n_inputs, "sigmoid", True, cfg.p_inh, cfg.p_rec, cfg.gain,
                 cfg.tau_min_s, cfg.tau_max_s, task.dt_s, 0.0, cfg.seed).export_arrays()
-    rate = RateNetwork(a["W_rec"], a["W_in"] * cfg.input_gain, a["W_out"] * READOUT_INIT_FACTOR, np.zeros(1),
-                       a["tau_d_s"], a["dale_sign"], task.name, "sigmoid", task.dt_s,
+    rate = RateNetwork(a["W_rec"], a["W_in"] * cfg.input_gain, a["W_out"] * READOUT_INIT_FACTOR,
+                       np.zeros(1), a["tau_d_s"], a["dale_sign"], task.name, "sigmoid", task.dt_s,
                        cfg.tau_min_s, cfg.tau_max_s, 0.0, True,
                        {"initialisation": "Kim et al. 2019 rate-net initialisation, untrained"})
     return LIFNetwork(rate, cfg.s, LIFConstants(), {"family": "dlif"})
@@ -117,8 +104,9 @@ def train_dale_lif(cfg: DaleLIFTrainConfig, state_path=None, progress: bool = Tr
     record: ``history``, ``updates``, ``wall_time_s``). ``state_path``: saved at every
     evaluation and resumed from when it exists."""
     cfg.validate()
-    net, record = finetune(initial_network(cfg), get_task(cfg.task), cfg.finetune_config(),
-                           state_path, progress, desc="train dlif")
+    # the whole config goes to finetune: a resume with other dlif options is refused by name
+    net, record = finetune(initial_network(cfg), get_task(cfg.task), cfg, state_path, progress,
+                           desc="train dlif")
     net.meta = {**net.meta, "family": "dlif", "updates": record.updates,
                 "train_wall_time_s": record.wall_time_s}
     return net, record
