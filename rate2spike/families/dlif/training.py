@@ -13,9 +13,9 @@ are trained in the spiking net itself, with the surrogate-gradient BPTT of ``fin
   default 20: with Kim et al.'s N(0, 1) mV the 200 units fire at ~75 Hz whatever the input
   and the Go pulse moves no output; runs stopped after 70 and 90 updates were at chance; with
   20 mV the task is learned in ~150 updates); W_out ~ N(0, 1) x 0.03 (the rate net's
-  N(0, 1) / 100 times 3, the size of a trained Go/NoGo net's readout, so that the relative step sizes of the readout and the other
-  weights are alike); tau_d in [tau_min, tau_max] as the rate net's initial sigmoid(N(0, 1))
-  draw, then fixed;
+  N(0, 1) / 100 times 3, the size of a trained Go/NoGo net's readout, so that the relative
+  step sizes of the readout and the other weights are alike); tau_d in [tau_min, tau_max] as
+  the rate net's initial sigmoid(N(0, 1)) draw, then fixed;
 - lambda = 1/s with ``s`` (default 25, where the default converted Go/NoGo net works) scales
   W_rec and W_out of the spiking net, as after a conversion;
 - trained: the recurrent weights in their Dale signs and connectivity, W_in, the readout, by
