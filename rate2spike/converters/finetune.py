@@ -46,7 +46,7 @@ from ..simulators.torch_lif import (
 )
 from ..surrogates import gaussian_spike
 from ..tasks import Task
-from ..validation import check_range
+from ..validation import check_int, check_range, check_seed
 
 
 @dataclass
@@ -77,17 +77,18 @@ class FinetuneConfig:
     seed: int = 0
 
     def validate(self) -> "FinetuneConfig":
-        check_range("updates", self.updates, 1, 1_000_000)
-        check_range("batch_size", self.batch_size, 1, 4096)
+        check_int("updates", self.updates, 1, 1_000_000)
+        check_int("batch_size", self.batch_size, 1, 4096)
         check_range("lr", self.lr, 0.0, 1.0, low_open=True)
         check_range("train_dt_s", self.train_dt_s, 0.0, 0.005, low_open=True)
         check_range("surrogate_width_mV", self.surrogate_width_mV, 0.0, 100.0, low_open=True)
         check_range("dampening", self.dampening, 0.0, 1.0, low_open=True)
-        check_range("eval_every", self.eval_every, 1, 1_000_000)
-        check_range("eval_trials", self.eval_trials, 1, 100_000)
+        check_int("eval_every", self.eval_every, 1, 1_000_000)
+        check_int("eval_trials", self.eval_trials, 1, 100_000)
         if self.stop_accuracy is not None:
             check_range("stop_accuracy", self.stop_accuracy, 0.0, 1.0)
         check_range("grad_clip", self.grad_clip, 0.0, 1e6)
+        check_seed(self.seed)
         return self
 
 

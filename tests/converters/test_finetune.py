@@ -109,3 +109,16 @@ def test_a_file_that_is_not_a_lif_net_exits_2(tmp_path, run_cli):
     out = tmp_path / "ft"
     code, cap = run_cli(["finetune", str(TRAINED), "--out", str(out), "--quiet"])
     assert code == 2 and "lif_network" in cap.err and not out.exists()
+
+
+@pytest.mark.parametrize("changes, match", [
+    ({"seed": -1}, "seed"), ({"updates": 2.5}, "updates must be a whole number"),
+    ({"batch_size": 8.0}, "batch_size must be a whole number")])
+def test_bad_options_from_python_are_refused_before_anything_runs(tmp_path, changes, match):
+    from rate2spike.errors import ConfigError
+    from rate2spike.workflows.finetune import finetune_net
+
+    lif = convert(RateNetwork.load(TRAINED), 30.0)
+    with pytest.raises(ConfigError, match=match):
+        finetune_net(lif, tmp_path / "ft", FinetuneConfig(**changes), progress=False)
+    assert not (tmp_path / "ft").exists()

@@ -64,6 +64,7 @@ def test_compare_trains_it_and_runs_it_as_a_converted_net(tmp_path, run_cli):
     assert summary["training"]["updates"] == 2
     model = out / "dlif" / "dlif_model.npz"
     assert model.is_file() and (out / "dlif" / "dlif_training.md").is_file()
+    assert not (out / "dlif" / "dlif_state.pt").exists()         # done: no resume state left
     net = get_family("dlif").load(model, get_task("gonogo"))
     assert isinstance(net, LIFNetwork) and net.n_units == 20
 

@@ -22,6 +22,8 @@ from ..trained import model_trainer, obtain_trained
 from .training import DaleLIFTrainConfig, initial_network, train_dale_lif
 
 MODEL_FILE = "dlif_model.npz"
+#: the training state saved at every evaluation, for a resume
+STATE_FILE = "dlif_state.pt"
 
 
 def load_dlif(path, task: Task) -> LIFNetwork:
@@ -35,14 +37,15 @@ def load_dlif(path, task: Task) -> LIFNetwork:
 
 
 def train_and_write(cfg: DaleLIFTrainConfig, out: Path, progress: bool = True) -> tuple:
-    """Train a Dale LIF net on ``cfg.task`` into ``out`` (resumable from ``dlif_state.pt``);
-    write ``dlif_model.npz``, ``dlif_training.json`` and ``dlif_training_curve.png``. Returns
-    (training record, written files)."""
+    """Train a Dale LIF net on ``cfg.task`` into ``out`` (resumable from ``dlif_state.pt``,
+    removed once the model is written); write ``dlif_model.npz``, ``dlif_training.json`` and
+    ``dlif_training_curve.png``. Returns (training record, written files)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with folder_lock(out):
-        net, record = train_dale_lif(cfg, out / "dlif_state.pt", progress)
+        net, record = train_dale_lif(cfg, out / STATE_FILE, progress)
         files = {"model": str(net.save(out / Path(MODEL_FILE).stem))}
+        (out / STATE_FILE).unlink(missing_ok=True)
         files["json"] = write_json(out / "dlif_training.json", {
             "config": asdict(cfg), "updates": record.updates, "wall_time_s": record.wall_time_s,
             "history": record.history})

@@ -40,7 +40,7 @@ from ...lif_models import LIFConstants, LIFNetwork
 from ...rate_models.network import RateNetwork
 from ...rate_models.rnn import RateRNN
 from ...tasks import TASKS, get_task
-from ...validation import check_choice, check_int, check_range, check_seed
+from ...validation import check_choice, check_int, check_range
 
 #: the initial readout: the rate net's N(0, 1) / 100 draw times this (N(0, 1) x 0.03)
 READOUT_INIT_FACTOR = 3.0
@@ -82,7 +82,6 @@ class DaleLIFTrainConfig(FinetuneConfig):
         check_range("tau_min_s", self.tau_min_s, 0.0, 10.0, low_open=True)
         check_range("tau_max_s", self.tau_max_s, self.tau_min_s, 10.0)
         check_range("s", self.s, 0.0, 1e6, low_open=True)
-        check_seed(self.seed, "seed")
         super().validate()
         return self
 
@@ -107,6 +106,5 @@ def train_dale_lif(cfg: DaleLIFTrainConfig, state_path=None, progress: bool = Tr
     # the whole config goes to finetune: a resume with other dlif options is refused by name
     net, record = finetune(initial_network(cfg), get_task(cfg.task), cfg, state_path, progress,
                            desc="train dlif")
-    net.meta = {**net.meta, "family": "dlif", "updates": record.updates,
-                "train_wall_time_s": record.wall_time_s}
+    net.meta = {**net.meta, "updates": record.updates, "train_wall_time_s": record.wall_time_s}
     return net, record
