@@ -128,6 +128,14 @@ def register_section(name: str, config_class: type) -> None:
     SECTIONS[name] = config_class
 
 
+def section_name(cls) -> str:
+    """The config-file section that holds ``cls``'s options (``src`` for SRCTrainConfig, a
+    family's own section), for messages; a class of no section (a nested part such as
+    LIFConstants) by its lower-cased name."""
+    return next((name for name, section in SECTIONS.items() if section is cls),
+                cls.__name__.removesuffix("Config").lower())
+
+
 def _nested(cls) -> dict:
     """Flat key -> name of the nested dataclass field holding it (e.g. noise_mV -> lif)."""
     out = {}
@@ -149,7 +157,7 @@ def _coerce(cls, key, value):
         return float(value)
     expected = {"int": int, "float": float, "str": str, "bool": bool, "list": list}[ftype]
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
-        raise ConfigError(f"{cls.__name__.removesuffix('Config').lower()}.{key} must be of type "
+        raise ConfigError(f"{section_name(cls)}.{key} must be of type "
                           f"{ftype}, got {value!r} ({type(value).__name__})")
     return value
 
@@ -218,10 +226,10 @@ def build_config(cls, file_values: dict | None = None, overrides: dict | None = 
     valid = {f.name for f in fields(cls) if f.name not in set(nested.values())} | set(nested)
     for source in (file_values or {}), {k: v for k, v in (overrides or {}).items() if v is not None}:
         if not isinstance(source, dict):
-            raise ConfigError(f"the {cls.__name__} options must be a mapping, got {source!r}")
+            raise ConfigError(f"the '{section_name(cls)}:' options must be a mapping, got {source!r}")
         for key, value in source.items():
             if key not in valid:
-                raise ConfigError(f"unknown option {key!r} in the {cls.__name__} section; "
+                raise ConfigError(f"unknown option {key!r} in the '{section_name(cls)}:' section; "
                                   f"valid options: {', '.join(sorted(map(str, valid)))}")
             if key in nested:
                 part = getattr(cfg, nested[key])

@@ -5,7 +5,7 @@ import pytest
 import yaml
 
 from rate2spike.artifacts import load_network, save_network
-from rate2spike.config import ConvertConfig, TrainConfig, build_config, load_yaml
+from rate2spike.config import ConvertConfig, SRCTrainConfig, TrainConfig, build_config, load_yaml
 from rate2spike.errors import ArtifactError, ConfigError
 
 
@@ -66,6 +66,11 @@ def test_config_file_and_overrides(tmp_path):
     (ConvertConfig, {"trials": 0}, "trials = 0 is out of range"),
     (ConvertConfig, {"scales": [20, -1]}, "positive number"),
     (ConvertConfig, {"device": "tpu"}, "device = 'tpu' is not valid"),
+    # messages name the section as the config file spells it
+    (TrainConfig, {"unitz": 3}, "in the 'train:' section"),
+    (SRCTrainConfig, {"sizes": 3}, r"^src\.sizes must be of type list"),
+    (SRCTrainConfig, {"size": [3]}, "in the 'src:' section"),
+    (ConvertConfig, {"noise_mV": "x"}, r"^lifconstants\.noise_mV must be of type float"),
 ])
 def test_config_validation(section, values, match):
     with pytest.raises(ConfigError, match=match):

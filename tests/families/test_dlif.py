@@ -75,10 +75,12 @@ def test_a_converted_net_or_a_bad_option_is_refused_with_exit_2(tmp_path, run_cl
                          f"dlif={lif}", "--out", str(tmp_path / "a"), "--quiet"])
     assert code == 2 and "not one trained directly" in cap.err and not (tmp_path / "a").exists()
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("dlif: {units: 1}\n")
-    code, cap = run_cli(["compare", "--task", "gonogo", "--families", "dlif", "--config", str(cfg),
-                         "--out", str(tmp_path / "b"), "--quiet"])
-    assert code == 2 and "units" in cap.err and not (tmp_path / "b").exists()
+    for bad, message in (("units: 1", "units"), ("units: 2.5", "dlif.units must be of type int"),
+                         ("train_dt_s: 0.0003", "must divide"), ("unitz: 3", "'dlif:' section")):
+        cfg.write_text(f"dlif: {{{bad}}}\n")
+        code, cap = run_cli(["compare", "--task", "gonogo", "--families", "dlif", "--config",
+                             str(cfg), "--out", str(tmp_path / "b"), "--quiet"])
+        assert code == 2 and message in cap.err and not (tmp_path / "b").exists(), bad
 
 
 def test_a_resume_with_other_dlif_options_is_refused_by_name(tmp_path):

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...converters.finetune import FinetuneConfig
+from ...converters.finetune import FinetuneConfig, check_train_step
 from ...converters.finetune_training import finetune
 from ...lif_models import LIFConstants, LIFNetwork
 from ...rate_models.network import RateNetwork
@@ -83,6 +83,7 @@ class DaleLIFTrainConfig(FinetuneConfig):
         check_range("tau_max_s", self.tau_max_s, self.tau_min_s, 10.0)
         check_range("s", self.s, 0.0, 1e6, low_open=True)
         super().validate()
+        check_train_step(self.train_dt_s, get_task(self.task))
         return self
 
 
