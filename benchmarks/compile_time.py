@@ -1,12 +1,14 @@
 """Build time of the standalone LIF program with and without the precompiled standard headers
 (``rate2spike.simulators.precompiled``), on one network, in one run, with the ratio; and
-proof that both programs give the same spikes.
+proof that both programs give the same spikes. ``--o1`` compares instead, with the headers on,
+the code that runs once compiled at -O1 (``brian_setup.SETUP_AT_O1``, the default) against
+``objects.cpp`` alone at -O1 (the rule before it).
 
 For each setting a fresh build cache is used and three shapes are built one after another
 (copies = 4, 8, 16 of the default Go/NoGo net, N = 200): the first build of the "with" setting
 includes making the ``.gch`` once.
 
-    .venv/bin/python benchmarks/compile_time.py [--copies 4,8,16]
+    .venv/bin/python benchmarks/compile_time.py [--copies 4,8,16] [--o1]
 
 A benchmark, not a test: it prints its figures.
 """
@@ -22,11 +24,14 @@ import numpy as np
 from rate2spike.brian_models import LIFBatchModel
 from rate2spike.lif_models import LIFConstants
 from rate2spike.rate_models import RateNetwork
-from rate2spike.simulators import CopyBatch, open_backend
+from rate2spike.simulators import CopyBatch, brian_setup, open_backend
 from rate2spike.simulators.build_cache import CACHE_ENV
 from rate2spike.simulators.precompiled import SWITCH_ENV
 
 MODEL = Path(__file__).resolve().parents[1] / "tests" / "data" / "gonogo_n200.npz"
+#: the makefile rule before the setup files were compiled at -O1: objects.cpp only
+OBJECTS_ONLY_AT_O1 = ("\n# rate2spike: objects.cpp holds no simulation arithmetic\n"
+                      "objects.o: OPTIMISATIONS += -O1\n")
 
 
 def build_and_run(net, copies: int) -> tuple[float, np.ndarray]:
@@ -44,16 +49,26 @@ def build_and_run(net, copies: int) -> tuple[float, np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", default="4,8,16")
+    parser.add_argument("--o1", action="store_true", help="compare the -O1 rules instead "
+                        "(objects.cpp only: 'without'; every file that runs once: 'with')")
     args = parser.parse_args()
     net = RateNetwork.load(MODEL)
     copies = [int(c) for c in args.copies.split(",")]
     times, spikes = {}, {}
+    setup_rule = brian_setup.SETUP_AT_O1
     for setting in ("without", "with"):
-        os.environ[SWITCH_ENV] = "on" if setting == "with" else "off"
+        if args.o1:
+            os.environ[SWITCH_ENV] = "on"
+            brian_setup.SETUP_AT_O1 = setup_rule if setting == "with" else OBJECTS_ONLY_AT_O1
+        else:
+            os.environ[SWITCH_ENV] = "on" if setting == "with" else "off"
         with tempfile.TemporaryDirectory() as cache:
             os.environ[CACHE_ENV] = cache
             for k in copies:
                 times[setting, k], spikes[setting, k] = build_and_run(net, k)
+    brian_setup.SETUP_AT_O1 = setup_rule
+    if args.o1:
+        print("without: objects.cpp at -O1; with: every file that runs once at -O1")
     print(f"{'copies':>6} {'without (s)':>12} {'with (s)':>9} {'ratio':>6}  same spikes")
     for k in copies:
         a, b = times["without", k], times["with", k]

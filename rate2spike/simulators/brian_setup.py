@@ -109,7 +109,7 @@ def canonical_main(text: str) -> str:
 #: allocates, loads and saves the arrays; 1.2 s instead of 2.2 s, the largest file of a build),
 #: ``main.cpp`` (sets the initial values, runs the network once), the synapse creation
 #: (``*_create_array_codeobject``) and the ``before_run_`` / ``after_run_`` code objects (spike
-#: queue setup, bookkeeping). About 1 s less of each build's ~6 s of compilation; every code
+#: queue setup, bookkeeping). Builds are 5-10 % shorter (``benchmarks/compile_time.py --o1``); every code
 #: object that runs at each time step keeps -O3 (spikes unchanged: the spike-for-spike tests)
 SETUP_AT_O1 = ("\n# rate2spike: code that runs once, not at every time step\n"
                "objects.o main.o code_objects/before_run_%.o code_objects/after_run_%.o "
