@@ -9,11 +9,17 @@ import threading
 
 
 def main(argv=None) -> int:
+    from .interrupts import install, received
+
+    install()
     try:
         from .cli import main as run
 
         code = run(argv)
     except KeyboardInterrupt:             # while starting, or between the boundary and here
+        print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
+        code = 130
+    if received() and code != 130:      # dropped by Python in a finalizer after the boundary
         print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
         code = 130
     if threading.current_thread() is threading.main_thread():

@@ -36,8 +36,11 @@ def _wait_for(predicate, timeout_s: float = 120.0) -> bool:
 
 
 def _one_line_130(proc) -> str:
+    """The command's stderr, checked to be one line, with exit 130; or ended by the SIGINT itself
+    after that line (a shell reports both as 130; CPython ends a process so when it saw a
+    KeyboardInterrupt leave code it ran, which happened once in ~80 runs under load)."""
     err = proc.communicate(timeout=120)[1]
-    assert proc.returncode == 130, err
+    assert proc.returncode in (130, -signal.SIGINT), err
     assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
     return err
 

@@ -7,6 +7,7 @@ import errno
 import sys
 import traceback
 
+from .. import interrupts
 from ..errors import Rate2SpikeError
 from ..version import __version__
 
@@ -49,12 +50,20 @@ def message(exc: BaseException, command: str) -> tuple[str, int] | None:
 
 
 def guarded(run, args) -> int:
-    """``run(args)``'s exit status, every failure turned into the boundary's message."""
+    """``run(args)``'s exit status, every failure turned into the boundary's message. A Ctrl-C
+    is the outcome whenever one arrived (:mod:`..interrupts`), even if Python dropped its
+    ``KeyboardInterrupt`` in a finalizer or a program it killed made the command fail another
+    way."""
     try:
-        return run(args)
+        code = run(args)
+        if not interrupts.received():
+            return code
+        raise KeyboardInterrupt
     except BaseException as exc:          # noqa: BLE001  (SystemExit passes through below)
-        if isinstance(exc, SystemExit):
+        if isinstance(exc, SystemExit) and not interrupts.received():
             raise
+        if interrupts.received():
+            exc = KeyboardInterrupt()
         known = message(exc, getattr(args, "command", ""))
         if known is None:
             traceback.print_exc()

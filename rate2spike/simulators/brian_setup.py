@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .brian_signals import keep_ignored_sigint
+from .brian_signals import check_c99_interruptibly, keep_ignored_sigint
 
 #: Brian2 devices whose generated code can call the counter-based noise function (C++, NumPy)
 BRIAN_COUNTER_NOISE_DEVICES = ("cpp_standalone", "numpy")
@@ -48,6 +48,7 @@ def reset_brian() -> None:
     # ("Press Ctrl+C again") and let the command finish as if nothing had happened
     brian2.prefs.core.stop_on_keyboard_interrupt = False
     keep_ignored_sigint(brian2)
+    check_c99_interruptibly()
     # a network whose build a Ctrl-C stopped is never run: Brian2's warning about its unused
     # objects (printed when they are collected) would follow the command's one-line message
     brian2.BrianLogger.suppress_name("unused_brian_object")

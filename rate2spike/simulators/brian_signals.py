@@ -37,3 +37,27 @@ def import_brian2_off_main_thread() -> None:
         import brian2  # noqa: F401
     finally:
         signal.signal = original
+
+
+def check_c99_interruptibly() -> None:
+    """Brian2 asks once per process whether the C compiler supports C99 (while generating C++
+    code that uses ``expm1``, ``log1p``, ``exprel``), through ``os.system``, which ignores SIGINT
+    in this process while the check runs: a Ctrl-C then killed only the check (Brian2 concluded
+    "no C99") and the command went on to finish with exit 0. Here the same check runs first, as
+    a subprocess that leaves SIGINT alone, and Brian2 keeps its answer (POSIX only)."""
+    import os
+    import subprocess
+
+    from brian2.codegen import cpp_prefs
+
+    if cpp_prefs._compiler_supports_c99 is not None or os.name == "nt":
+        return
+    probe = '#if (__STDC_VERSION__ < 199901L)\n#error\n#endif\n'
+    compiler = os.environ.get("CC", "cc")
+    try:
+        done = subprocess.run([compiler, "-xc", "-E", "-"], input=probe, text=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:                      # no compiler: Brian2 falls back to NumPy anyway
+        cpp_prefs._compiler_supports_c99 = False
+        return
+    cpp_prefs._compiler_supports_c99 = done.returncode == 0
