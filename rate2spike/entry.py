@@ -17,9 +17,10 @@ def main(argv=None) -> int:
 
         code = run(argv)
     except KeyboardInterrupt:             # while starting, or between the boundary and here
-        print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
-        code = 130
-    if received() and code != 130:      # dropped by Python in a finalizer after the boundary
+        code = None
+    # an interrupt the boundary did not report: raised outside it, or dropped by Python in a
+    # finalizer after it
+    if code is None or (received() and code != 130):
         print("rate2spike: interrupted; finished work is saved", file=sys.stderr)
         code = 130
     if threading.current_thread() is threading.main_thread():
