@@ -9,6 +9,9 @@ a few removed), which reuses the compiled program (``rate2spike.simulators.build
     .venv/bin/python benchmarks/lambda_sweep.py [--model F] \
         [--devices cpp_standalone,reference] [--trials 100] [--scales 20,25,...]
 
+A device ``torch:WHERE:DTYPE`` is the torch simulator (e.g. ``torch:cuda:float32``,
+``torch:cpu:float64``); ``cuda_standalone`` needs brian2cuda and a GPU.
+
 Default model: tests/data/gonogo_n200.npz, a default-trained Go/NoGo net (N = 200,
 loss < 1). The ``reference`` device is the independent NumPy simulator. A benchmark, not a
 test: it prints its figures.
@@ -39,6 +42,14 @@ def peak_rss_mb() -> tuple[float, float]:
             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 
 
+def sweep_options(device: str) -> SweepOptions:
+    """``torch:WHERE:DTYPE`` -> the torch simulator on WHERE in DTYPE; else a Brian2 device."""
+    if device.startswith("torch"):
+        _, where, dtype = (device.split(":") + ["cpu", "float32"])[:3]
+        return SweepOptions(device="torch", torch_device=where, torch_dtype=dtype)
+    return SweepOptions(device=device)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", default=str(DEFAULT_MODEL))
@@ -65,7 +76,7 @@ def main():
     for label, device, w_rec in runs:
         start = time.perf_counter()
         net = convert(dataclasses.replace(rate, W_rec=w_rec), scales[0])
-        res = sweep_scales(net, task, batch, scales, SweepOptions(device=device), progress=False)
+        res = sweep_scales(net, task, batch, scales, sweep_options(device), progress=False)
         total = time.perf_counter() - start
         sim = sum(r.sim_time_s for r in res.results)
         first = first or (total, sim)

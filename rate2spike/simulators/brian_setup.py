@@ -45,8 +45,12 @@ def reset_brian() -> None:
     brian2.set_device("runtime")
     brian2.prefs.codegen.target = "auto"
     # Ctrl-C interrupts at once: Brian2 would otherwise swallow the first one during a run
-    # ("Press Ctrl+C again") and let the command finish as if nothing had happened
-    brian2.prefs.core.stop_on_keyboard_interrupt = False
+    # ("Press Ctrl+C again") and let the command finish as if nothing had happened; the
+    # preference is new in Brian2 2.9 (2.8.0, which brian2cuda pins, has no such handler)
+    try:
+        brian2.prefs.core.stop_on_keyboard_interrupt = False
+    except brian2.core.preferences.PreferenceError:
+        pass
     keep_ignored_sigint(brian2)
     check_c99_interruptibly()
     # a network whose build a Ctrl-C stopped is never run: Brian2's warning about its unused

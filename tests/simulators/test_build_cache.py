@@ -223,3 +223,17 @@ def test_precompiled_headers_can_be_switched_off(tmp_path, monkeypatch):
     with precompiled.precompiled_standard_headers(tmp_path / "cache"):
         assert not any(f.startswith("-include") for f in b2.prefs.codegen.cpp.extra_compile_args_gcc)
     brian_setup.reset_brian()
+
+
+def test_brian_is_reset_also_where_brian2_lacks_the_2_9_keyboard_interrupt_preference(monkeypatch):
+    """brian2cuda 1.0a7 pins Brian2 2.8.0, which has no ``core.stop_on_keyboard_interrupt``;
+    setting it there raised PreferenceError before any network was built (seen on a GPU)."""
+    import brian2
+
+    from rate2spike.simulators import brian_setup
+
+    name = "core.stop_on_keyboard_interrupt"
+    monkeypatch.delitem(brian2.prefs.pref_register["core"][0], "stop_on_keyboard_interrupt")
+    monkeypatch.delitem(brian2.prefs.prefs, name)      # Brian2 2.8.0: neither defined nor set
+    brian_setup.reset_brian()                         # raised PreferenceError before the fix
+    assert brian2.get_device().__class__.__name__ == "RuntimeDevice"
