@@ -3,11 +3,11 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-$(BIN)/rate2spike: pyproject.toml
+$(BIN)/rate2spike: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q torch==2.13.0   # CPU wheel first: an unpinned torch pulls a CUDA build
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -c constraints.txt torch   # CPU wheel first: an unpinned torch pulls a CUDA build
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
 	touch $@
 
 install: $(BIN)/rate2spike
