@@ -7,7 +7,9 @@
 #   5. Go/NoGo rate-net training, 100 Adam updates, on CUDA and on the CPU.
 # Each stage has its own time limit; one that fails or runs out is reported and the next runs.
 #
-#   OUT=runs/gpu-check PY=python3 bash benchmarks/gpu_check.sh
+#   OUT=runs/gpu-check PY=python3 bash benchmarks/gpu_check.sh [STAGE ...]
+#
+# STAGEs (default: all): env torch_sim_40 torch_sim_1000 sweep cuda_standalone train_cuda train_cpu
 #
 # Every stage's output goes to $OUT/<stage>.log (7 files) as well as to the terminal.
 set -u
@@ -15,10 +17,12 @@ OUT=${OUT:-runs/gpu-check}
 PY=${PY:-python3}
 mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1
+STAGES=" ${*:-env torch_sim_40 torch_sim_1000 sweep cuda_standalone train_cuda train_cpu} "
 
 stage() {        # stage NAME LIMIT_S COMMAND...
     local name=$1 limit=$2
     shift 2
+    [[ $STAGES == *" $name "* ]] || return 0
     echo "=== $name (limit ${limit} s) at $(date +%T)"
     local start=$SECONDS
     timeout "$limit" "$@" > >(tee "$OUT/$name.log") 2>&1

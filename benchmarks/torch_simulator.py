@@ -9,16 +9,19 @@ in float32 and float64 and, when torch sees a GPU, on CUDA as well.
     .venv/bin/python benchmarks/torch_simulator.py [--trials 40] [--skip-reference] \
         [--skip-torch-cpu]
 
-On a GPU, each CUDA setting first runs one untimed trial (CUDA's start-up and kernel loading).
+On a GPU, each CUDA setting first runs one untimed trial (CUDA's start-up and kernel loading),
+and the torch rows come with CUDA graphs (the default) and without (RATE2SPIKE_CUDA_GRAPHS=off).
 
 A benchmark, not a test: it prints its figures.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from rate2spike.converters import convert
@@ -43,15 +46,18 @@ def main() -> None:
     settings = [("cpp_standalone", "cpu", "float32")]
     if not args.skip_torch_cpu:
         settings += [("torch", "cpu", "float32"), ("torch", "cpu", "float64")]
-    if torch.cuda.is_available():
-        settings += [("torch", "cuda", "float32"), ("torch", "cuda", "float64")]
+    if torch.cuda.is_available():    # CUDA graphs on (the default), then off
+        settings += [("torch", "cuda", "float32"), ("torch", "cuda", "float64"),
+                     ("torch", "cuda-nographs", "float32"), ("torch", "cuda-nographs", "float64")]
     if not args.skip_reference:
         settings.append(("reference", "cpu", "float32"))
     print(f"{args.trials} Go/NoGo trials of 1 s, N = 200, s = 25; torch threads "
           f"{torch.get_num_threads()}; GPU: "
           f"{torch.cuda.get_device_name() if torch.cuda.is_available() else 'none'}")
     rows = []
-    for device, where, dtype in settings:
+    for device, label, dtype in settings:
+        where = label.split("-")[0]
+        os.environ["RATE2SPIKE_CUDA_GRAPHS"] = "off" if label.endswith("nographs") else "on"
         if where == "cuda":                     # warm-up: CUDA context, kernels, allocator
             simulate_lif(lif, batch.inputs[:1], batch.dt_s, device=device, seed=1,
                          torch_device=where, torch_dtype=dtype)
@@ -61,14 +67,15 @@ def main() -> None:
         wall = time.perf_counter() - start
         run = sim.runs[25.0]
         accuracy = task.score(run.outputs, batch.labels, sim.readout_dt_s, "lif").mean()
-        name = device if device != "torch" else f"torch {where} {dtype}"
-        rows.append((name, run.sim_time_s, sim.build_time_s, wall, accuracy))
-    base = rows[0][1]
-    print(f"{'simulator':<24} {'sim (s)':>8} {'ms/trial':>9} {'build (s)':>9} {'wall (s)':>9} "
-          f"{'vs cpp':>7} {'accuracy':>8}")
-    for name, sim_s, build_s, wall, accuracy in rows:
-        print(f"{name:<24} {sim_s:8.2f} {1000 * sim_s / args.trials:9.1f} {build_s:9.2f} "
-              f"{wall:9.2f} {sim_s / base:7.2f} {accuracy:8.1%}")
+        name = device if device != "torch" else f"torch {label} {dtype}"
+        rows.append((name, run.sim_time_s, sim.build_time_s, wall, accuracy, run.spike_counts))
+    base, cpp_counts = rows[0][1], rows[0][5]
+    print(f"{'simulator':<30} {'sim (s)':>8} {'ms/trial':>9} {'build (s)':>9} {'wall (s)':>9} "
+          f"{'vs cpp':>7} {'accuracy':>8}  spike counts unlike cpp_standalone's (of all)")
+    for name, sim_s, build_s, wall, accuracy, counts in rows:
+        print(f"{name:<30} {sim_s:8.2f} {1000 * sim_s / args.trials:9.1f} {build_s:9.2f} "
+              f"{wall:9.2f} {sim_s / base:7.2f} {accuracy:8.1%}  "
+              f"{int(np.abs(counts - cpp_counts).sum()):,} of {int(cpp_counts.sum()):,}")
 
 
 if __name__ == "__main__":

@@ -47,11 +47,15 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case, dense", [(case, k % 2 == 1) for k, case in enumerate(CASES)])
-def test_float64_torch_gives_the_numpy_references_spikes_under_every_switch(case, dense):
+@pytest.mark.parametrize("case, dense, chunked",
+                         [(case, k % 2 == 1, False) for k, case in enumerate(CASES)]
+                         + [(case, True, True) for case in CASES])
+def test_float64_torch_gives_the_numpy_references_spikes_under_every_switch(case, dense, chunked):
     """The NumPy reference (itself spike for spike with Brian2 in each of these cases) and
     torch with the same counter streams, on 0.12 s of two trials at two scales; the recurrent
-    input spike by spike (the CPU path) or as one product (the GPU path)."""
+    input spike by spike (the CPU path) or as one product (the GPU path), and with the steps in
+    chunks of 100 (the GPU's CUDA-graph path, here run without capture: relative spike times,
+    stimulus window and noise buffers; the stimulated cases run step by step)."""
     constants, stim = CASES[case]
     net = RateNetwork.load(TRAINED)
     inputs = np.repeat(get_task("gonogo").generate(2, 5).inputs[:, :, :24], 2, axis=0)
@@ -63,7 +67,7 @@ def test_float64_torch_gives_the_numpy_references_spikes_under_every_switch(case
     assert stimulation is None or stimulation.window_s[1] < 0.12
     args = (net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, 0.005, lam, v0, constants)
     ref = simulate_reference(*args, noise_streams=streams, stimulation=stimulation)
-    ours = simulate_torch(*args, streams, stimulation, dense=dense)
+    ours = simulate_torch(*args, streams, stimulation, dense=dense, chunked=chunked)
     assert ref.spike_counts.sum() > 500
     np.testing.assert_array_equal(ours.spike_i, ref.spike_i)
     np.testing.assert_array_equal(ours.spike_t, ref.spike_t)
