@@ -28,7 +28,7 @@ test-fast: install
 # The documentation site (docs/_build/html/index.html): warnings are errors, and every
 # gallery example in examples/ runs during the build.
 docs: install
-	$(BIN)/pip install -q -e ".[docs]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[docs]"
 	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 .PHONY: install convert lint test test-fast docs

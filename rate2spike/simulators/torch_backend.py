@@ -85,7 +85,7 @@ def simulate_torch(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v
     found = []
     start = time.perf_counter()
     ahead = max(1, min(SPIKE_BLOCK, NOISE_BLOCK_ELEMENTS // (n_copies * n_units)))
-    chunks = _chunk_plan(k, stride, n_steps, stimulation,
+    chunks = _chunk_plan(k, stride, n_steps, stimulation, n_copies, n_units,
                          dense and (_graphs_wanted(device) if chunked is None else chunked))
     noise, noise_from, pending_from, n = None, 0, 0, 0
     while n < n_steps:
@@ -95,7 +95,7 @@ def simulate_torch(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v
             runner = ChunkRunner(p, k, state, stride, capture=device.type == "cuda")
             runner.load(state, n)
             for n in chunks:
-                runner.run(n, noise_block(p, k, n, runner.K))
+                runner.run(n, lambda first, count: noise_block(p, k, first, count), ahead)
                 outputs[:, n // stride:(n + runner.K) // stride] = runner.outputs
                 found.append(_block_spikes(runner.spikes, n))
             n = pending_from = chunks[-1] + runner.K
@@ -133,10 +133,11 @@ def _graphs_wanted(device: torch.device) -> bool:
     return device.type == "cuda" and os.environ.get("RATE2SPIKE_CUDA_GRAPHS", "on") != "off"
 
 
-def _chunk_plan(k, stride: int, n_steps: int, stimulation, wanted: bool) -> list:
+def _chunk_plan(k, stride: int, n_steps: int, stimulation, copies: int, units: int,
+                wanted: bool) -> list:
     """First steps of the chunks of a run (:mod:`.torch_chunks`): whole chunks after the
     start hold; none if not ``wanted`` or not chunkable."""
-    if not wanted or not chunkable(k, stimulation):
+    if not wanted or not chunkable(k, stride, stimulation, copies, units):
         return []
     size = chunk_steps(k, stride)
     first = -(-k.hold_steps // size) * size

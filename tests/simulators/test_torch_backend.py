@@ -13,8 +13,10 @@ from rate2spike.config import REFERENCE_TIMING
 from rate2spike.converters import SweepOptions, convert, sweep_scales
 from rate2spike.lif_models import LIFConstants, Stimulation
 from rate2spike.rate_models import RateNetwork
+from rate2spike.simulators import torch_chunks
 from rate2spike.simulators.numpy_reference import simulate_reference
-from rate2spike.simulators.torch_backend import simulate_torch
+from rate2spike.simulators.torch_backend import _chunk_plan, simulate_torch
+from rate2spike.simulators.torch_lif import step_constants
 from rate2spike.simulators.torch_noise import counter_normal, edges_like, noise_keys
 from rate2spike.tasks import get_task
 from tests.conftest import TRAINED
@@ -146,3 +148,61 @@ def test_in_float64_torch_gives_brian2s_spikes_over_a_whole_go_trial(tmp_path, r
     np.testing.assert_array_equal(ours["spike_unit"], brian["spike_unit"])
     np.testing.assert_allclose(ours["spike_time_s"], brian["spike_time_s"], atol=1e-9)
     np.testing.assert_allclose(ours["outputs"], brian["outputs"], rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("case", ["default", "reference timing", "single-exponential, no noise"])
+def test_chunks_of_300_steps_with_a_tail_give_the_step_by_step_spikes(case, monkeypatch):
+    """Chunks of 300 steps over 2,500 (a 100-step tail run step by step after them), with the
+    reference timing's start hold before the first chunk, or without noise: the dense float64
+    run gives exactly the spikes and readouts of the same run step by step."""
+    constants = {"default": LIFConstants(noise_mV=0.5),
+                 "reference timing": LIFConstants(noise_mV=0.5, **REFERENCE_TIMING),
+                 "single-exponential, no noise": LIFConstants(noise_mV=0.0, tau_r_s=0.0)}[case]
+    monkeypatch.setattr(torch_chunks, "MIN_CHUNK_STEPS", 300)
+    net = RateNetwork.load(TRAINED)
+    inputs = get_task("gonogo").generate(2, 5).inputs[:, :, :25]
+    v0 = np.random.default_rng(2).uniform(-65, 30, 2 * net.n_units)
+    args = (net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, 0.005, 1 / np.array([20.0, 40.0]),
+            v0, constants, stream_ids(3, [0, 1]))
+    k = step_constants(constants, 0.005)
+    plan = _chunk_plan(k, constants.readout_stride, 2500, None, 2, net.n_units, True)
+    assert plan[0] >= k.hold_steps and plan[-1] + 300 < 2500     # a tail follows the chunks
+    chunked = simulate_torch(*args, dense=True, chunked=True)
+    plain = simulate_torch(*args, dense=True, chunked=False)
+    assert plain.spike_counts.sum() > 200
+    np.testing.assert_array_equal(chunked.spike_i, plain.spike_i)
+    np.testing.assert_array_equal(chunked.spike_t, plain.spike_t)
+    np.testing.assert_array_equal(chunked.outputs, plain.outputs)
+
+
+def test_runs_too_large_for_a_chunk_buffer_or_stimulated_are_not_chunked(monkeypatch):
+    k = step_constants(LIFConstants(), 0.005)
+    assert _chunk_plan(k, 10, 2000, None, 4, 200, True) == list(range(0, 2000, 100))
+    assert _chunk_plan(k, 10, 2000, None, 4, 200, False) == []
+    assert _chunk_plan(k, 10, 2000, object(), 4, 200, True) == []     # a stimulation
+    monkeypatch.setattr(torch_chunks, "MAX_CHUNK_ELEMENTS", 100 * 4 * 200 - 1)
+    assert _chunk_plan(k, 10, 2000, None, 4, 200, True) == []
+
+
+def test_a_chunk_takes_and_gives_back_the_absolute_spike_steps():
+    """load(state, n0) stores last_spike relative to n0; unload(n) adds n back; one run of K
+    steps leaves last_spike relative to the chunk's end (refractoriness on the same integers)."""
+    from rate2spike.simulators.torch_chunks import ChunkRunner
+    from rate2spike.simulators.torch_lif import initial_state, lif_parameters
+
+    net, constants = RateNetwork.load(TRAINED), LIFConstants(noise_mV=0.0)
+    k = step_constants(constants, 0.005)
+    inputs = get_task("gonogo").generate(1, 5).inputs[:, :, :10]
+    p = lif_parameters(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, [1 / 20], [0], k,
+                       constants.tau_r_s)
+    state = initial_state(torch.full((1, net.n_units), -50.0, dtype=torch.float64), k)
+    state = state._replace(last_spike=torch.arange(net.n_units).reshape(1, -1) + 300)
+    runner = ChunkRunner(p, k, state, constants.readout_stride, capture=False)
+    runner.load(state, 400)
+    assert torch.equal(runner.state.last_spike, state.last_spike - 400)
+    assert torch.equal(runner.unload(400).last_spike, state.last_spike)
+    runner.run(400, None, 100)
+    spiked = runner.spikes.any(dim=0)[0]
+    before = runner.unload(400 + runner.K).last_spike[0]
+    assert torch.equal(before[~spiked], state.last_spike[0][~spiked])   # no spike: kept as is
+    assert bool((before[spiked] >= 400).all() and (before[spiked] < 400 + runner.K).all())
