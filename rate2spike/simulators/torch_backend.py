@@ -95,7 +95,7 @@ def simulate_torch(w_rec, w_in, w_out, tau_d_s, inputs, stim_dt_s: float, lam, v
             runner = ChunkRunner(p, k, state, stride, capture=device.type == "cuda")
             runner.load(state, n)
             for n in chunks:
-                runner.run(n, lambda first, count: noise_block(p, k, first, count), ahead)
+                runner.run(n, lambda first, count: noise_block(p, k, first, count))
                 outputs[:, n // stride:(n + runner.K) // stride] = runner.outputs
                 found.append(_block_spikes(runner.spikes, n))
             n = pending_from = chunks[-1] + runner.K

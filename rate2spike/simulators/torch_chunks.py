@@ -34,6 +34,8 @@ MIN_CHUNK_STEPS = 100
 #: most noise values a chunk's buffer holds (steps x copies x units; 2**26: 512 MB in float64);
 #: a larger run is simulated step by step
 MAX_CHUNK_ELEMENTS = 1 << 26
+#: most noise values drawn at once into that buffer (the draw's int64 temporaries: 128 MB each)
+NOISE_SLICE_ELEMENTS = 1 << 24
 
 
 def chunk_steps(k: StepConstants, stride: int) -> int:
@@ -114,14 +116,16 @@ class ChunkRunner:
         state = LIFState(*(t.clone() for t in self.state))
         return state._replace(last_spike=state.last_spike + n)
 
-    def run(self, n0: int, draw_noise, steps_per_draw: int) -> None:
+    def run(self, n0: int, draw_noise) -> None:
         """Steps n0 ... n0+K-1; ``draw_noise(first_step, n_steps)`` gives the voltage noise of
-        those steps (n_steps, copies, N), called for at most ``steps_per_draw`` steps at once."""
+        those steps (n_steps, copies, N), called for at most :data:`NOISE_SLICE_ELEMENTS`
+        values at once."""
         last = self.full.drive.shape[0] - 1
         first = n0 // self.k.per_stim
         index = [min(first + j, last) for j in range(self.columns)]
         self.p.drive.copy_(self.full.drive[index])
         if self.noise is not None:
+            steps_per_draw = max(1, NOISE_SLICE_ELEMENTS // self.noise[0].numel())
             for a in range(0, self.K, steps_per_draw):
                 b = min(self.K, a + steps_per_draw)
                 self.noise[a:b].copy_(draw_noise(n0 + a, b - a))

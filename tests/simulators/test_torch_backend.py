@@ -201,8 +201,28 @@ def test_a_chunk_takes_and_gives_back_the_absolute_spike_steps():
     runner.load(state, 400)
     assert torch.equal(runner.state.last_spike, state.last_spike - 400)
     assert torch.equal(runner.unload(400).last_spike, state.last_spike)
-    runner.run(400, None, 100)
+    runner.run(400, None)
     spiked = runner.spikes.any(dim=0)[0]
     before = runner.unload(400 + runner.K).last_spike[0]
     assert torch.equal(before[~spiked], state.last_spike[0][~spiked])   # no spike: kept as is
     assert bool((before[spiked] >= 400).all() and (before[spiked] < 400 + runner.K).all())
+
+
+def test_a_chunks_noise_drawn_in_slices_is_the_noise_drawn_at_once(monkeypatch):
+    """The noise buffer filled 7 steps at a time (a small slice bound) holds the draws of the
+    chunk's absolute steps, as one draw of all its steps gives them."""
+    from rate2spike.simulators.torch_chunks import ChunkRunner
+    from rate2spike.simulators.torch_lif import initial_state, lif_parameters, noise_block
+
+    net, constants = RateNetwork.load(TRAINED), LIFConstants(noise_mV=0.5)
+    k = step_constants(constants, 0.005)
+    inputs = get_task("gonogo").generate(2, 5).inputs[:, :, :10]
+    p = lif_parameters(net.W_rec, net.W_in, net.W_out, net.tau_d_s, inputs, [0.05, 0.05],
+                       [3, 4], k, constants.tau_r_s)
+    state = initial_state(torch.full((2, net.n_units), -50.0, dtype=torch.float64), k)
+    monkeypatch.setattr(torch_chunks, "NOISE_SLICE_ELEMENTS", 7 * 2 * net.n_units)
+    runner = ChunkRunner(p, k, state, constants.readout_stride, capture=False)
+    calls = []
+    runner.run(300, lambda first, count: calls.append(count) or noise_block(p, k, first, count))
+    assert calls == [7] * 14 + [2]
+    assert torch.equal(runner.noise, noise_block(p, k, 300, 100))
