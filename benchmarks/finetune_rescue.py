@@ -7,7 +7,7 @@ accuracy before -> after, and the fine-tuning time.
 
 Each net's run goes to ``<study>/finetune/<setting>/net_<k>/`` (the ``finetune`` command's
 files); a rerun skips the finished ones and resumes an interrupted one. The table is also
-written to ``<study>/finetune/summary.json``.
+written to ``<study>/finetune/summary.json`` (``summary_TEXT.json`` with ``--only TEXT``).
 
     python benchmarks/finetune_rescue.py --study runs/tf-default [--updates 100] [--trials 200]
 
@@ -42,11 +42,18 @@ def main() -> None:
     p.add_argument("--study", required=True, help="a finished study folder")
     p.add_argument("--updates", type=int, default=FinetuneConfig.updates)
     p.add_argument("--trials", type=int, default=200, help="held-out trials per measurement")
+    p.add_argument("--keep-best", action="store_true", dest="keep_best",
+                   help="fine-tune with keep_best (the best torch evaluation's weights), into "
+                        "<study>/finetune-best/")
+    p.add_argument("--only", default="", metavar="TEXT",
+                   help="only the settings whose name holds TEXT (e.g. relu: one process per "
+                        "transfer function, each with OMP_NUM_THREADS=1)")
     args = p.parse_args()
     study = Path(args.study)
-    cfg = FinetuneConfig(updates=args.updates)
+    cfg = FinetuneConfig(updates=args.updates, keep_best=args.keep_best)
+    folder = study / ("finetune-best" if args.keep_best else "finetune")
     table = {}
-    for setting in sorted((study / "nets").iterdir()):
+    for setting in sorted(s for s in (study / "nets").iterdir() if args.only in s.name):
         rows = []
         for net in sorted(setting.glob("net_*")):
             if not (net / "result.json").is_file():
@@ -55,7 +62,7 @@ def main() -> None:
             row = {"net": net.name, "converted": res["lif_accuracy"] >= THRESHOLD,
                    "sweep_accuracy": res["lif_accuracy"], "best_s": res["best_scale_s"]}
             if not row["converted"]:
-                ft = rescue_net(net, study / "finetune" / setting.name / net.name, cfg, args.trials)
+                ft = rescue_net(net, folder / setting.name / net.name, cfg, args.trials)
                 before, after = ft["before"]["accuracy"], ft["after"]["accuracy"]
                 row.update(before=before, after=after, borderline=before >= THRESHOLD,
                            rescued=before < THRESHOLD <= after,
@@ -75,8 +82,9 @@ def main() -> None:
             "borderline": sum(r.get("borderline", False) for r in rows),
             "failed_before": [r["before"] for r in failed], "failed_after": [r["after"] for r in failed],
             "finetune_s": sum(r["finetune_s"] for r in failed), "nets_detail": rows}
-    (study / "finetune").mkdir(exist_ok=True)
-    atomic_write_text(study / "finetune" / "summary.json", json.dumps(table, indent=1))
+    folder.mkdir(exist_ok=True)
+    name = f"summary_{args.only}.json" if args.only else "summary.json"
+    atomic_write_text(folder / name, json.dumps(table, indent=1))
     print("\n| setting | nets | converted | with fine-tuning | failed nets: before -> after (mean) "
           "| failed, yet >= 95 % before | fine-tuning time |\n|---|---|---|---|---|---|---|")
     for name, t in table.items():

@@ -35,6 +35,9 @@ def add_finetune_command(sub) -> None:
     ft.add_argument("--stop-accuracy", type=float, dest="stop_accuracy",
                     help="stop once the torch evaluation (32 trials, training step) reaches this "
                          "accuracy (default: train every update)")
+    ft.add_argument("--keep-best", action="store_true", dest="keep_best",
+                    help="return the weights of the best torch evaluation (the untrained net's "
+                         "included) instead of the last: a net that collapses late is not lost")
     ft.add_argument("--trials", type=int, default=200, help="held-out trials measured before and "
                     "after at the model's step (200)")
     ft.add_argument("--device", choices=DEVICES, default="cpp_standalone",
@@ -50,7 +53,8 @@ def run_finetune(args) -> int:
 
     cfg = FinetuneConfig(updates=args.updates, batch_size=args.batch_size, lr=args.lr,
                          train_dt_s=args.train_dt_ms / 1000, seed=args.seed,
-                         stop_accuracy=args.stop_accuracy, dampening=args.dampening)
+                         stop_accuracy=args.stop_accuracy, dampening=args.dampening,
+                         keep_best=args.keep_best)
     res = finetune_net(args.network, args.out, cfg, args.scale, args.trials, args.device,
                        args.resume, not args.quiet)
     b, a = res.before, res.after

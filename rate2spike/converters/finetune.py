@@ -65,7 +65,9 @@ class FinetuneConfig:
     held-out trials (also when the state is saved for resuming); stop_accuracy : training stops
     once that evaluation reaches it (default None: never early; 100 % on 32 trials stopped a run
     whose accuracy measured on 200 trials at the model's step was 89.5 %); seed : batches, noise,
-    initial voltages."""
+    initial voltages; keep_best : return the weights of the evaluation (the untrained net's
+    included) with the highest torch accuracy, the latest of equals, rather than the last
+    (off by default: the measured defaults above keep the last)."""
 
     updates: int = 100
     batch_size: int = 32
@@ -78,6 +80,7 @@ class FinetuneConfig:
     stop_accuracy: float | None = None
     grad_clip: float = 1.0
     seed: int = 0
+    keep_best: bool = False
 
     def validate(self) -> "FinetuneConfig":
         check_int("updates", self.updates, 1, 1_000_000)

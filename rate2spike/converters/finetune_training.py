@@ -38,16 +38,17 @@ class FinetuneRecord(TrainingRecord):
 
 
 def _save_state(path: Path, model, optimizer, update: int, history: list, converged: bool,
-                elapsed_s: float, cfg: FinetuneConfig) -> None:
+                elapsed_s: float, cfg: FinetuneConfig, best: dict) -> None:
     buf = io.BytesIO()
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "update": update, "history": history, "converged": converged,
-                "elapsed_s": elapsed_s, "config": asdict(cfg)}, buf)
+                "elapsed_s": elapsed_s, "config": asdict(cfg), "best": best}, buf)
     atomic_write_bytes(path, buf.getvalue())
 
 
-def _load_state(path: Path, model, optimizer, record: TrainingRecord) -> float:
-    """Restore a saved state into ``model``, ``optimizer`` and ``record``; its elapsed time."""
+def _load_state(path: Path, model, optimizer, record: TrainingRecord, best: dict) -> float:
+    """Restore a saved state into ``model``, ``optimizer``, ``record`` and ``best`` (the best
+    evaluation's accuracy, update and weights); its elapsed time."""
     state = torch.load(path, weights_only=False)
     if state["config"] != asdict(record.config):
         changed = sorted(k for k, v in state["config"].items() if asdict(record.config).get(k) != v)
@@ -57,6 +58,7 @@ def _load_state(path: Path, model, optimizer, record: TrainingRecord) -> float:
     optimizer.load_state_dict(state["optimizer"])
     record.updates, record.history = state["update"], state["history"]
     record.converged = state["converged"]
+    best.update(state.get("best") or {})
     return float(state["elapsed_s"])
 
 
@@ -70,9 +72,9 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
     optimizer = torch.optim.Adam(model.parameter_groups(cfg.lr))
     record = FinetuneRecord(model, task, cfg)
     state_path = Path(state_path) if state_path else None
-    earlier = 0.0
+    earlier, best = 0.0, {}          # keep_best: {"accuracy", "update", "model"}
     if state_path is not None and state_path.exists():
-        earlier = _load_state(state_path, model, optimizer, record)
+        earlier = _load_state(state_path, model, optimizer, record, best)
     start = time.perf_counter()
     evaluation = model.trials(cfg.eval_trials, stream_rng("finetune_batches", cfg.seed, 0),
                               EVALUATION_ID, cfg.seed)
@@ -91,13 +93,18 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
             o = model(batch.inputs, v0, streams)
         ok = task.score(o.numpy(), batch.labels, task.dt_s, "lif")
         ev = {"loss": float(((o - targets(batch)) ** 2).mean()), "accuracy": float(ok.mean())}
-        if state_path is not None:        # fit adds this update's history entry after
+        if cfg.keep_best and ev["accuracy"] >= best.get("accuracy", -1.0):
+            best.update(accuracy=ev["accuracy"], update=update,
+                        model={k: v.detach().clone() for k, v in model.state_dict().items()})
+        if state_path is not None and update > 0:    # fit adds this update's history entry after
             entry = {**ev, "update": update, "trials_seen": update * cfg.batch_size}
             _save_state(state_path, model, optimizer, update, record.history + [entry],
-                        reached(ev), earlier + time.perf_counter() - start, cfg)
+                        reached(ev), earlier + time.perf_counter() - start, cfg, best)
         return ev
 
     done = record.converged or record.updates >= cfg.updates
+    if cfg.keep_best and not best:    # the untrained net is a candidate too (update 0)
+        evaluate(0)
     if not done:
         fit(record, batch_loss, evaluate, reached,
             params=list(model.parameters()), optimizer=optimizer, max_updates=cfg.updates,
@@ -106,7 +113,10 @@ def finetune(lif: LIFNetwork, task: Task, cfg: FinetuneConfig, state_path=None,
             diverged_hint="the surrogate gradients grow with the number of steps through a "
                           "trial: try a coarser --train-dt-ms (0.25 ms is tested) or a smaller --lr")
     record.wall_time_s = earlier + (time.perf_counter() - start if not done else 0.0)
+    if cfg.keep_best:
+        model.load_state_dict(best["model"])
     meta = {"config": asdict(cfg), "updates": record.updates, "converged": record.converged,
+            "kept_update": best.get("update") if cfg.keep_best else record.updates,
             "train_wall_time_s": record.wall_time_s,
             "final_torch_accuracy": record.history[-1]["accuracy"] if record.history else None,
             "from_s": lif.s}

@@ -122,3 +122,30 @@ def test_bad_options_from_python_are_refused_before_anything_runs(tmp_path, chan
     with pytest.raises(ConfigError, match=match):
         finetune_net(lif, tmp_path / "ft", FinetuneConfig(**changes), progress=False)
     assert not (tmp_path / "ft").exists()
+
+
+@pytest.mark.parametrize("accuracies, kept", [([0.5, 1.0, 0.25, 0.75], 2),
+                                              ([0.5, 1.0, 0.25, 1.0], 6),
+                                              ([1.0, 0.5, 0.5, 0.5], 0)])
+def test_keep_best_returns_the_weights_of_the_best_evaluation(tmp_path, monkeypatch, accuracies,
+                                                              kept):
+    """Evaluations at updates 0 (the untrained net), 2, 4, 6 scoring ``accuracies``: the
+    weights kept are those after ``kept`` updates (the latest of equals), i.e. those of a run
+    stopped there, and the untrained net's when nothing beats it."""
+    lif, task = _tiny(tmp_path), get_task("gonogo")
+    scores = iter(accuracies)
+    monkeypatch.setattr(type(task), "score", lambda self, o, labels, *a: np.full(
+        len(labels), next(scores)) >= np.linspace(0.01, 1, len(labels)))
+    cfg = FinetuneConfig(updates=6, batch_size=2, eval_every=2, eval_trials=100, train_dt_s=5e-3,
+                         keep_best=True)
+    tuned, record = finetune(lif, task, cfg, progress=False)
+    assert [h["update"] for h in record.history] == [2, 4, 6]
+    assert tuned.meta["finetuned"]["kept_update"] == kept
+    if kept == 0:                     # the model holds float32 weights
+        np.testing.assert_allclose(tuned.rate.W_rec, lif.rate.W_rec, rtol=1e-6)
+    else:
+        monkeypatch.undo()
+        stopped, _ = finetune(lif, task, FinetuneConfig(
+            updates=kept, batch_size=2, eval_every=2, eval_trials=100, train_dt_s=5e-3), progress=False)
+        np.testing.assert_array_equal(tuned.rate.W_rec, stopped.rate.W_rec)
+        assert not np.array_equal(tuned.rate.W_rec, lif.rate.W_rec)
