@@ -327,7 +327,12 @@ def test_a_ctrl_c_that_python_drops_in_a_finalizer_still_ends_the_command_with_1
             "    return 0\n"
             "cli._run = run\n"
             "sys.exit(entry.main(['convert', '--task', 'gonogo']))\n")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    import signal
+
+    # SIGINT at its default, as in a terminal, even when the tests run with it ignored (started
+    # in the background), which the command would respect
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert done.stdout.strip() == "finished"             # the KeyboardInterrupt was dropped...
     assert done.returncode == 130, done.stderr            # ...and the command still says so,
     assert done.stderr.startswith("rate2spike: interrupted; finished work")   # in one line
