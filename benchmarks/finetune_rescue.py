@@ -7,7 +7,7 @@ accuracy before -> after, and the fine-tuning time.
 
 Each net's run goes to ``<study>/finetune/<setting>/net_<k>/`` (the ``finetune`` command's
 files); a rerun skips the finished ones and resumes an interrupted one. The table is also
-written to ``<study>/finetune/summary.json`` (``summary_TEXT.json`` with ``--only TEXT``).
+written to ``<study>/finetune/summary_<TEXT><I>of<N>.json`` (``--only TEXT``, ``--part I/N``).
 
     python benchmarks/finetune_rescue.py --study runs/tf-default [--updates 100] [--trials 200]
 
@@ -48,7 +48,10 @@ def main() -> None:
     p.add_argument("--only", default="", metavar="TEXT",
                    help="only the settings whose name holds TEXT (e.g. relu: one process per "
                         "transfer function, each with OMP_NUM_THREADS=1)")
+    p.add_argument("--part", default="0/1", metavar="I/N",
+                   help="only the nets whose index is I modulo N (N processes side by side)")
     args = p.parse_args()
+    part, parts = (int(x) for x in args.part.split("/"))
     study = Path(args.study)
     cfg = FinetuneConfig(updates=args.updates, keep_best=args.keep_best)
     folder = study / ("finetune-best" if args.keep_best else "finetune")
@@ -56,7 +59,7 @@ def main() -> None:
     for setting in sorted(s for s in (study / "nets").iterdir() if args.only in s.name):
         rows = []
         for net in sorted(setting.glob("net_*")):
-            if not (net / "result.json").is_file():
+            if int(net.name.split("_")[1]) % parts != part or not (net / "result.json").is_file():
                 continue
             res = json.loads((net / "result.json").read_text())
             row = {"net": net.name, "converted": res["lif_accuracy"] >= THRESHOLD,
@@ -83,7 +86,7 @@ def main() -> None:
             "failed_before": [r["before"] for r in failed], "failed_after": [r["after"] for r in failed],
             "finetune_s": sum(r["finetune_s"] for r in failed), "nets_detail": rows}
     folder.mkdir(exist_ok=True)
-    name = f"summary_{args.only}.json" if args.only else "summary.json"
+    name = f"summary_{args.only}{args.part.replace('/', 'of')}.json"
     atomic_write_text(folder / name, json.dumps(table, indent=1))
     print("\n| setting | nets | converted | with fine-tuning | failed nets: before -> after (mean) "
           "| failed, yet >= 95 % before | fine-tuning time |\n|---|---|---|---|---|---|---|")
