@@ -29,6 +29,8 @@ class TrainingRecord:
     updates: int = 0
     wall_time_s: float = 0.0
     versions: dict = field(default_factory=dict)
+    #: how many nets were trained together in one batched model (1: alone)
+    trained_together: int = 1
     #: the named streams (:mod:`rate2spike.seeds`) this training draws from; subclasses add theirs
     random_streams: ClassVar[tuple] = ("training",)
 
@@ -43,6 +45,7 @@ class TrainingRecord:
             "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
             "train_wall_time_s": self.wall_time_s, "history": self.history,
             "versions": self.versions,
+            **({"trained_together": self.trained_together} if self.trained_together > 1 else {}),
             "random_streams": streams_record(self.config.seed, self.random_streams),
         }
 

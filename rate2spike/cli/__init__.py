@@ -13,7 +13,7 @@ import sys
 
 from ..config import PRESETS, ConvertConfig, TrainConfig, build_config, load_yaml, with_preset
 from ..converters import TIE_RULES
-from ..errors import ConfigError, Rate2SpikeError
+from ..errors import ConfigError
 from ..rate_models.transfer import TRANSFER_FUNCTIONS
 from ..simulators import BRIAN_SRC_DEVICES, DEVICES
 from ..tasks import task_names
@@ -30,6 +30,7 @@ from .neuron_command import add_neuron_command, run_neuron_command
 from .nir_run_command import add_nir_run_command, run_nir_run
 from .snn_command import add_snn_command, run_snn_command
 from .src_options import add_src_options, src_config
+from .study_command import run_study_command
 from .sweep_flags import add_sweep_options, sweep_overrides
 
 
@@ -132,6 +133,10 @@ def make_parser() -> argparse.ArgumentParser:
     st.add_argument("--nets-from", metavar="DIR", dest="nets_from",
                     help="convert the rate nets another study in DIR trained (same settings and "
                          "training options) instead of training them again")
+    st.add_argument("--train-together", type=int, default=1, metavar="K", dest="train_together",
+                    help="train the rate nets of a setting in groups of up to K nets, each group "
+                         "one batched model on one worker (same nets up to float rounding, "
+                         "faster; default 1: one by one)")
     st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
@@ -175,7 +180,7 @@ def _run(args) -> int:
         result, files = train(cfg.task, args.out, cfg, progress=progress)
         return _training_summary(f"trained {cfg.task}", result, files, cfg)
     if args.command == "study":
-        return _study(args, file_cfg, progress)
+        return run_study_command(args, file_cfg, progress)
     if args.command == "train-src":
         from ..workflows import train_src
 
@@ -200,56 +205,6 @@ def _run(args) -> int:
         print(f"WARNING: {warning}")
     print(f"report: {res.files['report']}")
     return 0
-
-
-def _study(args, file_cfg: dict, progress: bool) -> int:
-    import time
-    from pathlib import Path
-
-    from ..locking import folder_lock
-    from ..workflows.common import check_out_dir, default_out_dir
-    from ..workflows.study import plan_jobs, run_study, write_study_report
-
-    if args.workers is not None and args.workers < 1:
-        raise Rate2SpikeError(f"--workers must be >= 1, got {args.workers}")
-    train_options = dict(file_cfg.get("train") or {})
-    convert_options = dict(file_cfg.get("convert") or {})
-    if args.trials is not None:
-        convert_options["trials"] = args.trials
-    convert_options.update({k: v for k, v in sweep_overrides(args).items() if v is not None})
-    if args.seed is not None:
-        raise Rate2SpikeError("--seed does not apply to a study: net k is trained with seed k")
-    _check_study_fits(args, train_options, convert_options)
-    jobs = plan_jobs(args.task, args.act, args.nets, args.units, args.tau,
-                     [r / 1000 for r in args.refractory], args.synapse)
-    out = check_out_dir(Path(args.out) if args.out else default_out_dir("study", args.task))
-    start = time.perf_counter()
-    results = run_study(jobs, out, train_options, convert_options, args.scheduler, args.workers,
-                        progress, nets_from=args.nets_from)
-    with folder_lock(out):
-        files = write_study_report(results, out, time.perf_counter() - start)
-    failed = sum("error" in r for r in results)
-    print(f"study of {len(results)} nets ({failed} failed): report {files['report']}")
-    return 0
-
-
-def _check_study_fits(args, train_options: dict, convert_options: dict) -> None:
-    """Refuse a study whose plan, or whose nets running side by side, would not fit in memory."""
-    from ..resources import check_memory
-    from ..tasks import get_task
-    from ..workflows.common import check_training_fits, check_trials_fit
-
-    n_nets = args.nets * len(args.act) * len(args.units) * len(args.tau) * len(args.refractory) \
-        * len(args.synapse)
-    check_memory(4096 * n_nets, f"planning a study of {n_nets:,} nets")    # ~4 KiB per planned net
-    task, units = get_task(args.task), max(args.units)
-    workers = 1 if args.scheduler else (args.workers or os.cpu_count() or 1)   # remote: per worker
-    tcfg = build_config(TrainConfig, train_options, {"task": args.task, "units": units})
-    check_training_fits(f"study with --units {units:,} on {workers} workers", units * (units + 3),
-                        max(tcfg.batch_size, tcfg.eval_trials), task.n_steps, units, copies=workers)
-    ccfg = build_config(ConvertConfig, convert_options, {"task": args.task})
-    check_trials_fit(task, ccfg.trials * workers, units, f"study on {workers} workers",
-                     ccfg.lif.readout_dt_s)
 
 
 def _training_summary(what: str, result, files: dict, cfg) -> int:

@@ -116,6 +116,13 @@ def to_network(model: RateRNN, task: str, meta: dict | None = None) -> RateNetwo
                        noise_std=model.noise_std, dale=model.dale, meta=dict(meta or {}))
 
 
+def meets_stopping_rule(cfg: TrainConfig, ev: dict) -> bool:
+    """The stopping rule: eval loss < ``stop_loss``, accuracy > ``stop_accuracy`` and more than
+    ``min_trials`` training trials seen."""
+    return (ev["loss"] < cfg.stop_loss and ev["accuracy"] > cfg.stop_accuracy
+            and ev["trials_seen"] > cfg.min_trials)
+
+
 class TrainResult(TrainingRecord):
     """A trained rate RNN and its history (``history``: one dict per evaluation)."""
 
@@ -160,14 +167,11 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
         o = model(batch.inputs, generator=gen)
         return trial_loss(o, torch.as_tensor(batch.targets).to(o)).mean()
 
-    def should_stop(ev: dict) -> bool:
-        return (ev["loss"] < cfg.stop_loss and ev["accuracy"] > cfg.stop_accuracy
-                and ev["trials_seen"] > cfg.min_trials)
-
     return fit(TrainResult(model, task, cfg), batch_loss,
                lambda update: evaluate(model, task, cfg.eval_trials,
                                        seed=stream_seed("rate_evaluation", cfg.seed, update)),
-               should_stop, params=params, optimizer=torch.optim.Adam(params, lr=cfg.lr),
+               lambda ev: meets_stopping_rule(cfg, ev), params=params,
+               optimizer=torch.optim.Adam(params, lr=cfg.lr),
                max_updates=cfg.max_updates, eval_every=cfg.eval_every,
                batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None, max_loss=1e6,
                desc=f"train {task.name}",

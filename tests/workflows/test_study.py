@@ -2,6 +2,7 @@
 import json
 import os
 
+import numpy as np
 import pytest
 
 from rate2spike.workflows.study import plan_jobs, run_study, write_study_report
@@ -110,7 +111,7 @@ def test_study_cli_bad_inputs_exit_2_and_write_nothing(tmp_path, capsys):
     out = tmp_path / "study"
     rejected_by_argparse = (["--act", "tanh"], ["--tau", "learned"], ["--units", "x"])
     rejected_before_work = (["--nets", "0"], ["--workers", "0"], ["--seed", "3"],
-                            ["--units", "1"], ["--refractory", "2000"])
+                            ["--units", "1"], ["--refractory", "2000"], ["--train-together", "0"])
     argv = ["study", "--task", "gonogo", "--out", str(out), "--quiet"]
     for bad in rejected_by_argparse:
         with pytest.raises(SystemExit) as exit_info:
@@ -203,3 +204,26 @@ def test_nets_from_finds_nets_trained_for_another_t_ref_or_synapse_and_old_confi
     other = plan_jobs("gonogo", ["sigmoid"], 1, units=[13])[0]          # N differs: no source
     take_rate_net(other, str(tmp_path / "a"), tmp_path / "c", tcfg)
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.slow
+def test_nets_trained_together_are_the_nets_trained_alone(tmp_path, scheduler):
+    """--train-together 2 on 3 nets: groups {0, 2} and {1} train first, each on one worker, then
+    the sweeps. The nets (float64) and their sweeps are those of the study that trains each net
+    alone; the metadata say which nets were trained together."""
+    from rate2spike.rate_models.network import RateNetwork
+    from rate2spike.workflows.study.engine import training_groups
+
+    jobs = plan_jobs("gonogo", ["sigmoid"], 3, units=[12])
+    assert [[j.index for j in g] for g in training_groups(jobs, tmp_path / "together", 2)] == [[0, 2], [1]]
+    alone = run_study(jobs, tmp_path / "alone", TRAIN, CONVERT, scheduler=scheduler, progress=False)
+    together = run_study(jobs, tmp_path / "together", TRAIN, CONVERT, scheduler=scheduler,
+                         progress=False, train_together=2)
+    for job, a, b in zip(jobs, alone, together):
+        assert b["accuracy_by_scale"] == a["accuracy_by_scale"] and b["best_scale_s"] == a["best_scale_s"]
+        nets = [RateNetwork.load(tmp_path / d / "nets" / job.key / "rate_model.npz")
+                for d in ("alone", "together")]
+        np.testing.assert_allclose(nets[1].W_rec, nets[0].W_rec, rtol=1e-9, atol=1e-12)
+        meta = json.loads((tmp_path / "together" / "nets" / job.key / "rate_model.json").read_text())
+        assert meta.get("trained_together", 1) == (1 if job.index == 1 else 2)
+    assert training_groups(jobs, tmp_path / "together", 2) == []     # nothing left to train

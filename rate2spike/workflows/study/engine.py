@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 from ...artifacts import atomic_write_text
 from ...errors import Rate2SpikeError
 from ...locking import folder_lock
-from .work import load_result, net_configs, run_net
+from .work import load_result, net_configs, net_dir, run_net, train_nets
 
 
 def check_manifest(study_dir, options: dict) -> None:
@@ -40,7 +40,7 @@ def check_manifest(study_dir, options: dict) -> None:
 
 def run_study(jobs, study_dir, train_options=None, convert_options=None, scheduler=None,
               workers: int | None = None, progress: bool = True, work=run_net,
-              nets_from=None) -> list:
+              nets_from=None, train_together: int = 1) -> list:
     """Run every job not already finished; returns one result dict per job, in job order.
 
     scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a
@@ -48,6 +48,9 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     work : the unit-of-work function (a parameter for tests; default :func:`run_net`).
     nets_from : a study folder whose trained rate nets are converted instead of training
     new ones (same settings and training options; see :func:`~.work.run_net`).
+    train_together : with K > 1, the nets still to train are first trained in groups of up to K
+    nets of one setting, each group one batched model on one worker (:func:`~.work.train_nets`);
+    the sweeps follow. 1 (default): each net is trained alone by its own unit of work.
     """
     study_dir = Path(study_dir)
     train_options, convert_options = dict(train_options or {}), dict(convert_options or {})
@@ -62,6 +65,9 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         connect(scheduler).close()    # an unreachable scheduler fails before anything is written
     with folder_lock(study_dir):   # a second study in the same folder is refused
         check_manifest(study_dir, {"train": train_options, "convert": convert_options})
+        if train_together > 1 and nets_from is None:
+            _train_together(jobs, study_dir, train_options, convert_options, scheduler, workers,
+                            progress, train_together)
         results = _run_todo(jobs, study_dir, train_options, convert_options, scheduler, workers,
                             progress, work, nets_from)
     return [results[j.key] | {"setting_info": j.setting.as_dict()} for j in jobs]
@@ -81,6 +87,29 @@ def _run_todo(jobs, study_dir, train_options, convert_options, scheduler, worker
         results[j.key] = r if "error" not in r or "net" in r else {
             "net": j.key, "setting": j.setting.key, "index": j.index, **r}
     return results
+
+
+def training_groups(jobs, study_dir, size: int) -> list:
+    """The nets of ``jobs`` still to train (no result, no ``rate_model.npz``), per setting, in
+    groups of at most ``size`` nets of even sizes."""
+    groups = []
+    for setting in dict.fromkeys(j.setting for j in jobs):
+        todo = [j for j in jobs if j.setting == setting and load_result(study_dir, j) is None
+                and not (net_dir(study_dir, j) / "rate_model.npz").is_file()]
+        n_groups = -(-len(todo) // size)
+        groups += [todo[g::n_groups] for g in range(n_groups)]
+    return groups
+
+
+def _train_together(jobs, study_dir, train_options, convert_options, scheduler, workers, progress,
+                    size: int) -> None:
+    """Train the nets still to train in groups (:func:`training_groups`) on Dask; a group or net
+    that fails is left to :func:`~.work.run_net`, which trains it alone."""
+    groups = training_groups(jobs, study_dir, size)
+    calls = {f"train-{g[0].key}": ((g, str(study_dir), train_options, convert_options), {})
+             for g in groups}
+    dask_map(train_nets, calls, scheduler, workers, progress,
+             f"training {sum(map(len, groups))} nets in {len(groups)} groups", "group")
 
 
 #: seconds to wait for a Dask scheduler to answer

@@ -1,8 +1,11 @@
-"""The unit of work of a study: train one net and sweep its lambda, stored in its folder.
+"""The units of work of a study: train one net and sweep its lambda, stored in its folder
+(:func:`run_net`), and, before that, train several nets of a setting together
+(:func:`train_nets`, with ``--train-together``).
 
 ``nets/<setting>/net_<k>/`` holds the net's full convert output (rate artifact, sweep per
 scale, report) and, when done, ``result.json``; a failure writes ``error.json`` instead
-(retried on resume). A net whose ``result.json`` exists is never recomputed.
+(retried on resume). A net whose ``result.json`` exists is never recomputed, and a net whose
+``rate_model.npz`` exists is never trained again.
 """
 from __future__ import annotations
 
@@ -17,6 +20,9 @@ from ...artifacts import atomic_write_text
 from ...config import ConvertConfig, TrainConfig, build_config
 from ...converters import best_per_fit
 from ...errors import Rate2SpikeError
+from ...rate_models.batched_training import train_rate_models
+from ...rate_models.training import TrainResult
+from ...report.training_report import write_training_report
 from ...simulators.brian_signals import import_brian2_off_main_thread
 from ..convert import convert
 from .plan import NetJob
@@ -106,3 +112,22 @@ def run_net(job: NetJob, study_dir: str, train_options: dict, convert_options: d
         d.mkdir(parents=True, exist_ok=True)
         atomic_write_text(d / "error.json", json.dumps(result, indent=2) + "\n")
     return result
+
+
+def train_nets(jobs: list, study_dir: str, train_options: dict, convert_options: dict) -> dict:
+    """Train the rate nets of ``jobs`` (nets of one setting) together in one batched model
+    (:func:`~rate2spike.rate_models.batched_training.train_rate_models`) and save each in its
+    folder as :func:`run_net` would have. Returns ``{net key: "trained"}``, or the error of a
+    net that failed; such a net is left untrained, and its :func:`run_net` trains it alone
+    (and reports the failure)."""
+    cfgs = [net_configs(job, train_options, convert_options)[0] for job in jobs]
+    out = {}
+    for job, outcome in zip(jobs, train_rate_models(cfgs, progress=False)):
+        if isinstance(outcome, TrainResult):
+            d = net_dir(study_dir, job)
+            d.mkdir(parents=True, exist_ok=True)
+            write_training_report(outcome, d)
+            out[job.key] = "trained"
+        else:
+            out[job.key] = f"{type(outcome).__name__}: {outcome}"
+    return out
