@@ -89,9 +89,10 @@ def save_network(path_stem: str | Path, kind: str, arrays: dict, meta: dict) -> 
     buf = io.BytesIO()
     np.savez(buf, **{k: np.asarray(v) for k, v in arrays.items()})
     full_meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": kind, **meta}
-    atomic_write_bytes(Path(f"{stem}.npz"), buf.getvalue())
+    # the .npz last: runs that resume take an existing .npz as "saved" (and need its .json)
     atomic_write_text(Path(f"{stem}.json"),
                       json.dumps(full_meta, indent=2, default=_json_default) + "\n")
+    atomic_write_bytes(Path(f"{stem}.npz"), buf.getvalue())
     return Path(f"{stem}.npz")
 
 
@@ -156,3 +157,33 @@ def check_numeric(a: np.ndarray, what: str, values: str = "weight and time const
     if bad:
         raise ArtifactError(f"{what} holds {bad} NaN or infinite value(s); every {values} must be "
                             f"finite")
+
+
+def check_trained_with(path: str | Path, config) -> None:
+    """Refuse to reuse the trained model at ``path`` (an artifact's ``.npz`` or ``.json``) for a
+    run whose training options ``config`` (a dataclass) differ from those it was trained with
+    (its JSON's ``config``; options added since it was saved count with their defaults). An
+    artifact without a recorded config (imported, or from a user) is not checked. Raises
+    :class:`~rate2spike.errors.ArtifactError` naming the file and every option that differs.
+
+    Example
+    -------
+    >>> check_trained_with("runs/cmp/src/src_model.npz", SRCTrainConfig(lr=0.02))  # doctest: +SKIP
+    ArtifactError: runs/cmp/src/src_model.json was trained with other options: lr 0.01 (now 0.02); ...
+    """
+    from dataclasses import MISSING, asdict, fields
+
+    meta_path = Path(path).with_suffix(".json")
+    try:
+        trained_with = json.loads(meta_path.read_text()).get("config")
+    except (OSError, ValueError) as exc:
+        raise ArtifactError(f"{meta_path}: cannot read the model's metadata ({exc})") from None
+    if not isinstance(trained_with, dict):
+        return
+    defaults = {f.name: f.default for f in fields(config) if f.default is not MISSING}
+    before = json.loads(json.dumps({**defaults, **trained_with}, default=_json_default))
+    now = json.loads(json.dumps(asdict(config), default=_json_default))
+    diff = [f"{k} {before.get(k)!r} (now {now[k]!r})" for k in now if before.get(k) != now[k]]
+    if diff:
+        raise ArtifactError(f"{meta_path} was trained with other options: {'; '.join(diff)}. Use "
+                            f"another --out, or remove that model to train it again")

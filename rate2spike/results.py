@@ -29,8 +29,9 @@ class TrainingRecord:
     updates: int = 0
     wall_time_s: float = 0.0
     versions: dict = field(default_factory=dict)
-    #: how many nets were trained together in one batched model (1: alone)
-    trained_together: int = 1
+    #: the seeds of the nets trained together with this one in one batched model (this one's
+    #: included), or None when it was trained alone
+    training_group: tuple | None = None
     #: the named streams (:mod:`rate2spike.seeds`) this training draws from; subclasses add theirs
     random_streams: ClassVar[tuple] = ("training",)
 
@@ -45,7 +46,7 @@ class TrainingRecord:
             "final_eval_loss": last.get("loss"), "final_eval_accuracy": last.get("accuracy"),
             "train_wall_time_s": self.wall_time_s, "history": self.history,
             "versions": self.versions,
-            **({"trained_together": self.trained_together} if self.trained_together > 1 else {}),
+            **({"training_group": list(self.training_group)} if self.training_group else {}),
             "random_streams": streams_record(self.config.seed, self.random_streams),
         }
 

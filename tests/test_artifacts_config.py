@@ -28,6 +28,38 @@ def test_round_trip(tmp_path):
     assert set(np.load(tmp_path / "m.npz").files) == set(a)
 
 
+def test_a_save_interrupted_between_its_two_files_leaves_no_npz(tmp_path, monkeypatch):
+    """Runs that resume take an existing .npz as a saved model: it is written last, so a save
+    stopped half-way leaves at most the .json (the model is then simply trained again)."""
+    import rate2spike.artifacts as artifacts
+
+    def stopped(path, data):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(artifacts, "atomic_write_bytes", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        save_network(tmp_path / "m", "rate_rnn", _arrays(), {"task": "gonogo"})
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_check_trained_with_names_every_option_that_differs(tmp_path):
+    from rate2spike.artifacts import check_trained_with
+
+    cfg = build_config(TrainConfig, {}, {"task": "gonogo"})
+    meta = {"config": {k: v for k, v in json.loads(json.dumps(cfg.__dict__)).items()
+                       if k != "grad_clip"}}           # an option added since: its default
+    save_network(tmp_path / "m", "rate_rnn", _arrays(), meta)
+    check_trained_with(tmp_path / "m.npz", cfg)
+    other = build_config(TrainConfig, {"lr": 0.02, "units": 100}, {"task": "gonogo"})
+    with pytest.raises(ArtifactError, match=r"units 200 \(now 100\); lr 0.01 \(now 0.02\)"):
+        check_trained_with(tmp_path / "m.npz", other)
+    changed = build_config(TrainConfig, {"grad_clip": 2.0}, {"task": "gonogo"})
+    with pytest.raises(ArtifactError, match=r"grad_clip 1.0 \(now 2.0\)"):
+        check_trained_with(tmp_path / "m.npz", changed)
+    save_network(tmp_path / "user", "rate_rnn", _arrays(), {"task": "gonogo"})   # no config
+    check_trained_with(tmp_path / "user.npz", other)
+
+
 def test_missing_truncated_and_foreign_files(tmp_path):
     with pytest.raises(ArtifactError, match="does not exist"):
         load_network(tmp_path / "nope.npz")

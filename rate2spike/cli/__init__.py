@@ -135,8 +135,9 @@ def make_parser() -> argparse.ArgumentParser:
                          "training options) instead of training them again")
     st.add_argument("--train-together", type=int, default=1, metavar="K", dest="train_together",
                     help="train the rate nets of a setting in groups of up to K nets, each group "
-                         "one batched model on one worker (same nets up to float rounding, "
-                         "faster; default 1: one by one)")
+                         "one batched model on one worker (faster; the same nets up to float "
+                         "rounding, which in float32 grows over training; not with --nets-from, "
+                         "whose nets are trained; default 1: one by one)")
     st.add_argument("--scheduler", metavar="ADDRESS", help="address of a running Dask scheduler "
                     "(default: a local cluster of --workers processes)")
     st.add_argument("--workers", type=int, help="local worker processes (default: all cores)")

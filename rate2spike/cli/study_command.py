@@ -23,6 +23,9 @@ def run_study_command(args, file_cfg: dict, progress: bool) -> int:
     if not 1 <= args.train_together <= 1000:
         raise Rate2SpikeError(f"--train-together must be a number of nets from 1 to 1000, got "
                               f"{args.train_together}")
+    if args.nets_from and args.train_together > 1:
+        raise Rate2SpikeError("--train-together does not apply with --nets-from, whose nets are "
+                              "trained already; leave one of them out")
     train_options = dict(file_cfg.get("train") or {})
     convert_options = dict(file_cfg.get("convert") or {})
     if args.trials is not None:
@@ -58,7 +61,7 @@ def _check_study_fits(args, train_options: dict, convert_options: dict) -> None:
     tcfg = build_config(TrainConfig, train_options, {"task": args.task, "units": units})
     check_training_fits(f"study with --units {units:,} on {workers} workers", units * (units + 3),
                         max(tcfg.batch_size, tcfg.eval_trials), task.n_steps, units,
-                        copies=workers * args.train_together)
+                        copies=workers * min(args.train_together, args.nets))
     ccfg = build_config(ConvertConfig, convert_options, {"task": args.task})
     check_trials_fit(task, ccfg.trials * workers, units, f"study on {workers} workers",
                      ccfg.lif.readout_dt_s)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..artifacts import check_trained_with
 from ..report.plots import decision_trace
 from ..simulators import simulate_trained_brian
 from ..src_models.network import task_inputs_to_steps
@@ -48,13 +49,16 @@ def perturbed_difference(model, inputs, outputs: np.ndarray) -> float:
 def obtain_trained(family, source):
     """``family``'s net for ``source`` (a :class:`~rate2spike.families.base.NetSource`): the file
     the user gave (already loaded and checked), else ``source.out / family.name /
-    family.model_file`` left by an earlier run in the same folder, else one trained there with
+    family.model_file`` left by an earlier run in the same folder (if trained with the same
+    options, else an :class:`~rate2spike.errors.ArtifactError`), else one trained there with
     the family's config."""
     net = source.given_network(family.name)
     if net is not None:
         return net
     path = source.out / family.name / family.model_file
-    if not path.is_file():
+    if path.is_file():
+        check_trained_with(path, source.config(family))   # never a model of other options
+    else:
         path = family.train_on_task(source.config(family), source.out / family.name, source.progress)
     return family.load(path, source.task)
 

@@ -16,8 +16,8 @@ run has:
 So net k's weights equal its lone run's up to float rounding of the batched products (tested).
 Why: a 200-unit net's update is ~2,000 small tensor operations whose cost is mostly torch's
 per-operation overhead; K nets share that overhead. ``history`` time stamps and
-``wall_time_s`` are those of the whole stack (the nets ran together); ``trained_together``
-records K.
+``wall_time_s`` are those of the whole stack (the nets ran together); ``training_group``
+records the seeds of the K nets.
 """
 from __future__ import annotations
 
@@ -97,10 +97,11 @@ def _restack(stack, optimizer, rows: list, lr: float):
     return new, new_opt
 
 
-def train_rate_models(configs: list, progress: bool = True) -> list:
+def train_rate_models(configs: list, progress: bool = True, on_finish=None) -> list:
     """Train the nets of ``configs`` (TrainConfigs equal but for the seed) together; returns,
     per config, its :class:`~.training.TrainResult` or the :class:`TrainingError` its lone run
-    would have raised (a diverged net does not stop the others)."""
+    would have raised (a diverged net does not stop the others). ``on_finish(i, outcome)`` is
+    called as soon as net ``i`` leaves the stack (e.g. to save it before the others finish)."""
     configs = [cfg.validate() for cfg in configs]
     _check_same_setting(configs)
     cfg0, task = configs[0], get_task(configs[0].task)
@@ -163,8 +164,11 @@ def train_rate_models(configs: list, progress: bool = True) -> list:
                 if isinstance(outcome, TrainResult):
                     stack.write_back(k, net.model)
                     outcome.wall_time_s = time.perf_counter() - start
-                    outcome.versions, outcome.trained_together = versions(), len(nets)
+                    outcome.versions = versions()
+                    outcome.training_group = tuple(c.seed for c in configs)
                 net.outcome = outcome
+                if on_finish is not None:
+                    on_finish(nets.index(net), outcome)
             if done:
                 rows = [k for k in range(len(active)) if k not in done]
                 active = [active[k] for k in rows]

@@ -8,6 +8,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from ..artifacts import check_trained_with
 from ..config import ConvertConfig, TrainConfig, build_config, flat_dict
 from ..converters import AdaptiveOptions, CalibrationTrials, adaptive_search, default_scales, sweep_scales
 from ..converters import convert as convert_network
@@ -32,6 +33,7 @@ def _rate_net(out: Path, resume: bool, tcfg: TrainConfig, progress) -> tuple:
     before, else a new one trained with ``tcfg`` (saved in ``out``)."""
     existing = out / "rate_model.npz"
     if resume and existing.is_file():
+        check_trained_with(existing, tcfg)     # a resumed run never converts a net of other options
         net = RateNetwork.load(existing)
         files = {}
     else:

@@ -18,7 +18,7 @@ def configs(seeds, **options):
 
 def assert_same_training(lone, together):
     assert together.updates == lone.updates and together.converged == lone.converged
-    assert together.trained_together > 1 and lone.trained_together == 1
+    assert together.training_group is not None and lone.training_group is None
     a, b = lone.model.export_arrays(), together.model.export_arrays()
     for key in ("W_rec", "W_out", "b_out", "tau_d_s", "W_in", "dale_sign"):
         np.testing.assert_allclose(b[key], a[key], rtol=1e-9, atol=1e-12, err_msg=key)
@@ -37,9 +37,15 @@ def test_nets_trained_together_equal_each_net_trained_alone(batch_size):
     lone = [train_rate_model(cfg, progress=False) for cfg in configs(range(4), batch_size=batch_size)]
     stops = {r.updates for r in lone}
     assert len(stops) > 1 and all(r.converged for r in lone)   # the case worth testing
-    together = train_rate_models(configs(range(4), batch_size=batch_size), progress=False)
+    finished = []
+    together = train_rate_models(configs(range(4), batch_size=batch_size), progress=False,
+                                 on_finish=lambda i, outcome: finished.append((i, outcome.updates)))
     for a, b in zip(lone, together):
         assert_same_training(a, b)
+        assert b.training_group == (0, 1, 2, 3)
+    # each net is handed over when it stops, in the order they stop
+    assert sorted(finished, key=lambda x: x[1]) == finished and sorted(finished) == [
+        (i, r.updates) for i, r in enumerate(lone)]
 
 
 def test_trained_tau_fixed_tau_and_no_dale_train_together_too():

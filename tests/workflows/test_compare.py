@@ -201,3 +201,31 @@ def test_compare_adds_the_adaptive_and_plain_lif_srnns(tmp_path, run_cli):
     assert nets["alif"]["training"]["updates"] == 2 and nets["plif"]["training"]["updates"] == 2
     assert nets["src"]["training"]["updates"] == 2 and nets["lif"]["training"]["updates"] == 0
     assert "2 updates" in (out / "compare.md").read_text()
+
+
+@pytest.mark.slow
+def test_compare_reuses_a_trained_family_only_when_trained_with_the_same_options(tmp_path, run_cli):
+    """A second compare in the same --out reuses the SRC net it trained there; with other SRC
+    options it refuses (exit 2, the differing option named) instead of scoring the old net
+    under the new options, and changes nothing."""
+    rate = make_rate_artifact(tmp_path / "rate")
+    out = tmp_path / "cmp"
+
+    def run(max_updates: int):
+        cfg = tmp_path / f"src{max_updates}.yaml"
+        cfg.write_text(yaml.safe_dump({"src": {"sizes": [6], "batch_size": 2, "eval_trials": 4,
+                                               "max_updates": max_updates}}))
+        return run_cli(["compare", "--task", "gonogo", "--families", "rate,src", "--rate-model",
+                        str(rate), "--trials", "4", "--src-device", "numpy", "--config", str(cfg),
+                        "--out", str(out), "--quiet"])
+
+    code, cap = run(2)
+    assert code == 0, cap.err
+    model = out / "src" / "src_model.npz"
+    stamp = model.stat().st_mtime_ns
+    code, cap = run(2)
+    assert code == 0, cap.err
+    assert model.stat().st_mtime_ns == stamp                    # reused, not trained again
+    code, cap = run(3)
+    assert code == 2 and "trained with other options: max_updates 2 (now 3)" in cap.err
+    assert model.stat().st_mtime_ns == stamp

@@ -51,3 +51,18 @@ def test_train_from_python_writes_a_loadable_artifact(tmp_path):
     with pytest.raises(rate2spike.errors.ConfigError, match="units = 1 is out of range"):
         rate2spike.train("xor", out=tmp_path / "u", units=1)
     assert not (tmp_path / "u").exists()
+
+
+def test_a_resumed_convert_never_converts_a_net_trained_with_other_options(tmp_path):
+    """convert --resume in a folder whose rate net it trained: the same training options reuse
+    it; other ones are refused naming the option (not a net of the old options converted as if
+    it were of the new)."""
+    from rate2spike.errors import ArtifactError
+    from rate2spike.workflows.convert import _rate_net
+
+    cfg = dict(task="xor", units=10, batch_size=2, max_updates=1, eval_trials=2)
+    rate2spike.train(out=tmp_path, progress=False, **cfg)
+    net, _ = _rate_net(tmp_path, True, build_config(TrainConfig, cfg), progress=False)
+    assert net.n_units == 10
+    with pytest.raises(ArtifactError, match=r"trained with other options: max_updates 1 \(now 2\)"):
+        _rate_net(tmp_path, True, build_config(TrainConfig, {**cfg, "max_updates": 2}), progress=False)

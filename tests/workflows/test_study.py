@@ -225,5 +225,15 @@ def test_nets_trained_together_are_the_nets_trained_alone(tmp_path, scheduler):
                 for d in ("alone", "together")]
         np.testing.assert_allclose(nets[1].W_rec, nets[0].W_rec, rtol=1e-9, atol=1e-12)
         meta = json.loads((tmp_path / "together" / "nets" / job.key / "rate_model.json").read_text())
-        assert meta.get("trained_together", 1) == (1 if job.index == 1 else 2)
+        assert meta["training_group"] == ([1] if job.index == 1 else [0, 2])
     assert training_groups(jobs, tmp_path / "together", 2) == []     # nothing left to train
+
+
+def test_training_together_on_another_device_is_refused_before_anything_is_written(tmp_path):
+    from rate2spike.errors import Rate2SpikeError
+
+    jobs = plan_jobs("gonogo", ["sigmoid"], 2, units=[12])
+    with pytest.raises(Rate2SpikeError, match="--train-together trains on the CPU"):
+        run_study(jobs, tmp_path / "s", {**TRAIN, "torch_device": "auto"}, CONVERT,
+                  progress=False, train_together=2)
+    assert not (tmp_path / "s").exists()

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,7 +61,11 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
     if nets_from is not None and not (Path(nets_from) / "study.json").is_file():
         raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
-        net_configs(setting_job, train_options, convert_options)
+        tcfg, _ = net_configs(setting_job, train_options, convert_options)
+        if train_together > 1 and tcfg.torch_device != "cpu":
+            raise Rate2SpikeError(f"--train-together trains on the CPU; the training options ask "
+                                  f"for torch_device = {tcfg.torch_device!r} (use cpu, or "
+                                  f"--train-together 1)")
     if scheduler:
         connect(scheduler).close()    # an unreachable scheduler fails before anything is written
     with folder_lock(study_dir):   # a second study in the same folder is refused
@@ -108,8 +113,14 @@ def _train_together(jobs, study_dir, train_options, convert_options, scheduler, 
     groups = training_groups(jobs, study_dir, size)
     calls = {f"train-{g[0].key}": ((g, str(study_dir), train_options, convert_options), {})
              for g in groups}
-    dask_map(train_nets, calls, scheduler, workers, progress,
-             f"training {sum(map(len, groups))} nets in {len(groups)} groups", "group")
+    done = dask_map(train_nets, calls, scheduler, workers, progress,
+                    f"training {sum(map(len, groups))} nets in {len(groups)} groups", "group")
+    for key, result in done.items():
+        errors = ([result["error"]] if "error" in result else
+                  [f"{net}: {r}" for net, r in result.items() if r != "trained"])
+        for error in errors:      # never silent: the nets concerned are trained alone next
+            print(f"rate2spike: training group {key[len('train-'):]}: {error}; its untrained nets "
+                  f"are trained one by one", file=sys.stderr)
 
 
 #: seconds to wait for a Dask scheduler to answer

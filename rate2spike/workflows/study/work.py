@@ -13,13 +13,11 @@ import json
 import shutil
 import time
 import traceback
-from dataclasses import MISSING, asdict, fields
 from pathlib import Path
 
-from ...artifacts import atomic_write_text
+from ...artifacts import atomic_write_text, check_trained_with
 from ...config import ConvertConfig, TrainConfig, build_config
 from ...converters import best_per_fit
-from ...errors import Rate2SpikeError
 from ...rate_models.batched_training import train_rate_models
 from ...rate_models.training import TrainResult
 from ...report.training_report import write_training_report
@@ -65,12 +63,7 @@ def take_rate_net(job: NetJob, nets_from, d: Path, tcfg: TrainConfig) -> None:
     if not srcs:
         return
     src = srcs[0]
-    trained_with = json.loads((src / "rate_model.json").read_text()).get("config")
-    # options added since that net was trained count with their default values
-    defaults = {f.name: f.default for f in fields(TrainConfig) if f.default is not MISSING}
-    if {**defaults, **trained_with} != json.loads(json.dumps(asdict(tcfg))):
-        raise Rate2SpikeError(f"{src} was trained with other options than this study's "
-                              f"({trained_with} != {asdict(tcfg)})")
+    check_trained_with(src / "rate_model.npz", tcfg)   # options added since count as defaults
     d.mkdir(parents=True, exist_ok=True)
     for name in ("rate_model.npz", "rate_model.json"):
         shutil.copy2(src / name, d / f".{name}.part")
@@ -122,7 +115,9 @@ def train_nets(jobs: list, study_dir: str, train_options: dict, convert_options:
     (and reports the failure)."""
     cfgs = [net_configs(job, train_options, convert_options)[0] for job in jobs]
     out = {}
-    for job, outcome in zip(jobs, train_rate_models(cfgs, progress=False)):
+
+    def save(i: int, outcome) -> None:         # each net as soon as it stops: nothing waits
+        job = jobs[i]
         if isinstance(outcome, TrainResult):
             d = net_dir(study_dir, job)
             d.mkdir(parents=True, exist_ok=True)
@@ -130,4 +125,6 @@ def train_nets(jobs: list, study_dir: str, train_options: dict, convert_options:
             out[job.key] = "trained"
         else:
             out[job.key] = f"{type(outcome).__name__}: {outcome}"
+
+    train_rate_models(cfgs, progress=False, on_finish=save)
     return out
