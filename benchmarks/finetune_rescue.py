@@ -48,6 +48,9 @@ def main() -> None:
     p.add_argument("--only", default="", metavar="TEXT",
                    help="only the settings whose name holds TEXT (e.g. relu: one process per "
                         "transfer function, each with OMP_NUM_THREADS=1)")
+    p.add_argument("--first-net", type=int, default=0, metavar="K", dest="first_net",
+                   help="only the nets whose index is >= K (to extend a rescue run of nets "
+                        "0..K-1 made on the same nets in another study folder)")
     p.add_argument("--part", default="0/1", metavar="I/N",
                    help="only the nets whose index is I modulo N (N processes side by side)")
     args = p.parse_args()
@@ -59,7 +62,8 @@ def main() -> None:
     for setting in sorted(s for s in (study / "nets").iterdir() if args.only in s.name):
         rows = []
         for net in sorted(setting.glob("net_*")):
-            if int(net.name.split("_")[1]) % parts != part or not (net / "result.json").is_file():
+            index = int(net.name.split("_")[1])
+            if index % parts != part or index < args.first_net or not (net / "result.json").is_file():
                 continue
             res = json.loads((net / "result.json").read_text())
             row = {"net": net.name, "converted": res["lif_accuracy"] >= THRESHOLD,
@@ -86,7 +90,8 @@ def main() -> None:
             "failed_before": [r["before"] for r in failed], "failed_after": [r["after"] for r in failed],
             "finetune_s": sum(r["finetune_s"] for r in failed), "nets_detail": rows}
     folder.mkdir(exist_ok=True)
-    name = f"summary_{args.only}{args.part.replace('/', 'of')}.json"
+    name = (f"summary_{args.only}{args.part.replace('/', 'of')}"
+            f"{f'_from{args.first_net}' if args.first_net else ''}.json")
     atomic_write_text(folder / name, json.dumps(table, indent=1))
     print("\n| setting | nets | converted | with fine-tuning | failed nets: before -> after (mean) "
           "| failed, yet >= 95 % before | fine-tuning time |\n|---|---|---|---|---|---|---|")
