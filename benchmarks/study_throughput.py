@@ -4,6 +4,10 @@ the rate nets trained one by one, then with ``--train-together K``.
     .venv/bin/python benchmarks/study_throughput.py [--nets 6] [--train-together 3]
         [--config docs/study_configs/fast.yaml] [--act sigmoid] [--out runs/throughput]
 
+With ``--training-only K,K2,...`` it times training alone instead: for each K, K nets for
+``--updates`` updates (no stopping rule) one by one and then together, one torch thread,
+alternating, and prints milliseconds per net-update and the ratio.
+
 Runs ``rate2spike study`` twice (fresh folders under ``--out``; an existing one is resumed, so
 delete it to measure again) and prints per run: wall time, nets per hour, worker-seconds per
 net split into training and conversion (from each net's ``rate_model.json`` and
@@ -49,6 +53,29 @@ def per_net(study: Path) -> dict:
             "successes": successes, "trials": trials}
 
 
+def training_only(sizes: list, updates: int, dtype: str = "float32") -> None:
+    """ms per net-update, K nets trained one by one against together (no stopping rule)."""
+    import torch
+
+    from rate2spike.rate_models.batched_training import train_rate_models
+    from rate2spike.rate_models.training import TrainConfig, train_rate_model
+
+    torch.set_num_threads(1)
+    for k in sizes:
+        cfgs = [TrainConfig(task="gonogo", dtype=dtype, max_updates=updates, stop_loss=1e-9,
+                            seed=s) for s in range(k)]
+        start = time.perf_counter()
+        for cfg in cfgs:
+            train_rate_model(cfg, progress=False)
+        alone = time.perf_counter() - start
+        start = time.perf_counter()
+        train_rate_models(cfgs, progress=False)
+        together = time.perf_counter() - start
+        per = lambda t: 1000 * t / (k * updates)   # noqa: E731
+        print(f"K = {k:3d}: one by one {per(alone):.1f} ms, together {per(together):.1f} ms per "
+              f"net-update ({dtype}, N = 200, batch 32); ratio {alone / together:.2f}x", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--nets", type=int, default=6)
@@ -56,7 +83,12 @@ def main():
     p.add_argument("--config", default="docs/study_configs/fast.yaml")
     p.add_argument("--act", default="sigmoid")
     p.add_argument("--out", default="runs/throughput")
+    p.add_argument("--training-only", metavar="K,K2,...", dest="training_only",
+                   help="time training alone for these group sizes")
+    p.add_argument("--updates", type=int, default=50, help="with --training-only (50)")
     args = p.parse_args()
+    if args.training_only:
+        return training_only([int(k) for k in args.training_only.split(",")], args.updates)
     base = [sys.executable, "-m", "rate2spike", "study", "--task", "gonogo", "--act", args.act,
             "--nets", str(args.nets), "--config", args.config, "--quiet"]
     runs = {"one by one": [], f"--train-together {args.train_together}":
