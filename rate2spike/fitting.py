@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import platform
 import time
+from contextlib import contextmanager
 from typing import Callable
 
 import numpy as np
@@ -29,6 +30,39 @@ def versions() -> dict:
     """Versions recorded with every trained model."""
     return {"rate2spike": __version__, "torch": torch.__version__, "numpy": np.__version__,
             "python": platform.python_version()}
+
+
+def diverged(desc: str, update: int, why: str, hint: str = "") -> TrainingError:
+    """The error of a training run that diverged at ``update`` (``why``: the loss or gradient
+    norm that says so; ``hint``: what to try instead)."""
+    return TrainingError(f"{desc}: training diverged at update {update}: {why}. {hint}".rstrip())
+
+
+def evaluation_fields(update: int, train_loss: float, batch_size: int, elapsed_s: float,
+                      norms: list, grad_clip: float | None) -> dict:
+    """What every evaluation in a history holds beside ``loss`` and ``accuracy``: the update,
+    the training loss, the trials seen, the elapsed time (s) and the gradient norms (before
+    clipping) since the previous evaluation: median, max and the fraction clipped."""
+    return dict(update=update, train_loss=train_loss, trials_seen=update * batch_size,
+                time_s=elapsed_s, grad_norm_median=float(np.median(norms)),
+                grad_norm_max=max(norms),
+                clipped_fraction=float(np.mean(np.array(norms) > (grad_clip or math.inf))))
+
+
+@contextmanager
+def flushed_denormals():
+    """Subnormal floats flushed to zero inside the block, restored after.
+
+    Subnormal floats (below ~1e-38 in float32) appear when spiking nets' traces and their
+    gradients decay through long silent stretches, and slow CPU arithmetic many times over
+    (measured: 1.7x on the first 6 updates of an SRNN on XOR). The switch is process-wide
+    processor state, so it is on only while a training loop runs."""
+    flushing = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if flushing:
+            torch.set_flush_denormal(False)
 
 
 def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
@@ -49,48 +83,38 @@ def fit(record: TrainingRecord, batch_loss: Callable[[int], torch.Tensor],
     norms = []      # gradient norms (before clipping) since the last evaluation
     bar = tqdm(range(first_update, max_updates + 1), desc=desc, disable=not progress, unit="upd",
                dynamic_ncols=True)
-    # Subnormal floats (below ~1e-38 in float32) appear when spiking nets' traces and their
-    # gradients decay through long silent stretches, and slow CPU arithmetic many times over
-    # (measured: 1.7x on the first 6 updates of an SRNN on XOR). They are flushed to zero while
-    # the loop runs only: the switch is process-wide processor state, restored on the way out.
-    flushing = torch.set_flush_denormal(True)
     try:
-        for update in bar:
-            loss = batch_loss(update)
-            if not torch.isfinite(loss) or loss.item() > max_loss:
-                raise TrainingError(f"{desc}: training diverged at update {update}: loss = "
-                                    f"{loss.item()}. {diverged_hint}".rstrip())
-            optimizer.zero_grad()
-            loss.backward()
-            norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
-            if not torch.isfinite(norm):      # clipping by an infinite norm would write NaNs
-                raise TrainingError(f"{desc}: training diverged at update {update}: the gradient "
-                                    f"norm is {float(norm)}. {diverged_hint}".rstrip())
-            if grad_clip is not None:
-                torch.nn.utils.clip_grads_with_norm_(params, grad_clip, norm)
-            norms.append(float(norm))           # the gradient norm before any clipping
-            optimizer.step()
-            if scheduler is not None:
-                scheduler.step()
-            if after_step is not None:
-                after_step()
-            record.updates = update
-            if update % eval_every == 0 or update == max_updates:
-                ev = evaluate(update)
-                ev.update(update=update, train_loss=loss.item(), trials_seen=update * batch_size,
-                          time_s=time.perf_counter() - start,
-                          grad_norm_median=float(np.median(norms)), grad_norm_max=max(norms),
-                          clipped_fraction=float(np.mean(np.array(norms) > (grad_clip or math.inf))))
-                norms.clear()
-                record.history.append(ev)
-                bar.set_postfix(loss=f"{ev['loss']:.3g}", acc=f"{ev['accuracy']:.2f}")
-                if should_stop(ev):
-                    record.converged = True
-                    break
+        with flushed_denormals():
+            for update in bar:
+                loss = batch_loss(update)
+                if not torch.isfinite(loss) or loss.item() > max_loss:
+                    raise diverged(desc, update, f"loss = {loss.item()}", diverged_hint)
+                optimizer.zero_grad()
+                loss.backward()
+                norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+                if not torch.isfinite(norm):      # clipping by an infinite norm would write NaNs
+                    raise diverged(desc, update, f"the gradient norm is {float(norm)}", diverged_hint)
+                if grad_clip is not None:
+                    torch.nn.utils.clip_grads_with_norm_(params, grad_clip, norm)
+                norms.append(float(norm))           # the gradient norm before any clipping
+                optimizer.step()
+                if scheduler is not None:
+                    scheduler.step()
+                if after_step is not None:
+                    after_step()
+                record.updates = update
+                if update % eval_every == 0 or update == max_updates:
+                    ev = evaluate(update)
+                    ev.update(evaluation_fields(update, loss.item(), batch_size,
+                                                time.perf_counter() - start, norms, grad_clip))
+                    norms.clear()
+                    record.history.append(ev)
+                    bar.set_postfix(loss=f"{ev['loss']:.3g}", acc=f"{ev['accuracy']:.2f}")
+                    if should_stop(ev):
+                        record.converged = True
+                        break
     finally:
         bar.close()
-        if flushing:
-            torch.set_flush_denormal(False)
     record.wall_time_s = time.perf_counter() - start
     record.versions = versions()
     return record

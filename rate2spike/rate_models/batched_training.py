@@ -14,10 +14,10 @@ run has:
   state sliced away, and the others go on; a diverged net gets the lone run's error message.
 
 So net k's weights equal its lone run's up to float rounding of the batched products (tested).
-Why: a 200-unit net's update is ~2,000 small tensor operations whose cost is mostly torch's
-per-operation overhead; K nets share that overhead. ``history`` time stamps and
-``wall_time_s`` are those of the whole stack (the nets ran together); ``training_group``
-records the seeds of the K nets.
+Why: a 200-unit net's update is ~2,000 small tensor operations, much of whose cost is torch's
+per-operation overhead; K nets share it (measured: 1.56-1.74x less time per net-update).
+``history`` time stamps and ``wall_time_s`` are those of the whole stack (the nets ran
+together); ``training_group`` records the seeds of the K nets.
 """
 from __future__ import annotations
 
@@ -29,12 +29,27 @@ import numpy as np
 import torch
 
 from ..errors import ConfigError, TrainingError
-from ..fitting import versions
+from ..fitting import diverged, evaluation_fields, flushed_denormals, versions
 from ..seeds import stream_seed
 from ..tasks import get_task
-from .rnn import RateRNN
 from .stacked import StackedRateRNN
-from .training import TORCH_DTYPES, TrainConfig, TrainResult, meets_stopping_rule, trial_loss
+from .training import (
+    TrainConfig,
+    TrainResult,
+    diverged_hint,
+    initial_model,
+    meets_stopping_rule,
+    score_outputs,
+    trial_loss,
+)
+
+
+def check_trains_together(cfg: TrainConfig) -> None:
+    """Nets are trained together on the CPU only: a :class:`ConfigError` otherwise."""
+    if cfg.torch_device != "cpu":
+        raise ConfigError(f"--train-together trains on the CPU; the training options ask for "
+                          f"torch_device = {cfg.torch_device!r} (use cpu, or train the nets one by "
+                          f"one: --train-together 1)")
 
 
 def _check_same_setting(configs: list) -> None:
@@ -48,24 +63,20 @@ def _check_same_setting(configs: list) -> None:
             diff = sorted(k for k in base if base[k] != other[k])
             raise ConfigError(f"nets trained together must differ in their seed only; these differ: "
                               f"{', '.join(diff)}")
-    if configs[0].torch_device != "cpu":
-        raise ConfigError("training nets together runs on the CPU (torch_device = 'cpu'); on a GPU "
-                          "train them one by one")
+    check_trains_together(configs[0])
 
 
 class _Net:
     """The bookkeeping of one net in the stack."""
 
     def __init__(self, cfg: TrainConfig, task):
-        torch.manual_seed(cfg.seed)
         self.cfg, self.task = cfg, task
-        self.model = RateRNN(cfg.units, task.n_inputs, cfg.act, cfg.dale, cfg.p_inh, cfg.p_rec,
-                             cfg.gain, cfg.tau_min_s, cfg.tau_max_s, cfg.dt_s, cfg.noise_std,
-                             seed=cfg.seed).to(dtype=TORCH_DTYPES[cfg.dtype])
+        self.model = initial_model(cfg, task)
         self.rng = np.random.default_rng(cfg.seed)
         self.gen = torch.Generator().manual_seed(stream_seed("rate_training_noise", cfg.seed))
         self.record = TrainResult(self.model, task, cfg)
-        self.norms: list = []
+        self.norms: list = []            # gradient norms since the last evaluation
+        self.train_loss = math.nan       # the last update's loss
         self.outcome: TrainResult | TrainingError | None = None
 
 
@@ -77,12 +88,7 @@ def _evaluate(stack: StackedRateRNN, nets: list, update: int) -> list:
     with torch.no_grad():
         o = stack(np.stack([b.inputs for b in batches]),
                   [torch.Generator().manual_seed(s) for s in seeds])
-    out = []
-    for k, (net, batch) in enumerate(zip(nets, batches)):
-        loss = trial_loss(o[k], torch.as_tensor(batch.targets).to(o)).mean().item()
-        correct = net.task.score(o[k].numpy(), batch.labels, net.task.dt_s)
-        out.append({"loss": loss, "accuracy": float(correct.mean())})
-    return out
+    return [score_outputs(o[k], batch, net.task) for k, (net, batch) in enumerate(zip(nets, batches))]
 
 
 def _restack(stack, optimizer, rows: list, lr: float):
@@ -105,81 +111,81 @@ def train_rate_models(configs: list, progress: bool = True, on_finish=None) -> l
     configs = [cfg.validate() for cfg in configs]
     _check_same_setting(configs)
     cfg0, task = configs[0], get_task(configs[0].task)
-    if not math.isclose(task.dt_s, cfg0.dt_s):
-        raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg0.dt_s}")
     nets = [_Net(cfg, task) for cfg in configs]
     active = list(nets)
     stack = StackedRateRNN([n.model for n in nets])
     optimizer = torch.optim.Adam([p for p in stack.parameters() if p.requires_grad], lr=cfg0.lr)
     clip = cfg0.grad_clip or None
     start = time.perf_counter()
-    flushing = torch.set_flush_denormal(True)        # as in rate2spike.fitting.fit
     bar = _progress(cfg0.max_updates, len(nets), progress)
     try:
-        for update in bar:
-            batches = [n.task.generate(cfg0.batch_size, n.rng) for n in active]
-            o = stack(np.stack([b.inputs for b in batches]), [n.gen for n in active])
-            z = torch.as_tensor(np.stack([b.targets for b in batches])).to(o)
-            losses = trial_loss(o.reshape(-1, o.shape[-1]), z.reshape(-1, z.shape[-1])
-                                ).reshape(len(active), -1).mean(dim=1)
-            bad = {k: f"loss = {losses[k].item()}" for k in range(len(active))
-                   if not torch.isfinite(losses[k]) or losses[k].item() > 1e6}
-            optimizer.zero_grad()
-            healthy = [k for k in range(len(active)) if k not in bad]
-            if healthy:
-                losses[healthy].sum().backward()
-            grads = [p.grad for p in stack.parameters() if p.grad is not None]
-            norms = (torch.stack([g.flatten(1).norm(dim=1) for g in grads], dim=1).norm(dim=1)
-                     if grads else torch.full((len(active),), math.nan))
-            bad.update({k: f"the gradient norm is {float(norms[k])}" for k in range(len(active))
-                        if k not in bad and not torch.isfinite(norms[k])})
-            if clip is not None:
-                coef = torch.clamp(clip / (norms + 1e-6), max=1.0).nan_to_num(0.0)
-                for g in grads:
-                    g.mul_(coef.view(-1, *[1] * (g.dim() - 1)).to(g))
-            optimizer.step()
-            for k, net in enumerate(active):
-                net.norms.append(float(norms[k]))
-                net.record.updates = update
-            done = {k: TrainingError(f"train {task.name}: training diverged at update {update}: "
-                                     f"{why}. Try a smaller lr (now {cfg0.lr}) or grad_clip (now "
-                                     f"{cfg0.grad_clip}).") for k, why in bad.items()}
-            if update % cfg0.eval_every == 0 or update == cfg0.max_updates:
-                evaluations = _evaluate(stack, active, update)
-                for k, (net, ev) in enumerate(zip(active, evaluations)):
-                    if k in done:
-                        continue
-                    ev.update(update=update, train_loss=losses[k].item(),
-                              trials_seen=update * cfg0.batch_size,
-                              time_s=time.perf_counter() - start,
-                              grad_norm_median=float(np.median(net.norms)), grad_norm_max=max(net.norms),
-                              clipped_fraction=float(np.mean(np.array(net.norms) > (clip or math.inf))))
-                    net.norms.clear()
-                    net.record.history.append(ev)
-                    if meets_stopping_rule(net.cfg, ev) or update == cfg0.max_updates:
+        with flushed_denormals():
+            for update in bar:
+                done = _update(stack, optimizer, active, update, cfg0, clip)
+                if update % cfg0.eval_every == 0 or update == cfg0.max_updates:
+                    for k, (net, ev) in enumerate(zip(active, _evaluate(stack, active, update))):
+                        if k in done:
+                            continue
+                        ev.update(evaluation_fields(update, net.train_loss, cfg0.batch_size,
+                                                    time.perf_counter() - start, net.norms, clip))
+                        net.norms.clear()
+                        net.record.history.append(ev)
                         net.record.converged = meets_stopping_rule(net.cfg, ev)
-                        done[k] = net.record
-            for k, outcome in done.items():
-                net = active[k]
-                if isinstance(outcome, TrainResult):
-                    stack.write_back(k, net.model)
-                    outcome.wall_time_s = time.perf_counter() - start
-                    outcome.versions = versions()
-                    outcome.training_group = tuple(c.seed for c in configs)
-                net.outcome = outcome
-                if on_finish is not None:
-                    on_finish(nets.index(net), outcome)
-            if done:
-                rows = [k for k in range(len(active)) if k not in done]
-                active = [active[k] for k in rows]
-                if not active:
-                    break
-                stack, optimizer = _restack(stack, optimizer, rows, cfg0.lr)
+                        if net.record.converged or update == cfg0.max_updates:
+                            done[k] = net.record
+                for k, outcome in done.items():
+                    _finish(active[k], outcome, stack, k, time.perf_counter() - start, configs)
+                    if on_finish is not None:
+                        on_finish(nets.index(active[k]), outcome)
+                if done:
+                    rows = [k for k in range(len(active)) if k not in done]
+                    active = [active[k] for k in rows]
+                    if not active:
+                        break
+                    stack, optimizer = _restack(stack, optimizer, rows, cfg0.lr)
     finally:
         bar.close()
-        if flushing:
-            torch.set_flush_denormal(False)
     return [n.outcome for n in nets]
+
+
+def _update(stack, optimizer, active: list, update: int, cfg: TrainConfig, clip) -> dict:
+    """One update of every net in ``active`` (each its own batch, loss, clipping); returns
+    ``{row: TrainingError}`` for the nets that diverged (the lone run's error)."""
+    batches = [n.task.generate(cfg.batch_size, n.rng) for n in active]
+    o = stack(np.stack([b.inputs for b in batches]), [n.gen for n in active])
+    z = torch.as_tensor(np.stack([b.targets for b in batches])).to(o)
+    losses = trial_loss(o.reshape(-1, o.shape[-1]), z.reshape(-1, z.shape[-1])
+                        ).reshape(len(active), -1).mean(dim=1)
+    bad = {k: f"loss = {losses[k].item()}" for k in range(len(active))
+           if not torch.isfinite(losses[k]) or losses[k].item() > 1e6}
+    optimizer.zero_grad()
+    healthy = [k for k in range(len(active)) if k not in bad]
+    if healthy:
+        losses[healthy].sum().backward()
+    grads = [p.grad for p in stack.parameters() if p.grad is not None]
+    norms = (torch.stack([g.flatten(1).norm(dim=1) for g in grads], dim=1).norm(dim=1)
+             if grads else torch.full((len(active),), math.nan))
+    bad.update({k: f"the gradient norm is {float(norms[k])}" for k in range(len(active))
+                if k not in bad and not torch.isfinite(norms[k])})
+    if clip is not None:          # clip_grads_with_norm_'s rule, per net
+        coef = torch.clamp(clip / (norms + 1e-6), max=1.0).nan_to_num(0.0)
+        for g in grads:
+            g.mul_(coef.view(-1, *[1] * (g.dim() - 1)).to(g))
+    optimizer.step()
+    for k, net in enumerate(active):
+        net.norms.append(float(norms[k]))
+        net.train_loss = losses[k].item()
+        net.record.updates = update
+    return {k: diverged(f"train {cfg.task}", update, why, diverged_hint(cfg)) for k, why in bad.items()}
+
+
+def _finish(net: _Net, outcome, stack, row: int, elapsed_s: float, configs: list) -> None:
+    """Net ``net`` (row ``row`` of ``stack``) leaves the stack with ``outcome``."""
+    if isinstance(outcome, TrainResult):
+        stack.write_back(row, net.model)
+        outcome.wall_time_s, outcome.versions = elapsed_s, versions()
+        outcome.training_group = tuple(c.seed for c in configs)
+    net.outcome = outcome
 
 
 def _progress(max_updates: int, n_nets: int, progress: bool):

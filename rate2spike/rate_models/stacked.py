@@ -16,6 +16,12 @@ from torch import nn
 
 from .rnn import RateRNN
 
+#: what a stacked model takes over from its first net unchanged, its trained tensors and its
+#: fixed ones (the last two with a leading net axis)
+_SETTINGS = ("phi", "dt_s", "noise_std", "dale", "trains_tau", "tau_min_s", "tau_max_s")
+_TRAINED = ("w_raw", "w_out", "b_out", "theta")
+_FIXED = ("w_in", "dale_sign")
+
 #: block of normal draws whose concatenation equals one draw of the whole (torch's CPU normal
 #: sampler fills tensors of at least 16 values 16 at a time)
 _NORMAL_BLOCK = 16
@@ -39,19 +45,18 @@ class StackedRateRNN(nn.Module):
 
     def __init__(self, models: list):
         super().__init__()
-        first = models[0]
-        self.phi, self.dt_s, self.noise_std = first.phi, first.dt_s, first.noise_std
-        self.dale, self.trains_tau = first.dale, first.trains_tau
-        self.tau_min_s, self.tau_max_s = first.tau_min_s, first.tau_max_s
-        stack = lambda name: torch.stack([getattr(m, name).detach() for m in models])  # noqa: E731
-        self.w_raw, self.w_out, self.b_out = (nn.Parameter(stack(n)) for n in ("w_raw", "w_out", "b_out"))
-        self.theta = nn.Parameter(stack("theta"), requires_grad=self.trains_tau)
-        self.register_buffer("w_in", stack("w_in"))
-        self.register_buffer("dale_sign", stack("dale_sign"))
+        self._adopt(models[0], {name: torch.stack([getattr(m, name).detach() for m in models])
+                                for name in _TRAINED + _FIXED})
 
-    @property
-    def n_nets(self) -> int:
-        return self.w_raw.shape[0]
+    def _adopt(self, first, tensors: dict) -> None:
+        """Take ``first``'s settings and the stacked ``tensors`` (trained ones as parameters,
+        ``theta`` trainable only when tau_d is)."""
+        for name in _SETTINGS:
+            setattr(self, name, getattr(first, name))
+        for name in _TRAINED:
+            setattr(self, name, nn.Parameter(tensors[name], requires_grad=name != "theta" or self.trains_tau))
+        for name in _FIXED:
+            self.register_buffer(name, tensors[name])
 
     def tau_d(self) -> torch.Tensor:
         """(K, N) synaptic decay time constants, seconds."""
@@ -69,7 +74,7 @@ class StackedRateRNN(nn.Module):
         """u : (K, batch, n_in, T); generators : one torch CPU generator per net. Returns the
         outputs (K, batch, T) in the model's precision."""
         u = torch.as_tensor(u, dtype=self.w_in.dtype)
-        n_nets, batch, _, n_steps = u.shape
+        _, batch, _, n_steps = u.shape
         n = self.w_raw.shape[-1]
         x = torch.stack([torch.randn(batch, n, generator=g, dtype=torch.float64)
                          for g in generators]).to(u) / 100
@@ -93,18 +98,12 @@ class StackedRateRNN(nn.Module):
         """The same model restricted to nets ``rows`` (new tensors)."""
         out = StackedRateRNN.__new__(StackedRateRNN)
         nn.Module.__init__(out)
-        for name in ("phi", "dt_s", "noise_std", "dale", "trains_tau", "tau_min_s", "tau_max_s"):
-            setattr(out, name, getattr(self, name))
-        for name in ("w_raw", "w_out", "b_out", "theta"):
-            p = getattr(self, name)
-            setattr(out, name, nn.Parameter(p.detach()[rows].clone(), requires_grad=p.requires_grad))
-        out.register_buffer("w_in", self.w_in[rows].clone())
-        out.register_buffer("dale_sign", self.dale_sign[rows].clone())
+        out._adopt(self, {name: getattr(self, name).detach()[rows].clone() for name in _TRAINED + _FIXED})
         return out
 
     @torch.no_grad()
     def write_back(self, row: int, model: RateRNN) -> RateRNN:
         """Copy net ``row``'s trained tensors into ``model`` (its lone module); returns it."""
-        for name in ("w_raw", "w_out", "b_out", "theta"):
+        for name in _TRAINED:
             getattr(model, name).copy_(getattr(self, name)[row])
         return model

@@ -134,15 +134,34 @@ class TrainResult(TrainingRecord):
         return to_network(self.model, self.task.name, self.common_metadata())
 
 
+def score_outputs(o: torch.Tensor, batch, task: Task) -> dict:
+    """Mean trial loss and accuracy (the task's rate rule) of outputs ``o`` (trials, steps) on
+    ``batch``."""
+    loss = trial_loss(o, torch.as_tensor(batch.targets).to(o)).mean().item()
+    correct = task.score(o.cpu().numpy(), batch.labels, task.dt_s)
+    return {"loss": loss, "accuracy": float(correct.mean())}
+
+
 @torch.no_grad()
 def evaluate(model: RateRNN, task: Task, n_trials: int, seed: int) -> dict:
     """Mean loss and accuracy on ``n_trials`` fresh trials (noise on, seeded)."""
     batch = task.generate(n_trials, seed)
-    gen = torch.Generator().manual_seed(seed)
-    o = model(batch.inputs, generator=gen)
-    loss = trial_loss(o, torch.as_tensor(batch.targets).to(o)).mean().item()
-    correct = task.score(o.cpu().numpy(), batch.labels, task.dt_s)
-    return {"loss": loss, "accuracy": float(correct.mean())}
+    return score_outputs(model(batch.inputs, generator=torch.Generator().manual_seed(seed)), batch, task)
+
+
+def initial_model(cfg: TrainConfig, task: Task) -> RateRNN:
+    """The untrained net of ``cfg`` (seeded by ``cfg.seed``) in the training precision, on the CPU."""
+    if not math.isclose(task.dt_s, cfg.dt_s):
+        raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg.dt_s}")
+    torch.manual_seed(cfg.seed)
+    return RateRNN(cfg.units, task.n_inputs, cfg.act, cfg.dale, cfg.p_inh, cfg.p_rec, cfg.gain,
+                   cfg.tau_min_s, cfg.tau_max_s, cfg.dt_s, cfg.noise_std,
+                   seed=cfg.seed).to(dtype=TORCH_DTYPES[cfg.dtype])
+
+
+def diverged_hint(cfg: TrainConfig) -> str:
+    """What to try when a rate net's training diverges."""
+    return f"Try a smaller lr (now {cfg.lr}) or grad_clip (now {cfg.grad_clip})."
 
 
 def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
@@ -152,12 +171,7 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
     """
     cfg.validate()
     task = get_task(cfg.task)
-    torch.manual_seed(cfg.seed)
-    model = RateRNN(cfg.units, task.n_inputs, cfg.act, cfg.dale, cfg.p_inh, cfg.p_rec, cfg.gain,
-                    cfg.tau_min_s, cfg.tau_max_s, cfg.dt_s, cfg.noise_std, seed=cfg.seed)
-    model.to(device=torch_device(cfg.torch_device), dtype=TORCH_DTYPES[cfg.dtype])
-    if not math.isclose(task.dt_s, cfg.dt_s):
-        raise TrainingError(f"task {task.name} is defined at dt = {task.dt_s} s, config has {cfg.dt_s}")
+    model = initial_model(cfg, task).to(device=torch_device(cfg.torch_device))
     params = [p for p in model.parameters() if p.requires_grad]
     rng = np.random.default_rng(cfg.seed)
     gen = torch.Generator().manual_seed(stream_seed("rate_training_noise", cfg.seed))
@@ -175,5 +189,4 @@ def train_rate_model(cfg: TrainConfig, progress: bool = True) -> TrainResult:
                max_updates=cfg.max_updates, eval_every=cfg.eval_every,
                batch_size=cfg.batch_size, grad_clip=cfg.grad_clip or None, max_loss=1e6,
                desc=f"train {task.name}",
-               diverged_hint=f"Try a smaller lr (now {cfg.lr}) or grad_clip (now {cfg.grad_clip}).",
-               progress=progress)
+               diverged_hint=diverged_hint(cfg), progress=progress)

@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 from ...artifacts import atomic_write_text
 from ...errors import Rate2SpikeError
 from ...locking import folder_lock
+from ...rate_models.batched_training import check_trains_together
 from .work import load_result, net_configs, net_dir, run_net, train_nets
 
 
@@ -62,10 +63,8 @@ def run_study(jobs, study_dir, train_options=None, convert_options=None, schedul
         raise Rate2SpikeError(f"--nets-from {nets_from} is not a study folder (no study.json)")
     for setting_job in {j.setting: j for j in jobs}.values():   # bad options fail here, not per net
         tcfg, _ = net_configs(setting_job, train_options, convert_options)
-        if train_together > 1 and tcfg.torch_device != "cpu":
-            raise Rate2SpikeError(f"--train-together trains on the CPU; the training options ask "
-                                  f"for torch_device = {tcfg.torch_device!r} (use cpu, or "
-                                  f"--train-together 1)")
+        if train_together > 1:
+            check_trains_together(tcfg)
     if scheduler:
         connect(scheduler).close()    # an unreachable scheduler fails before anything is written
     with folder_lock(study_dir):   # a second study in the same folder is refused
