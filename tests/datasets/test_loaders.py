@@ -256,7 +256,8 @@ def test_shd_missing_or_not_hdf5(tmp_path):
 def test_bad_choices_name_the_valid_ones(tmp_path):
     with pytest.raises(DatasetError, match="digits, mnist, fashion, nmnist, shd"):
         load_dataset("cifar")
-    assert DATASETS == ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits", "mnist5k")
+    assert DATASETS == ("digits", "mnist", "fashion", "nmnist", "shd", "sdigits", "mnist5k",
+                        "smnist5k", "psmnist5k")
     with pytest.raises(DatasetError, match="train, test"):
         load_dataset("digits", "val")
     digits = load_dataset("digits", "test")

