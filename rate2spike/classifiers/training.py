@@ -144,12 +144,25 @@ def _check_resumable(saved: dict, cfg: ClassifierConfig, path: Path) -> None:
 
 
 def check_training_size(cfg: ClassifierConfig, n_available: int, name: str) -> int:
-    """The number of training samples used (``train_limit`` of them, or all); at least 2."""
-    n = n_available if not cfg.train_limit else min(cfg.train_limit, n_available)
+    """The number of training samples used (``train_limit`` of them, or all); at least 2, and
+    a ``train_limit`` larger than the split is refused rather than silently cut."""
+    if cfg.train_limit > n_available:
+        raise ConfigError(f"--train-limit {cfg.train_limit:,} is larger than the training split of "
+                          f"{name} ({n_available:,} samples); valid: 0 (all) or 2..{n_available}")
+    n = n_available if not cfg.train_limit else cfg.train_limit
     if n < 2:
         raise ConfigError(f"the training split of {name} would have {n} sample(s) "
                           f"(--train-limit {cfg.train_limit}); need >= 2")
     return n
+
+
+def check_test_size(cfg: ClassifierConfig, n_available: int, name: str) -> int:
+    """The number of test samples scored (``test_limit`` of them, or all); a ``test_limit``
+    larger than the split is refused."""
+    if cfg.test_limit > n_available:
+        raise ConfigError(f"--test-limit {cfg.test_limit:,} is larger than the test split of "
+                          f"{name} ({n_available:,} samples); valid: 0 (all) or 1..{n_available}")
+    return cfg.test_limit or n_available
 
 
 def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path | None = None,

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import numpy as np
 
 from ..classifiers import ClassifierConfig, evaluate_classifier, train_classifier
-from ..classifiers.training import check_training_size
+from ..classifiers.training import check_test_size, check_training_size
 from ..config import build_config
 from ..converters.classifier_conversion import convert_classifier
 from ..datasets import load_dataset
@@ -82,7 +82,7 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
                         f"{cfg.batch_size}", layers * h * (h + 1) + h * (train_set.n_channels + 20),
                         cfg.batch_size, cfg.steps, layers * h)
     check_training_size(cfg, len(train_set), train_set.name)   # before anything is written
-    n_test = len(test_set) if not cfg.test_limit else min(cfg.test_limit, len(test_set))
+    n_test = check_test_size(cfg, len(test_set), test_set.name)
     # a seeded sample of the test split (files may be sorted by class), scored in index order
     test_idx = np.sort(stream_rng("classifier_test_sample", cfg.seed).permutation(len(test_set))[:n_test])
     with folder_lock(out):

@@ -80,3 +80,12 @@ def test_sequential_mnist5k_is_one_pixel_per_step_and_the_permuted_one_a_fixed_r
     np.testing.assert_array_equal(train_perm, train_seq[:, :, perm])       # one fixed order
     half = seq.inputs([0], "events", steps=392)                            # 2 pixels per step
     np.testing.assert_array_equal(half, x[:1, :, ::2])
+
+
+def test_limits_larger_than_the_split_are_refused_before_anything_is_written(tmp_path, run_cli):
+    for flag, value, what in (("--train-limit", "4001", "training split of mnist5k (4,000"),
+                              ("--test-limit", "1001", "test split of mnist5k (1,000")):
+        out = tmp_path / flag.strip("-")
+        code, res = run_cli(["train-snn", "--dataset", "mnist5k", flag, value, "--out", str(out)])
+        assert code == 2 and what in res.err and "valid: 0 (all)" in res.err, res.err
+        assert not out.exists()
