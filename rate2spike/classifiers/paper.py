@@ -7,6 +7,8 @@ Example
 -------
 >>> PAPER_TABLE1[("src", "mnist", "rate", 2)]
 98.32
+>>> paper_accuracy("src", "mnist5k", "rate", 2), paper_accuracy("src", "digits", "rate", 2)
+(98.32, None)
 """
 from __future__ import annotations
 
@@ -27,6 +29,21 @@ PAPER_TABLE1 = {(cell, ds, enc, layers): acc for (cell, layers), accs in _ROWS.i
                 for (ds, enc), acc in zip(_COLUMNS, accs)}
 
 
+#: datasets that are a part of one of the paper's: name -> (the paper's dataset, how they differ)
+PART_OF_PAPER_DATASET = {
+    "mnist5k": ("mnist", "the paper's number is on full MNIST, 60,000 training images; "
+                         "mnist5k trains on 4,000"),
+}
+
+
 def paper_accuracy(cell: str, dataset: str, encoding: str, layers: int) -> float | None:
-    """The paper's Table 1 accuracy (%) for this setting, or None (e.g. digits: not in the paper)."""
-    return PAPER_TABLE1.get((cell, dataset, encoding, layers))
+    """The paper's Table 1 accuracy (%) for this setting, or None (e.g. digits: not in the paper).
+    A dataset that is a part of the paper's (:data:`PART_OF_PAPER_DATASET`) gets the paper's
+    number for the whole: ``paper_accuracy("src", "mnist5k", "rate", 2) == 98.32``."""
+    paper_dataset = PART_OF_PAPER_DATASET.get(dataset, (dataset,))[0]
+    return PAPER_TABLE1.get((cell, paper_dataset, encoding, layers))
+
+
+def paper_dataset_note(dataset: str) -> str:
+    """How ``dataset`` differs from the paper's dataset its number is from ("" if it does not)."""
+    return PART_OF_PAPER_DATASET.get(dataset, ("", ""))[1]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from ..classifiers.config import ALIF_READOUTS, ALIF_SURROGATES, CELLS, ClassifierConfig
 from ..classifiers.kim_tasks import TASK_OUTPUTS
+from ..classifiers.paper import paper_dataset_note
 from ..config import build_config, load_yaml, with_preset
 from ..datasets import DATASETS
 from ..encoders import ENCODINGS
@@ -122,7 +123,8 @@ def run_snn_command(args) -> int:
                        {k: getattr(args, k) for k in keys})
     _, s, files = train_snn(cfg.cell, cfg.dataset, args.out, cfg, progress=not args.quiet)
     lo, hi = s["test_interval"]
-    paper = "" if s["paper_accuracy"] is None else f" (paper: {100 * s['paper_accuracy']:.2f} %)"
+    paper = "" if s["paper_accuracy"] is None else f" (paper: {100 * s['paper_accuracy']:.2f} %" + (
+        f"; {paper_dataset_note(s['dataset'])})" if paper_dataset_note(s["dataset"]) else ")")
     print(f"{s['cell']} on {s['dataset']} ({s['encoding']}, {s['layers']} layers): test accuracy "
           f"{100 * s['test_accuracy']:.2f} % [{100 * lo:.1f}, {100 * hi:.1f}]{paper}; activity "
           f"{', '.join(f'{a:.3f}' for a in s['activity'])}; {s['time_per_epoch_s']:.1f} s per epoch")

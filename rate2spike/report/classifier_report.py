@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_text
-from ..classifiers.paper import paper_accuracy
+from ..classifiers.paper import paper_accuracy, paper_dataset_note
 from ..statistics import accuracy_interval
 from . import classifier_plots
 
@@ -80,6 +80,8 @@ def write_classifier_report(record, net, test_set, test_eval: dict, examples, su
     s = summary
     lo, hi = s["test_interval"]
     paper = "not in the paper" if s["paper_accuracy"] is None else f"{100 * s['paper_accuracy']:.2f} %"
+    if s["paper_accuracy"] is not None and paper_dataset_note(cfg.dataset):
+        paper += f" ({paper_dataset_note(cfg.dataset)})"
     lines = [
         f"# {cfg.cell.upper()} classifier on {cfg.dataset} ({cfg.encoding} coding, {cfg.layers} "
         f"layer{'s' if cfg.layers > 1 else ''})", "",

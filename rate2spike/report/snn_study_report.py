@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from ..artifacts import atomic_write_text
-from ..classifiers.paper import paper_accuracy
+from ..classifiers.paper import paper_accuracy, paper_dataset_note
 from .plots import plt, save_figure
 
 
@@ -86,7 +86,8 @@ def write_snn_study_report(results: list, dataset: str, out: Path) -> dict:
     rows = sorted({(r["layers"], r["cell"]) for r in results})
     lines = [f"# Directly trained spiking classifiers on {dataset}", "",
              "Test accuracy (%), mean over seeds; De Geeter et al. (2023) Table 1 in brackets where "
-             "the paper has the setting.", "",
+             "the paper has the setting" + (f" ({paper_dataset_note(dataset)})."
+                                            if paper_dataset_note(dataset) else "."), "",
              "| layers | cell | " + " | ".join(encodings) + " | activity T(s), last layer | s per epoch |",
              "|---|---|" + "---|" * len(encodings) + "---|---|"]
     for layers, cell in rows:
