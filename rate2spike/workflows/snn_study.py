@@ -86,10 +86,10 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
     jobs = plan_snn_jobs(cells, encodings, layers, seeds)
     if not jobs:
         raise Rate2SpikeError("the study grid is empty: give at least one cell, encoding and depth")
-    for job in jobs:        # every grid point's options are valid before anything runs
-        build_config(ClassifierConfig, options, {"cell": job.cell, "encoding": job.encoding,
-                                                 "layers": job.layers, "seed": job.seed})
-    base = build_config(ClassifierConfig, options, {})
+    # every grid point's options are valid before anything runs; the shared ones are any point's
+    base = [build_config(ClassifierConfig, options, {"cell": job.cell, "encoding": job.encoding,
+                                                     "layers": job.layers, "seed": job.seed})
+            for job in jobs][0]
     # a missing file or a limit larger than a split fails now, not in every worker
     train_set, test_set = (load_dataset(base.dataset, split, base.data_root)
                            for split in ("train", "test"))

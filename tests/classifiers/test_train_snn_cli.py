@@ -81,6 +81,18 @@ def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     assert main(bad) == 2
 
 
+def test_snn_study_runs_on_an_event_dataset(tmp_path, capsys):
+    """A grid on sequential digits (encoding events only): the shared options are checked with
+    the grid's own encoding, not the static default (rate), which an event dataset refuses."""
+    out = tmp_path / "events"
+    args = ["snn-study", "--dataset", "sdigits", "--cells", "alif", "--encodings", "events",
+            "--layers", "1", "--epochs", "1", "--steps", "8", "--hidden", "4", "--train-limit", "20",
+            "--test-limit", "10", "--brian-samples", "0", "--workers", "1", "--out", str(out), "--quiet"]
+    assert main(args) == 0, capsys.readouterr().err
+    assert "| 1 | ALIF | " in (out / "table.md").read_text()
+    assert json.loads((out / "alif-events-L1-s0" / "result.json").read_text())["n_test"] == 10
+
+
 @pytest.mark.parametrize("args", [["--workers", "0"], ["--seeds", "0"]])
 def test_snn_study_bad_counts(args, tmp_path, capsys):
     assert main(["snn-study", *args, "--out", str(tmp_path / "s"), "--quiet"]) == 2
