@@ -106,3 +106,25 @@ def test_checkpoint_of_an_older_version_resumes_and_other_options_are_refused(di
     with pytest.raises(ConfigError, match="search_samples: 100 now 7"):
         train_classifier(ClassifierConfig(cell="lif", **{**TINY, "search_samples": 7}), digits, ckpt,
                          progress=False)
+
+
+def test_sample_limits_up_to_the_split_are_taken_and_larger_ones_refused():
+    """0 = the whole split; a limit equal to the split is that split; one more is refused (it was
+    silently cut to the split before); a training split needs 2 samples."""
+    from rate2spike.classifiers.training import check_test_size, check_training_size
+
+    def cfg(**limits):
+        return ClassifierConfig(**limits).validate()
+
+    assert check_training_size(cfg(), 1437, "digits") == 1437
+    assert check_training_size(cfg(train_limit=1437), 1437, "digits") == 1437
+    assert check_training_size(cfg(train_limit=60), 1437, "digits") == 60
+    with pytest.raises(ConfigError, match=r"--train-limit 1,438 is larger than the training split"
+                                          r" of digits \(1,437 samples\); valid: 0 \(all\) or 2\.\.1437"):
+        check_training_size(cfg(train_limit=1438), 1437, "digits")
+    with pytest.raises(ConfigError, match="need >= 2"):
+        check_training_size(cfg(train_limit=1), 1437, "digits")
+    assert check_test_size(cfg(), 360, "digits") == 360
+    assert check_test_size(cfg(test_limit=360), 360, "digits") == 360
+    with pytest.raises(ConfigError, match=r"--test-limit 361 is larger than the test split of digits"):
+        check_test_size(cfg(test_limit=361), 360, "digits")
