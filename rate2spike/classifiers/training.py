@@ -149,7 +149,7 @@ def check_training_size(cfg: ClassifierConfig, n_available: int, name: str) -> i
     if cfg.train_limit > n_available:
         raise ConfigError(f"--train-limit {cfg.train_limit:,} is larger than the training split of "
                           f"{name} ({n_available:,} samples); valid: 0 (all) or 2..{n_available}")
-    n = n_available if not cfg.train_limit else cfg.train_limit
+    n = cfg.train_limit or n_available
     if n < 2:
         raise ConfigError(f"the training split of {name} would have {n} sample(s) "
                           f"(--train-limit {cfg.train_limit}); need >= 2")
@@ -163,6 +163,12 @@ def check_test_size(cfg: ClassifierConfig, n_available: int, name: str) -> int:
         raise ConfigError(f"--test-limit {cfg.test_limit:,} is larger than the test split of "
                           f"{name} ({n_available:,} samples); valid: 0 (all) or 1..{n_available}")
     return cfg.test_limit or n_available
+
+
+def check_sample_limits(cfg: ClassifierConfig, train_set: Dataset, test_set: Dataset) -> tuple:
+    """(training samples used, test samples scored): both limits checked against their splits."""
+    return (check_training_size(cfg, len(train_set), train_set.name),
+            check_test_size(cfg, len(test_set), test_set.name))
 
 
 def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path | None = None,

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..classifiers import ClassifierConfig
-from ..classifiers.training import check_test_size, check_training_size
+from ..classifiers.training import check_sample_limits
 from ..config import build_config
 from ..datasets import load_dataset
 from ..errors import Rate2SpikeError
@@ -93,8 +93,7 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
     # a missing file or a limit larger than a split fails now, not in every worker
     train_set, test_set = (load_dataset(base.dataset, split, base.data_root)
                            for split in ("train", "test"))
-    check_training_size(base, len(train_set), train_set.name)
-    check_test_size(base, len(test_set), test_set.name)
+    check_sample_limits(base, train_set, test_set)
     grid = ("cell", "encoding", "layers", "seed")   # the manifest: every shared option, spelled out
     shared = {k: v for k, v in asdict(base).items() if k not in grid}
     out = check_out_dir(out if out else default_out_dir("snn-study", base.dataset))

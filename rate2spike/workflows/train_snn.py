@@ -9,7 +9,7 @@ from dataclasses import asdict
 import numpy as np
 
 from ..classifiers import ClassifierConfig, evaluate_classifier, train_classifier
-from ..classifiers.training import check_test_size, check_training_size
+from ..classifiers.training import check_sample_limits
 from ..config import build_config
 from ..converters.classifier_conversion import convert_classifier
 from ..datasets import load_dataset
@@ -81,8 +81,7 @@ def train_snn(cell: str = "src", dataset: str = "digits", out=None,
     check_training_fits(f"train-snn with --hidden {h:,}, --layers {layers} and --batch-size "
                         f"{cfg.batch_size}", layers * h * (h + 1) + h * (train_set.n_channels + 20),
                         cfg.batch_size, cfg.steps, layers * h)
-    check_training_size(cfg, len(train_set), train_set.name)   # before anything is written
-    n_test = check_test_size(cfg, len(test_set), test_set.name)
+    _, n_test = check_sample_limits(cfg, train_set, test_set)   # before anything is written
     # a seeded sample of the test split (files may be sorted by class), scored in index order
     test_idx = np.sort(stream_rng("classifier_test_sample", cfg.seed).permutation(len(test_set))[:n_test])
     with folder_lock(out):
