@@ -58,6 +58,13 @@ from .noise import brian_function
 from .run_result import RunResult  # noqa: F401  (re-exported: what a run returns)
 
 
+#: inputs summed term by term in the neuron's equation (``w_in_k * stimulus(t, k)``); with
+#: more, the stimulus table holds each unit's input current ``W_in u`` instead: Brian2 parses a
+#: sum recursively (784 terms overflow Python's recursion limit) and looks every term up per
+#: neuron and step, while the projected table costs one lookup and ``N / n_in`` times the memory
+MAX_INPUT_TERMS = 8
+
+
 def padded_synapse_count(n: int) -> int:
     """``n`` rounded up to a multiple of 2^(floor(log2 n) - 3), one of 8 counts per octave
     (< 12.5 % more, ~6 % on average): the compiled program's synapse count, so that the nets
@@ -140,8 +147,8 @@ class LIFBatchModel:
     def shape_signature(self) -> str:
         """What the compiled program depends on besides values read at run time (weights,
         time constants, stimulus): nets with equal signatures share a build-cache slot."""
-        return repr((self.N, self.n_in, self.n_copies, self.n_steps_stim, self.stim_dt_s,
-                     self.synapse_slots(), self.c,
+        return repr((self.N, self.n_in, self.projects_inputs, self.n_copies, self.n_steps_stim,
+                     self.stim_dt_s, self.synapse_slots(), self.c,
                      self.n_raster, self.record_state, len(self.record_neurons),
                      self.record_dt_s, self.noise_source, self.stimulation))
 
@@ -149,13 +156,21 @@ class LIFBatchModel:
     def duration_s(self):
         return self.n_steps_stim * self.stim_dt_s
 
+    @property
+    def projects_inputs(self) -> bool:
+        """True when the stimulus table holds each unit's input current ``W_in u`` (more than
+        :data:`MAX_INPUT_TERMS` inputs), False when it holds the inputs ``u`` themselves."""
+        return self.n_in > MAX_INPUT_TERMS
+
     def _equations(self):
         lead = " + input_lead" if self.c.input_lead_steps(self.stim_dt_s) else ""
         terms = " + ".join(f"w_in_{k} * stimulus(t{lead}, trial * {self.n_in} + {k})"
                            for k in range(self.n_in))
+        decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
+        if self.projects_inputs:
+            terms, decls = f"stimulus(t{lead}, i)", ""
         gates = ([] if self.c.refractory_holds == "v" else ["int(not_refractory)"]) + (
             ["int(t_in_timesteps >= start_hold_steps)"] if self.c.start_hold_steps else [])
-        decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
         noise = ""
         if self.c.noise_mV > 0:  # Euler: noise_mV * N(0, 1) added to v per step
             noise = (" + noise_sigma * xi" if self.noise_source == "brian" else
@@ -192,7 +207,8 @@ class LIFBatchModel:
             "start_hold_steps": c.start_hold_steps,
             "r2s_normal": brian_function(),
         }
-        stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, C * self.n_in)),
+        columns = C * (N if self.projects_inputs else self.n_in)
+        stimulus = b2.TimedArray(np.zeros((self.n_steps_stim, columns)),
                                  dt=self.stim_dt_s * b2.second, name="stimulus")
         namespace["stimulus"] = stimulus
         # The network runs on Brian2's defaultclock (brian2cuda's synaptic code assumes it);
@@ -214,7 +230,7 @@ class LIFBatchModel:
         G.unit = unit_of
         G.tau_d = np.tile(self.tau_d_s, C) * b2.second
         G.decay_d = np.exp(-c.dt_s / np.tile(self.tau_d_s, C))
-        for k in range(self.n_in):
+        for k in range(0 if self.projects_inputs else self.n_in):
             setattr(G, f"w_in_{k}", self.w_in[unit_of, k])
         if self.stimulation is not None:
             G.stim_kick = self.stimulation.kicks_mV(N)[unit_of] * b2.mV
@@ -255,11 +271,16 @@ class LIFBatchModel:
         return self.objects
 
     def stimulus_table(self, inputs: np.ndarray) -> np.ndarray:
-        """(copies, n_in, steps) inputs -> TimedArray values (steps, copies * n_in)."""
+        """(copies, n_in, steps) inputs -> TimedArray values (steps, copies * n_in); with more
+        than :data:`MAX_INPUT_TERMS` inputs, each unit's input current instead, ``W_in u``
+        (steps, copies * N), column ``c * N + unit``."""
         inputs = np.asarray(inputs, float)
         if inputs.shape != (self.n_copies, self.n_in, self.n_steps_stim):
             raise ValueError(f"inputs must have shape {(self.n_copies, self.n_in, self.n_steps_stim)},"
                              f" got {inputs.shape}")
+        if self.projects_inputs:        # (steps, copies, N) = sum_k u[c, k, t] W_in[unit, k]
+            return np.ascontiguousarray(np.einsum("ckt,nk->tcn", inputs, self.w_in).reshape(
+                self.n_steps_stim, self.n_copies * self.N))
         return np.ascontiguousarray(
             inputs.transpose(2, 0, 1).reshape(self.n_steps_stim, self.n_copies * self.n_in))
 

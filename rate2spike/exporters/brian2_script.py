@@ -63,9 +63,8 @@ RECORDED_UNITS = [0, 1, 2, 3, 4]  # units whose v and I_syn are recorded every s
 # inserted from there.
 NEURON_EQUATIONS = """
 dv/dt = (I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt (unless refractory)
-I_ext = mV * ({input_terms}) : volt   # W_in u(t); w_in_k in mV, u dimensionless
-__TRACE_EQUATIONS__{w_in_declarations}
-"""
+I_ext = mV * input_current(t, i) : volt   # (W_in u)(t) of unit i; W_in in mV, u dimensionless
+__TRACE_EQUATIONS__"""
 # Run every step after the threshold, with h *before* this step's spikes.
 TRACE_UPDATE = """__TRACE_UPDATE__"""
 RESET = """__RESET__"""
@@ -97,7 +96,7 @@ def parse_arguments():
 def build_network(data, args):
     """Brian2 objects of the network; returns (network, neurons, output/spike/state monitors)."""
     dt = float(data["dt_s"]) * b2.second
-    n_units, n_inputs = data["W_in"].shape
+    n_units = data["W_in"].shape[0]
     namespace = {
         "tau_m": float(data["tau_m_s"]) * b2.second, "v_bias": float(data["v_bias_mV"]) * b2.mV,
         "v_th": float(data["v_th_mV"]) * b2.mV, "v_reset": float(data["v_reset_mV"]) * b2.mV,
@@ -105,13 +104,14 @@ def build_network(data, args):
         "decay_r": float(np.exp(-float(data["dt_s"]) / float(data["tau_r_s"]))),
         # Euler-Maruyama adds noise_sigma * sqrt(dt) * N(0, 1) = noise_mV * N(0, 1) per step
         "noise_sigma": float(data["noise_mV"]) * b2.mV / np.sqrt(dt),
-        "stimulus": b2.TimedArray(data["inputs"].T.copy(), dt=float(data["stim_dt_s"]) * b2.second),
+        # (W_in u)(t) for every unit, (stimulus steps, units): one table lookup per unit and step,
+        # whatever the number of inputs (a sum of one term per input would be parsed recursively)
+        "input_current": b2.TimedArray((data["W_in"] @ data["inputs"]).T.copy(),
+                                       dt=float(data["stim_dt_s"]) * b2.second),
     }
     noisy = not args.no_noise and float(data["noise_mV"]) > 0
     equations = NEURON_EQUATIONS.format(
-        noise_term=" + noise_sigma * xi" if noisy else "",
-        input_terms=" + ".join(f"w_in_{k} * stimulus(t, {k})" for k in range(n_inputs)),
-        w_in_declarations="\\n".join(f"w_in_{k} : 1 (constant)" for k in range(n_inputs)))
+        noise_term=" + noise_sigma * xi" if noisy else "")
     b2.defaultclock.dt = dt
     refractory = 0.0 if args.no_refractory else float(data["refractory_s"])
     neurons = b2.NeuronGroup(n_units, equations, threshold="v >= v_th", reset=RESET,
@@ -121,8 +121,6 @@ def build_network(data, args):
     neurons.v = data["v0_mV"] * b2.mV
     neurons.tau_d = data["tau_d_s"] * b2.second
     neurons.decay_d = np.exp(-float(data["dt_s"]) / data["tau_d_s"])
-    for k in range(n_inputs):
-        setattr(neurons, f"w_in_{k}", data["W_in"][:, k])
     post, pre = np.nonzero(data["W_rec"])
     recurrent = b2.Synapses(neurons, neurons, SYNAPSE_MODEL, on_pre=SYNAPSE_ON_PRE,
                             namespace=namespace, name="recurrent")

@@ -144,3 +144,31 @@ def test_script_reproduces_rate2spike_spikes_and_outputs_without_noise(export, t
     assert script["v_mV"].shape == (5, int(round(COMPARED_S / dt)))
     v0_mV = initial_voltages([0], network.n_units, network.constants, SEED)
     np.testing.assert_allclose(script["v_mV"][:, 0], v0_mV[:5], rtol=1e-12)  # mV -> V -> mV
+
+
+def test_a_net_with_784_inputs_exports_a_script_that_reproduces_its_spikes(tmp_path):
+    """A classifier's pixels: the script's input current is one table of W_in u per unit (a sum
+    of 784 terms in the equation overflowed Brian2's recursive parser)."""
+    rng = np.random.default_rng(0)
+    n, n_in = 20, 784
+    sign = np.where(np.arange(n) < 16, 1.0, -1.0)
+    net = RateNetwork(W_rec=np.abs(rng.normal(0, 0.3, (n, n))) * sign[None, :],
+                      W_in=rng.normal(0, 0.05, (n, n_in)), W_out=rng.normal(0, 1, (1, n)),
+                      b_out=np.zeros(1), tau_d_s=rng.uniform(0.02, 0.1, n), dale_sign=sign,
+                      task="gonogo", act="sigmoid")
+    network = LIFNetwork(net, SCALE, LIFConstants(noise_mV=0.0), {})
+    inputs = (rng.random((n_in, 40)) < 0.25).astype(float)        # 40 rate-coded steps of 5 ms
+    py_path, _ = write_brian2_script(network, tmp_path / "pixels", inputs, 0.005, seed=SEED)
+    results = tmp_path / "results.npz"
+    done = subprocess.run([sys.executable, str(py_path), "--no-noise", "--target", "numpy",
+                           "--out", str(results)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    script = np.load(results)
+    sim = simulate_lif(network, inputs[None], 0.005, raster_trials=[0], seed=SEED, device="numpy")
+    units, times = sim.runs[SCALE].rasters[0]
+    dt = network.constants.dt_s
+    expected = sorted(zip(units.tolist(), np.rint(times / dt).astype(int).tolist()))
+    got = sorted(zip(script["spike_unit"].tolist(),
+                     np.rint(script["spike_time_s"] / dt).astype(int).tolist()))
+    assert len(expected) > 20 and got == expected
