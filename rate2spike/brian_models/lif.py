@@ -57,7 +57,6 @@ from .lif_equations import (
 from .noise import brian_function
 from .run_result import RunResult  # noqa: F401  (re-exported: what a run returns)
 
-
 #: inputs summed term by term in the neuron's equation (``w_in_k * stimulus(t, k)``); with
 #: more, the stimulus table holds each unit's input current ``W_in u`` instead: Brian2 parses a
 #: sum recursively (784 terms overflow Python's recursion limit) and looks every term up per

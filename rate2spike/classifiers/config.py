@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..datasets import DATASETS
+from ..datasets.augment import MAX_SHIFT
 from ..encoders import ENCODINGS, RATE_GAIN
 from ..errors import ConfigError
 from ..simulators.base import DEVICES
@@ -34,6 +35,9 @@ class ClassifierConfig:
     ``alif`` (Yin et al. 2020): ``layers`` recurrent layers of ``hidden`` neurons (all hidden),
     then a non-spiking leaky-integrator readout per class (trained W_out, tau_out); ``recurrent``,
     ``adaptive``, ``readout`` and ``surrogate`` apply to it only.
+    ``augment_shift`` : move each training image by a random whole number of pixels, up to this
+    many along each axis, a fresh draw per sample and epoch (0: never; not in the paper; static
+    2-D image datasets only, :mod:`rate2spike.datasets.augment`).
     ``brian_samples`` : test samples run again equation-level in Brian2 (numpy target) and
     compared with torch step by step (0: skip).
     ``rate`` (Kim et al. 2019): one recurrent layer of ``hidden`` rate units (``layers`` is 1),
@@ -59,6 +63,7 @@ class ClassifierConfig:
     gain: float = RATE_GAIN
     train_limit: int = 0
     test_limit: int = 0
+    augment_shift: int = 0           # pixels; training images only (0: no augmentation)
     step_s: float = 0.001
     data_root: str | None = None
     brian_samples: int = 16          # held-out samples re-run in Brian2 to check parity (0: skip)
@@ -99,6 +104,11 @@ class ClassifierConfig:
         check_range("gain", self.gain, 0.0, 1e6)
         check_int("train_limit", self.train_limit, 0, 10**8)
         check_int("test_limit", self.test_limit, 0, 10**8)
+        check_int("augment_shift", self.augment_shift, 0, MAX_SHIFT)
+        if self.augment_shift and events:
+            raise ConfigError(f"augment_shift = {self.augment_shift} moves images; {self.dataset} is "
+                              f"an event dataset: use 0, or a static one "
+                              f"({', '.join(d for d in DATASETS if d not in EVENT_DATASETS)})")
         check_range("step_s", self.step_s, 0.0, 1.0, low_open=True)
         check_int("brian_samples", self.brian_samples, 0, 10_000)
         check_choice("readout", self.readout, ALIF_READOUTS)

@@ -2,7 +2,8 @@
 
 One epoch = one pass over the training part of a seeded 90/10 train/validation split, in
 batches drawn in a seeded order; each batch is encoded afresh (rate codes draw new spikes every
-epoch, from a seed made of the run's seed, the epoch and the batch). The loss is the
+epoch, from a seed made of the run's seed, the epoch and the batch; with ``augment_shift`` the
+images are first moved by random whole pixels, :mod:`rate2spike.datasets.augment`). The loss is the
 cross-entropy of the readout integrators' final values (:mod:`rate2spike.class_readout`); the
 prediction is their argmax. Updates run in the shared loop :func:`rate2spike.fitting.fit`
 (Adam, cosine schedule over all updates, gradient-norm clipping); after every epoch the
@@ -22,6 +23,8 @@ import torch
 from ..artifacts import atomic_write_bytes
 from ..class_readout import GROUP_SIZE
 from ..datasets import Dataset
+from ..datasets.augment import random_shift
+from ..encoders import encode
 from ..errors import ConfigError
 from ..fitting import fit
 from ..rate_models.classifier import RateClassifier
@@ -89,6 +92,15 @@ def split_train_validation(n: int, val_fraction: float, seed: int) -> tuple[np.n
 
 def encoded(ds: Dataset, idx, cfg: ClassifierConfig, rng) -> np.ndarray:
     return ds.inputs(np.asarray(idx), cfg.encoding, cfg.steps, rng=rng, gain=cfg.gain)
+
+
+def training_batch(ds: Dataset, idx, cfg: ClassifierConfig, rng) -> np.ndarray:
+    """Samples ``idx`` encoded for an update: as :func:`encoded`, after a random shift of each
+    image by up to ``cfg.augment_shift`` pixels (drawn from ``rng`` first) when that is > 0."""
+    if not cfg.augment_shift:
+        return encoded(ds, idx, cfg, rng)
+    values = random_shift(ds.values[np.asarray(idx)], ds.image_shape, cfg.augment_shift, rng)
+    return encode(values, cfg.encoding, cfg.steps, rng=rng, gain=cfg.gain)
 
 
 @torch.no_grad()
@@ -207,8 +219,8 @@ def train_classifier(cfg: ClassifierConfig, train_set: Dataset, checkpoint: Path
         def batch_loss(update: int, order=order, epoch=epoch, seen=seen) -> torch.Tensor:
             b = (update - 1) % per_epoch
             idx = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            out = model(encoded(train_set, idx, cfg,
-                                 stream_rng("classifier_batch_encoding", cfg.seed, epoch, b)))
+            out = model(training_batch(train_set, idx, cfg,
+                                       stream_rng("classifier_batch_encoding", cfg.seed, epoch, b)))
             final = out.outputs[:, :, -1]
             y = torch.as_tensor(train_set.labels[idx])
             seen["correct"] += int((final.detach().argmax(dim=1) == y).sum())

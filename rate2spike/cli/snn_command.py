@@ -20,6 +20,7 @@ from ..classifiers.kim_tasks import TASK_OUTPUTS
 from ..classifiers.paper import paper_dataset_note
 from ..config import build_config, load_yaml, with_preset
 from ..datasets import DATASETS
+from ..datasets.augment import MAX_SHIFT
 from ..encoders import ENCODINGS
 from ..simulators.base import DEVICES
 from ..tasks import task_names
@@ -28,8 +29,8 @@ from .arguments import seed as seed_arg
 
 #: options shared by train-snn and snn-study (ClassifierConfig fields)
 SHARED = ("dataset", "hidden", "epochs", "steps", "batch_size", "lr", "alpha", "train_limit",
-          "test_limit", "data_root", "brian_samples", "recurrent", "adaptive", "readout", "surrogate",
-          "search_samples", "scales", "lif_device")
+          "test_limit", "augment_shift", "data_root", "brian_samples", "recurrent", "adaptive",
+          "readout", "surrogate", "search_samples", "scales", "lif_device")
 
 
 def add_snn_command(sub) -> None:
@@ -85,6 +86,10 @@ def _shared(p, out_note: str) -> None:
     p.add_argument("--train-limit", type=int, dest="train_limit",
                    help="use only this many training samples (0 = all)")
     p.add_argument("--test-limit", type=int, dest="test_limit", help="test samples scored (0 = all)")
+    p.add_argument("--augment-shift", type=int, dest="augment_shift", metavar="PIXELS",
+                   help="move each training image by random whole pixels, up to this many along "
+                        "each axis, a fresh draw per sample and epoch (not in the paper; "
+                        f"0 = none, up to {MAX_SHIFT}) ({d.augment_shift})")
     p.add_argument("--data-root", dest="data_root", metavar="DIR",
                    help="folder holding the dataset files ($RATE2SPIKE_DATA/NAME or "
                         "~/.cache/rate2spike/datasets/NAME)")

@@ -92,6 +92,8 @@ def write_classifier_report(record, net, test_set, test_eval: dict, examples, su
         f"| validation / training-batch accuracy (last epoch) | {100 * s['validation_accuracy']:.2f} % / "
         f"{100 * s['train_accuracy']:.2f} % |",
         f"| samples train / validation / test | {s['n_train']} / {s['n_validation']} / {s['n_test']} |",
+        *([f"| training images shifted (not in the paper) | up to {cfg.augment_shift} pixel(s) along "
+           f"each axis, a fresh draw per sample and epoch |"] if cfg.augment_shift else []),
         f"| layers (neurons) | {', '.join(map(str, net.sizes))} |",
         f"| activity T(s) per layer (test) | {', '.join(f'{a:.4f}' for a in s['activity'])} |",
         f"| energy per sample | {s['energy']['energy_J'] * 1e9:.3f} nJ ({s['energy']['MAC']:.3g} MAC, "

@@ -46,6 +46,9 @@ def test_train_snn_end_to_end(cell, encoding, tmp_path, capsys):
     (["--encoding", "events"], "not valid for the static dataset digits"),
     (["--dataset", "mnist", "--data-root", "{tmp}/nothing"], "train-images-idx3-ubyte"),
     (["--dataset", "nmnist", "--encoding", "events", "--data-root", "{tmp}/nothing"], "Train"),
+    (["--dataset", "sdigits", "--encoding", "events", "--augment-shift", "1"], "an event dataset"),
+    (["--augment-shift", "8"], "augment_shift = 8 is out of range; valid: [0, 7]"),
+    (["--augment-shift", "-1"], "valid: [0, 7]"),
 ])
 def test_bad_input_exit_2_nothing_written(args, message, tmp_path, capsys):
     out = tmp_path / "out"
@@ -160,3 +163,19 @@ def test_rate_cell_bad_search_options_exit_2(args, message, tmp_path, capsys):
     assert main(["train-snn", "--cell", "rate", "--out", str(out), "--quiet", *args]) == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_shifted_training_images_train_and_say_so_in_the_report(tmp_path):
+    out = tmp_path / "run"
+    args = ["train-snn", "--cell", "lif", "--dataset", "digits", "--layers", "1", "--epochs", "1",
+            "--steps", "10", "--train-limit", "80", "--test-limit", "40", "--brian-samples", "0",
+            "--augment-shift", "2", "--quiet"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert main([*args[:-3], "--quiet", "--out", str(tmp_path / "plain")]) == 0   # no shift
+    res = json.loads((out / "result.json").read_text())
+    plain = json.loads((tmp_path / "plain" / "result.json").read_text())
+    assert res["config"]["augment_shift"] == 2 and plain["config"]["augment_shift"] == 0
+    assert res["train_accuracy"] != plain["train_accuracy"]       # other training inputs
+    assert "training images shifted (not in the paper) | up to 2 pixel(s)" in \
+        (out / "report.md").read_text()
+    assert "shifted" not in (tmp_path / "plain" / "report.md").read_text()
