@@ -78,6 +78,14 @@ def comparison_lines(groups: dict) -> list:
                     "the Brian2 simulation of the converted net (compile excluded)."]
 
 
+def _augment_note(results: list) -> list:
+    """A line saying the training images were shifted (``augment_shift`` > 0), or nothing."""
+    shifts = sorted({(r.get("config") or {}).get("augment_shift", 0) for r in results} - {0})
+    return [f"Training images shifted by up to {', '.join(map(str, shifts))} pixel(s) along each "
+            f"axis, a fresh draw per sample and epoch (`--augment-shift`, not in the paper).",
+            ""] if shifts else []
+
+
 def write_snn_study_report(results: list, dataset: str, out: Path) -> dict:
     """Write ``table.md``, ``depth.png`` and ``results.json``; returns their paths."""
     out = Path(out)
@@ -88,6 +96,7 @@ def write_snn_study_report(results: list, dataset: str, out: Path) -> dict:
              "Test accuracy (%), mean over seeds; De Geeter et al. (2023) Table 1 in brackets where "
              "the paper has the setting" + (f" ({paper_dataset_note(dataset)})."
                                             if paper_dataset_note(dataset) else "."), "",
+             *_augment_note(results),
              "| layers | cell | " + " | ".join(encodings) + " | activity T(s), last layer | s per epoch |",
              "|---|---|" + "---|" * len(encodings) + "---|---|"]
     for layers, cell in rows:

@@ -1,5 +1,5 @@
 """The classifier study's converted-vs-directly-trained table, and its grid with a rate cell."""
-from rate2spike.report.snn_study_report import comparison_lines
+from rate2spike.report.snn_study_report import _augment_note, comparison_lines
 from rate2spike.workflows.snn_study import SNNJob, plan_snn_jobs
 
 
@@ -27,3 +27,9 @@ def test_rate_cell_runs_once_per_encoding_and_seed():
     rate = [j for j in jobs if j.cell == "rate"]
     assert rate == [SNNJob("rate", "rate", 1, 0), SNNJob("rate", "latency", 1, 0)]
     assert sorted(j.layers for j in jobs if j.cell == "src") == [1, 1, 2, 2, 3, 3]
+
+
+def test_a_study_of_shifted_images_says_so_and_others_do_not():
+    shifted = [{"config": {"augment_shift": 1}}, {"config": {"augment_shift": 1}}]
+    assert _augment_note(shifted)[0].startswith("Training images shifted by up to 1 pixel(s)")
+    assert _augment_note([{"config": {"augment_shift": 0}}, {"error": "no result yet"}]) == []
