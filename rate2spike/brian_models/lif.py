@@ -29,8 +29,8 @@ v jumps by +-kick when the copy's coin for this step comes up (one coin per copy
 the counter-based draws, or Brian2's ``rand()`` per unit on the "brian" noise source); not
 while refractory: Brian2 holds v fixed then, against every write.
 
-Many independent *copies* (trial x scale) share one group: copy c
-owns neurons ``c*N ... c*N + N - 1`` and has its own ``lam`` (= 1/s) and stimulus column.
+Many independent *copies* (trial x scale) share one group: copy c owns neurons ``c*N ...
+c*N + N - 1``, its own ``lam`` (= 1/s) and stimulus columns (inputs, or W_in u per unit).
 Deviation from the reference, switchable (:class:`~rate2spike.lif_models.LIFConstants`,
 ``--preset reference``): by default the voltage noise and kicks are frozen with v during the
 refractory period (``refractory_holds = "drift"``: only the drift stops, as the reference),

@@ -16,7 +16,7 @@ NEURON_EQUATIONS = """
 dv/dt = {drift_gate}(I_syn + v_bias + I_ext - v) / tau_m{noise_term} : volt{hold}
 I_ext = {input_expr} : volt
 """ + TRACE_EQUATIONS + """lam : 1 (constant)         # lambda = 1/s of this copy
-trial : integer (constant) # stimulus column of this copy
+trial : integer (constant) # this copy's index (its stimulus columns)
 unit : integer (constant)  # index of the unit in the network (0 ... N-1)
 noise_stream : integer (constant)  # counter-noise stream of this copy's trial
 {w_in_decls}{stim_decls}

@@ -12,8 +12,10 @@ pathlib; matplotlib optionally, for ``--plot``) and ``NAME.npz`` with its data:
   ...), plus ``scale_s`` and ``lambda``.
 
 The script builds ONE copy of the model of :mod:`rate2spike.brian_models.lif` with the same
-equations and per-step schedule (membrane Euler step, threshold, double-exponential traces
-with precomputed decay factors ``after_thresholds``, synapses, reset, refractory period) and
+equations (the input current W_in u read from a table of its values per unit and stimulus
+sample, as that model does for nets of more than 8 inputs) and per-step schedule (membrane
+Euler step, threshold, double-exponential traces with precomputed decay factors
+``after_thresholds``, synapses, reset, refractory period) and
 the same readout o = sum_i W_out[i] r_i (+ ``readout_offset``: with a calibrated readout its
 weights are ``W_out``) sampled every ``readout_dt_s`` on a clock of its own.
 Without noise (``--no-noise``) it reproduces rate2spike's spikes step for step and its outputs

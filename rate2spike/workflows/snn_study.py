@@ -98,7 +98,8 @@ def snn_study(cells=("src", "lif"), encodings=("rate",), layers=(1, 2, 3), seeds
     shared = {k: v for k, v in asdict(base).items() if k not in grid}
     out = check_out_dir(out if out else default_out_dir("snn-study", base.dataset))
     with folder_lock(out):
-        check_manifest(out, shared)
+        check_manifest(out, shared, defaults={k: v for k, v in asdict(ClassifierConfig()).items()
+                                              if k not in grid})
         calls = {j.key: ((j, str(out), options), {}) for j in jobs
                  if not (out / j.key / "result.json").is_file()}
         done = dask_map(run_snn_job, calls, scheduler, workers, progress,

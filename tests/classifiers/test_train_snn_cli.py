@@ -82,6 +82,12 @@ def test_snn_study_grid_table_and_resume(tmp_path, capsys):
     assert json.loads((out / "results.json").read_text()) == first
     bad = [a if a != "8" else "9" for a in args]      # other options in the same folder
     assert main(bad) == 2
+    # a study written before --augment-shift existed resumes; the option it did not have is 0
+    manifest = json.loads((out / "study.json").read_text())
+    del manifest["options"]["augment_shift"]
+    (out / "study.json").write_text(json.dumps(manifest))
+    assert main(args) == 0
+    assert main([*args, "--augment-shift", "1"]) == 2
 
 
 def test_snn_study_runs_on_an_event_dataset(tmp_path, capsys):

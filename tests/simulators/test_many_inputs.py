@@ -38,13 +38,14 @@ def test_few_inputs_keep_one_term_per_input():
     assert model.stimulus_table(np.ones((2, MAX_INPUT_TERMS, 4))).shape == (4, 2 * MAX_INPUT_TERMS)
 
 
-def test_784_inputs_run_in_brian2_spike_for_spike_with_the_numpy_reference():
+@pytest.mark.parametrize("switch", ["floor", "round"])     # round: the input half a sample early
+def test_784_inputs_run_in_brian2_spike_for_spike_with_the_numpy_reference(switch):
     w_rec, w_in, w_out, tau = _net(784)
     w_in *= 0.05                     # ~1 (rate-model units) of drive from 784 pixels
     rng = np.random.default_rng(2)
     inputs = (rng.random((2, 784, 20)) < 0.25).astype(float)   # rate-coded pixels, 20 x 5 ms
     v0 = rng.uniform(-65, -45, 2 * 30)
-    c = LIFConstants(noise_mV=0.0)      # noise: tests/simulators/test_numpy_reference.py
+    c = LIFConstants(noise_mV=0.0, input_switch=switch)   # noise: test_numpy_reference.py
     model = LIFBatchModel(w_rec, w_in, w_out, tau, 2, 20, 0.005, c)
     with open_backend(model, "cython", seed=3) as backend:
         brian = backend.run(CopyBatch(inputs, np.full(2, 30.0), v0, None))

@@ -26,12 +26,15 @@ from ...rate_models.batched_training import check_trains_together
 from .work import load_result, net_configs, net_dir, run_net, train_nets
 
 
-def check_manifest(study_dir, options: dict) -> None:
+def check_manifest(study_dir, options: dict, defaults: dict | None = None) -> None:
     """A study folder belongs to one set of options (its grid may grow): record them in
-    ``study.json`` the first time, refuse other options later."""
+    ``study.json`` the first time, refuse other options later. ``defaults``: the value of each
+    option that a manifest written before the option existed is taken to hold."""
     path = study_dir / "study.json"
     if path.is_file():
         old = json.loads(path.read_text()).get("options")
+        if defaults and isinstance(old, dict):
+            old = {**json.loads(json.dumps(defaults)), **old}
         if old != json.loads(json.dumps(options)):
             raise Rate2SpikeError(f"{study_dir} holds a study with other options ({old}); "
                                   f"use another --out")
