@@ -57,10 +57,8 @@ from .lif_equations import (
 from .noise import brian_function
 from .run_result import RunResult  # noqa: F401  (re-exported: what a run returns)
 
-#: inputs summed term by term in the neuron's equation (``w_in_k * stimulus(t, k)``); with
-#: more, the stimulus table holds each unit's input current ``W_in u`` instead: Brian2 parses a
-#: sum recursively (784 terms overflow Python's recursion limit) and looks every term up per
-#: neuron and step, while the projected table costs one lookup and ``N / n_in`` times the memory
+#: inputs summed term by term in the equation (``w_in_k * stimulus(t, k)``); with more, the table
+#: holds W_in u per unit (Brian2 parses sums recursively: 784 terms overflow Python's recursion limit)
 MAX_INPUT_TERMS = 8
 
 
@@ -157,17 +155,16 @@ class LIFBatchModel:
 
     @property
     def projects_inputs(self) -> bool:
-        """True when the stimulus table holds each unit's input current ``W_in u`` (more than
-        :data:`MAX_INPUT_TERMS` inputs), False when it holds the inputs ``u`` themselves."""
+        """Whether the stimulus table holds ``W_in u`` per unit (> MAX_INPUT_TERMS inputs), not u."""
         return self.n_in > MAX_INPUT_TERMS
 
     def _equations(self):
         lead = " + input_lead" if self.c.input_lead_steps(self.stim_dt_s) else ""
-        terms = " + ".join(f"w_in_{k} * stimulus(t{lead}, trial * {self.n_in} + {k})"
-                           for k in range(self.n_in))
-        decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
-        if self.projects_inputs:
-            terms, decls = f"stimulus(t{lead}, i)", ""
+        terms, decls = f"stimulus(t{lead}, i)", ""      # more than MAX_INPUT_TERMS: W_in u
+        if not self.projects_inputs:
+            terms = " + ".join(f"w_in_{k} * stimulus(t{lead}, trial * {self.n_in} + {k})" for k in
+                               range(self.n_in))
+            decls = "\n".join(f"w_in_{k} : 1 (constant)" for k in range(self.n_in))
         gates = ([] if self.c.refractory_holds == "v" else ["int(not_refractory)"]) + (
             ["int(t_in_timesteps >= start_hold_steps)"] if self.c.start_hold_steps else [])
         noise = ""
@@ -269,16 +266,20 @@ class LIFBatchModel:
                             state=state_mon, stimulus=stimulus, net=net)
         return self.objects
 
-    def stimulus_table(self, inputs: np.ndarray) -> np.ndarray:
-        """(copies, n_in, steps) inputs -> TimedArray values (steps, copies * n_in); with more
-        than :data:`MAX_INPUT_TERMS` inputs, each unit's input current instead, ``W_in u``
-        (steps, copies * N), column ``c * N + unit``."""
+    def checked_inputs(self, inputs) -> np.ndarray:
+        """``inputs`` as float64, refused unless of shape (copies, n_in, steps)."""
         inputs = np.asarray(inputs, float)
         if inputs.shape != (self.n_copies, self.n_in, self.n_steps_stim):
             raise ValueError(f"inputs must have shape {(self.n_copies, self.n_in, self.n_steps_stim)},"
                              f" got {inputs.shape}")
-        if self.projects_inputs:        # (steps, copies, N) = sum_k u[c, k, t] W_in[unit, k]
-            return np.ascontiguousarray(np.einsum("ckt,nk->tcn", inputs, self.w_in).reshape(
+        return inputs
+
+    def stimulus_table(self, inputs: np.ndarray) -> np.ndarray:
+        """(copies, n_in, steps) inputs -> TimedArray values (steps, copies * n_in); with more than
+        MAX_INPUT_TERMS inputs, ``W_in u`` per unit instead: (steps, copies * N), column c * N + unit."""
+        inputs = self.checked_inputs(inputs)
+        if self.projects_inputs:        # (copies, N, steps) = W_in @ u[c], then steps first
+            return np.ascontiguousarray(np.matmul(self.w_in, inputs).transpose(2, 0, 1).reshape(
                 self.n_steps_stim, self.n_copies * self.N))
         return np.ascontiguousarray(
             inputs.transpose(2, 0, 1).reshape(self.n_steps_stim, self.n_copies * self.n_in))

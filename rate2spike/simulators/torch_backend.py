@@ -168,7 +168,7 @@ class TorchBackend(Backend):
     def run_many(self, batches) -> list:
         out, m = [], self.model
         for batch in batches:
-            m.stimulus_table(batch.inputs)      # same argument checks as the Brian2 backends
+            m.checked_inputs(batch.inputs)      # the Brian2 backends' argument check
             v0, ids, s = self.checked(batch)
             out.append(simulate_torch(m.w_rec, m.w_in, m.w_out, m.tau_d_s, batch.inputs,
                                       m.stim_dt_s, synaptic_lambda(s), v0, m.c,
